@@ -1,0 +1,5 @@
+"""Settings, one module per concern, all read from the environment (see README)."""
+
+from .base import *  # noqa: F403
+from .celery import *  # noqa: F403
+from .icims import *  # noqa: F403

@@ -1,0 +1,33 @@
+"""System checks that catch misconfiguration at start-up rather than at the first secret."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+from django.core.exceptions import ImproperlyConfigured
+
+
+@register(Tags.security)
+def check_field_encryption_keys(app_configs, **kwargs):
+    from .encryption import current_fernet
+
+    if not settings.FIELD_ENCRYPTION_KEYS:
+        return [
+            Error(
+                "FIELD_ENCRYPTION_KEYS is not set; connection secrets cannot be stored or read.",
+                hint="Generate a key with `python manage.py generate_encryption_key` and set it.",
+                id="integrations.E001",
+            )
+        ]
+    if settings.SECRET_KEY in settings.FIELD_ENCRYPTION_KEYS:
+        return [
+            Error(
+                "FIELD_ENCRYPTION_KEYS must not reuse SECRET_KEY.",
+                id="integrations.E002",
+            )
+        ]
+    try:
+        current_fernet()
+    except ImproperlyConfigured as error:
+        return [Error(str(error), id="integrations.E003")]
+    return []

@@ -1,0 +1,222 @@
+"""Tenants (connections) and their stages (iCIMS bins & statuses)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .fields import EncryptedTextField
+from .regions import REGION_HOSTS, Region
+
+DEFAULT_CANDIDATE_FOLDERS = ["Cand:Active"]
+DEFAULT_USER_FOLDERS = ["HM:Active", "Emp:Current Employee"]
+DEFAULT_HOURLY_CALL_BUDGET = 80_000
+
+# The scopes to ask iCIMS for, per feature (integration guide, "Grant API Access", option 2).
+BASE_SCOPES = ["Data-stream:stream:read", "data-transfer-assembler:stream:read"]
+INTERVIEW_SCOPES = [
+    "interview-service:interview:create",
+    "interview-service:interview:read",
+    "interview-service:interview:update",
+    "interview-service:interview:delete",
+]
+FEEDBACK_SCOPES = ["biz-collab-feedback-service:feedbackReq:rw", "biz-collab-feedback-service:forms:ro"]
+
+# Fields whose values are never shown, logged or written to history.
+SECRET_FIELDS = ("client_secret", "writeback_client_secret", "webhook_password", "webhook_hmac_key",
+                 "webhook_hmac_key_previous")
+
+
+def default_candidate_folders() -> list[str]:
+    return list(DEFAULT_CANDIDATE_FOLDERS)
+
+
+def default_user_folders() -> list[str]:
+    return list(DEFAULT_USER_FOLDERS)
+
+
+class Connection(models.Model):
+    """One iCIMS tenant (CustomerId) connected to the scheduling platform."""
+
+    class CredentialMode(models.TextChoices):
+        PLATFORM = "platform", "Option 1: the platform's own OAuth clients"
+        CUSTOMER = "customer", "Option 2: the customer's own client id and secret"
+
+    class WebhookAuth(models.TextChoices):
+        BASIC = "basic", "Basic (username and password)"
+        HMAC = "hmac", "HMAC (x-icims-v1-hmac-sha256)"
+
+    name = models.CharField("name", max_length=200, unique=True, help_text="How the portal refers to this tenant.")
+    customer_id = models.CharField(
+        "iCIMS CustomerId", max_length=32, unique=True,
+        help_text="Assigned by the iCIMS Implementation Manager; part of every API URL.",
+    )
+    stream_id = models.CharField(
+        "iCIMS StreamId", max_length=128, blank=True,
+        help_text="The data stream channel iCIMS created for this tenant. Blank: sync by search.",
+    )
+    region = models.CharField(
+        "region", max_length=2, choices=Region.choices, default=Region.US,
+        help_text="Picks the iCIMS API, login and data-stream hosts, and the webhook URL.",
+    )
+    is_active = models.BooleanField(
+        "active", default=True, help_text="Paused connections are not synced and their webhooks are not processed."
+    )
+
+    api_url_override = models.URLField(
+        "API URL override", blank=True, help_text="For iCIMS sandboxes only, e.g. https://api.dev.icims.com."
+    )
+    token_url_override = models.URLField("token URL override", blank=True, help_text="For iCIMS sandboxes only.")
+    stream_url_override = models.URLField("data stream URL override", blank=True, help_text="For iCIMS sandboxes only.")
+
+    credential_mode = models.CharField(
+        "credentials", max_length=16, choices=CredentialMode.choices, default=CredentialMode.PLATFORM,
+        help_text="Option 1 uses the platform clients from the environment; option 2 the customer's own.",
+    )
+    client_id = models.CharField(
+        "client id", max_length=200, blank=True,
+        help_text="Option 2: the customer's client id for list, profile, search and data stream APIs.",
+    )
+    client_secret = EncryptedTextField("client secret", help_text="Option 2: stored encrypted; never shown again.")
+    writeback_client_id = models.CharField(
+        "interview/feedback client id", max_length=200, blank=True,
+        help_text="Option 2, optional: a second client for the interview and feedback APIs. "
+        "Blank: the first client is used.",
+    )
+    writeback_client_secret = EncryptedTextField("interview/feedback client secret", help_text="Stored encrypted.")
+
+    interview_sync_enabled = models.BooleanField(
+        "interview sync back", default=False, help_text="Write interviews back to iCIMS."
+    )
+    feedback_enabled = models.BooleanField("feedback forms", default=False, help_text="Use iCIMS feedback forms.")
+    auto_advance_enabled = models.BooleanField(
+        "auto-advance", default=False,
+        help_text="Move a candidate to the trigger's advance-to status once opened for scheduling.",
+    )
+
+    candidate_folders = models.JSONField(
+        "candidate folders", default=default_candidate_folders,
+        help_text="iCIMS person folders whose candidates are synced.",
+    )
+    user_folders = models.JSONField(
+        "user folders", default=default_user_folders, help_text="iCIMS person folders whose users are synced."
+    )
+    hourly_call_budget = models.PositiveIntegerField(
+        "hourly call budget", default=DEFAULT_HOURLY_CALL_BUDGET,
+        help_text="The most iCIMS API calls this connection may make in one hour.",
+    )
+
+    webhook_auth = models.CharField(
+        "webhook authentication", max_length=8, choices=WebhookAuth.choices, default=WebhookAuth.BASIC,
+        help_text="How iCIMS authenticates the event notifications it sends us.",
+    )
+    webhook_username = models.CharField("webhook username", max_length=150, blank=True)
+    webhook_password = EncryptedTextField("webhook password", help_text="Basic: stored encrypted.")
+    webhook_hmac_key = EncryptedTextField("webhook HMAC key", help_text="HMAC: stored encrypted.")
+    webhook_hmac_key_previous = EncryptedTextField(
+        "previous webhook HMAC key", help_text="Still accepted during a key rotation; clear it when done."
+    )
+
+    credentials_verified_at = models.DateTimeField(
+        "credentials verified", null=True, blank=True, editable=False,
+        help_text="Set by a successful connection test.",
+    )
+    webhook_first_seen_at = models.DateTimeField(
+        "first webhook received", null=True, blank=True, editable=False,
+        help_text="Set by the first authenticated event from iCIMS.",
+    )
+    initial_sync_done_at = models.DateTimeField("initial sync done", null=True, blank=True, editable=False)
+
+    created_at = models.DateTimeField("created", auto_now_add=True)
+    updated_at = models.DateTimeField("updated", auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "iCIMS connection"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.customer_id})"
+
+    @property
+    def api_url(self) -> str:
+        return (self.api_url_override or REGION_HOSTS[self.region].api_url).rstrip("/")
+
+    @property
+    def token_url(self) -> str:
+        return self.token_url_override or REGION_HOSTS[self.region].token_url
+
+    @property
+    def stream_url(self) -> str:
+        return (self.stream_url_override or REGION_HOSTS[self.region].stream_url).rstrip("/")
+
+    @property
+    def audience(self) -> str:
+        return f"{self.api_url}/v1/" if self.api_url_override else REGION_HOSTS[self.region].audience
+
+    @property
+    def webhook_url(self) -> str:
+        return settings.ICIMS_WEBHOOK_BASE_URLS[self.region].rstrip("/") + "/v2/ats/webhook/icims"
+
+    def required_scopes(self) -> list[str]:
+        scopes = list(BASE_SCOPES)
+        if self.interview_sync_enabled:
+            scopes += INTERVIEW_SCOPES
+        if self.feedback_enabled:
+            scopes += FEEDBACK_SCOPES
+        return scopes
+
+    def data_credentials(self) -> tuple[str, str]:
+        """(client id, secret) for list, profile, search and data stream calls."""
+        if self.credential_mode == self.CredentialMode.PLATFORM:
+            return settings.ICIMS_PLATFORM_CLIENT_ID, settings.ICIMS_PLATFORM_CLIENT_SECRET
+        return self.client_id, self.client_secret
+
+    def writeback_credentials(self) -> tuple[str, str]:
+        """(client id, secret) for interview and feedback calls."""
+        if self.credential_mode == self.CredentialMode.PLATFORM:
+            return settings.ICIMS_PLATFORM_WRITEBACK_CLIENT_ID, settings.ICIMS_PLATFORM_WRITEBACK_CLIENT_SECRET
+        if self.writeback_client_id:
+            return self.writeback_client_id, self.writeback_client_secret
+        return self.client_id, self.client_secret
+
+
+class Stage(models.Model):
+    """One iCIMS status (inside its bin): what GoodTime calls a stage."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="stages")
+    bin = models.CharField("bin", max_length=200, help_text="The iCIMS bin the status belongs to.")
+    status = models.CharField("status", max_length=200, help_text="The iCIMS status name.")
+    status_id = models.CharField(
+        "status id", max_length=64, blank=True,
+        help_text="The iCIMS list node id, e.g. C51218. Needed to match webhooks and to advance candidates.",
+    )
+    position = models.PositiveIntegerField("position", default=0, help_text="Order in the imported file.")
+    is_active = models.BooleanField(
+        "active", default=True, help_text="Inactive: missing from the latest import. Kept, never deleted."
+    )
+    triggers_scheduling = models.BooleanField(
+        "triggers scheduling", default=False,
+        help_text="A candidate moved into this status is opened for scheduling.",
+    )
+    advance_to = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="advance to",
+        help_text="Trigger statuses only: where the candidate is moved once opened for scheduling.",
+    )
+    created_at = models.DateTimeField("created", auto_now_add=True)
+    updated_at = models.DateTimeField("updated", auto_now=True)
+
+    class Meta:
+        ordering = ["connection", "position", "bin", "status"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "status_id"], condition=~Q(status_id=""), name="stage_unique_status_id"
+            ),
+            models.UniqueConstraint(
+                fields=["connection", "bin", "status"], condition=Q(status_id=""), name="stage_unique_unnumbered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bin} / {self.status}"

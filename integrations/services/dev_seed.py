@@ -1,0 +1,45 @@
+"""The development portal's starting state: an admin and a connection to the sandbox tenant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from ..models import Connection
+
+DEV_ADMIN_USERNAME = "admin"
+SANDBOX_CUSTOMER_ID = "1000"
+
+
+@dataclass(frozen=True)
+class DevSeedResult:
+    admin_username: str
+    connection: Connection
+
+
+@transaction.atomic
+def dev_seed(*, admin_password: str, sandbox_url: str) -> DevSeedResult:
+    user_model = get_user_model()
+    admin, _ = user_model.objects.get_or_create(
+        username=DEV_ADMIN_USERNAME, defaults={"is_staff": True, "is_superuser": True, "email": "admin@example.com"}
+    )
+    admin.is_staff = admin.is_superuser = admin.is_active = True
+    admin.set_password(admin_password)
+    admin.save()
+
+    connection, _ = Connection.objects.update_or_create(
+        customer_id=SANDBOX_CUSTOMER_ID,
+        defaults={
+            "name": "Sandbox tenant",
+            "stream_id": "sandbox-stream",
+            "api_url_override": sandbox_url,
+            "token_url_override": f"{sandbox_url}/oauth/token",
+            "stream_url_override": f"{sandbox_url}/datastream/v2",
+            "credential_mode": Connection.CredentialMode.CUSTOMER,
+            "client_id": "sandbox-client",
+            "client_secret": "sandbox-secret",
+        },
+    )
+    return DevSeedResult(admin_username=admin.username, connection=connection)

@@ -1,0 +1,27 @@
+"""Write a development .env with fresh random secrets (never committed; see .gitignore)."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+
+def main(path: str) -> None:
+    target = Path(path)
+    if target.exists():
+        return
+    target.write_text(
+        "# Written by `make run` for local development. Never commit this file.\n"
+        "DEBUG=True\n"
+        f"SECRET_KEY={secrets.token_urlsafe(50)}\n"
+        f"FIELD_ENCRYPTION_KEYS={Fernet.generate_key().decode()}\n"
+    )
+    target.chmod(0o600)
+    print(f"wrote {target} with fresh development secrets")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
