@@ -11,7 +11,7 @@ from integrations.models import Connection
 
 def _raw_column(connection_id: int, column: str) -> str:
     with db_connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM integrations_connection WHERE id = %s", [connection_id])  # noqa: S608
+        cursor.execute(f"SELECT {column} FROM integrations_connection WHERE id = %s", [connection_id])
         return cursor.fetchone()[0]
 
 

@@ -1,0 +1,1 @@
+"""The iCIMS API client: HTTP only. Nothing in this package imports Django models."""
