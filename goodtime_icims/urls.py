@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from health_check.views import HealthCheckView
 
 admin.site.site_header = "goodtime-icims"
 admin.site.site_title = "goodtime-icims"
@@ -11,5 +12,13 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Readiness: the database and the cache (Redis in production) answer.
+    path(
+        "health/",
+        HealthCheckView.as_view(checks=["health_check.checks.Database", "health_check.checks.Cache"]),
+        name="health-ready",
+    ),
+    # Liveness: the process serves requests; no dependency is consulted.
+    path("health/live/", HealthCheckView.as_view(checks=[]), name="health-live"),
     path("api/schema/ui/", SpectacularSwaggerView.as_view(url_name="schema"), name="schema-ui"),
 ]
