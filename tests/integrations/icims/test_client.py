@@ -92,7 +92,8 @@ def test_moving_a_candidate_patches_the_workflow_status(client, icims):
 
 
 def test_a_resume_comes_back_as_bytes_with_its_content_type(client, icims):
-    icims.get(f"{CUSTOMER_URL}/people/8986/fields/resume/binary", body=b"%PDF-1.4 resume", content_type="application/pdf")
+    icims.get(f"{CUSTOMER_URL}/people/8986/fields/resume/binary", body=b"%PDF-1.4 resume",
+              content_type="application/pdf")
 
     resume = client.get_resume(8986)
 
