@@ -58,7 +58,7 @@ def connection_api_usage(connection: Connection) -> str:
 
 
 @admin.action(description="Test the selected connections against iCIMS", permissions=["change"])
-def test_connections(modeladmin, request, queryset) -> None:
+def run_connection_test(modeladmin, request, queryset) -> None:
     for connection in queryset:
         result = connection_test(connection=connection)
         level = messages.SUCCESS if result.ok else messages.ERROR
