@@ -96,13 +96,20 @@ class IcimsTransport:
             attempt += 1
             if self.breaker is not None:
                 self.breaker.before_call()
-            if self.budget is not None:
-                self.budget.acquire(self.purpose)
             prepared = self.session.prepare_request(requests.Request(
                 method, url, params=params, json=json,
                 headers={"Accept": "application/json", **(headers or {})}))
-            auth_headers = self.auth.headers(prepared)
+            try:
+                auth_headers = self.auth.headers(prepared)
+            except IcimsError as token_error:
+                # The login server failed: a refused secret is final, an unreachable server may come back.
+                if not (token_error.retryable and attempt < self.max_attempts):
+                    raise
+                self.sleep(self._backoff(attempt, None))
+                continue
             prepared.headers.update(auth_headers)
+            if self.budget is not None:
+                self.budget.acquire(self.purpose)
             error = self._send(prepared)
             if isinstance(error, requests.Response):
                 return error

@@ -31,3 +31,22 @@ def spend_budget(redis_url: str, prefix: str, hourly_budget: int, attempts: int,
         except IcimsBudgetExhausted:
             pass
     results.put(granted)
+
+
+def spend_budget_on_one_machine(cache_dir: str, lock_path: str, hourly_budget: int, attempts: int,
+                                start_together, results) -> None:
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    from integrations.icims.shared_state import LockedCacheSharedState
+
+    state = LockedCacheSharedState(FileBasedCache(cache_dir, {}), lock_path=lock_path)
+    budget = CallBudget(state=state, name="2187", hourly_budget=hourly_budget)
+    granted = 0
+    start_together.wait(timeout=30)
+    for _ in range(attempts):
+        try:
+            budget.acquire(Purpose.LIVE)
+            granted += 1
+        except IcimsBudgetExhausted:
+            pass
+    results.put(granted)

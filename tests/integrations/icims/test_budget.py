@@ -113,3 +113,18 @@ def test_two_processes_sharing_the_budget_on_redis_never_exceed_it(redis_state_p
 
     assert sum(granted) == 150
     assert all(count > 0 for count in granted)
+
+
+def test_two_processes_on_one_machine_without_redis_never_exceed_it(tmp_path):
+    context = multiprocessing.get_context("spawn")
+    results, start_together = context.Queue(), context.Barrier(2)
+    workers = [context.Process(target=processes.spend_budget_on_one_machine,
+                               args=(str(tmp_path / "cache"), str(tmp_path / "state.lock"), 60, 50,
+                                     start_together, results)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    granted = [results.get(timeout=60) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=10)
+
+    assert sum(granted) == 60

@@ -10,12 +10,12 @@ import requests
 
 from integrations.icims.auth import HmacAuth
 from integrations.icims.budget import CallBudget, Purpose
-from integrations.icims.errors import IcimsRateLimited, IcimsServerError, IcimsTimeout
+from integrations.icims.errors import IcimsAuthError, IcimsRateLimited, IcimsServerError, IcimsTimeout
 from integrations.icims.hmac_signing import parse_authorization
 from integrations.icims.interviews import IcimsInterviews, InterviewRequest
 from tests.fixtures.icims import icims_fixture
 
-from .support import CUSTOMER_URL, config, make_client
+from .support import CUSTOMER_URL, TOKEN_URL, config, make_client
 
 JOB_URL = f"{CUSTOMER_URL}/jobs/1026"
 
@@ -133,3 +133,21 @@ def test_hmac_connections_sign_each_request(state, clock, icims):
 
 def test_the_config_never_shows_its_secret():
     assert "acme-secret-value-1234" not in repr(config())
+
+
+def test_an_unreachable_login_server_is_retried_like_any_other_timeout(state, clock, icims):
+    icims.post(TOKEN_URL, body=requests.exceptions.ConnectTimeout("connect timed out"))
+    icims.post(TOKEN_URL, json=icims_fixture("token"))
+    icims.get(JOB_URL, json=icims_fixture("job"))
+
+    assert make_client(state, clock).get_job(1026)["jobid"] == "2014-1026"
+    assert clock.sleeps == [0.5]
+
+
+def test_a_refused_secret_is_not_retried(state, clock, icims):
+    token = icims.post(TOKEN_URL, status=401, json=icims_fixture("token_refused"))
+
+    with pytest.raises(IcimsAuthError, match="refused the client id 'acme-client'"):
+        make_client(state, clock).get_job(1026)
+
+    assert token.call_count == 1
