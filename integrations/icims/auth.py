@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import requests
 
 from . import hmac_signing
+from .config import AuthMode, IcimsConfig
 from .errors import IcimsAuthError, IcimsConnectionError, IcimsError, IcimsTimeout, error_for_response
 from .shared_state import SharedState
 
@@ -153,3 +154,15 @@ class BasicAuth:
 
     def invalidate(self, rejected_header: dict[str, str]) -> None:
         """Basic credentials cannot be refreshed."""
+
+
+def authenticator_for(config: IcimsConfig, *, state: SharedState, session: requests.Session,
+                      sleep: Callable[[float], None] = time.sleep) -> OAuthTokenProvider | HmacAuth | BasicAuth:
+    """The authenticator a connection's auth mode calls for."""
+    if config.auth_mode == AuthMode.HMAC:
+        return HmacAuth(user=config.client_id, key=config.client_secret)
+    if config.auth_mode == AuthMode.BASIC:
+        return BasicAuth(username=config.client_id, password=config.client_secret)
+    return OAuthTokenProvider(state=state, session=session, token_url=config.token_url, client_id=config.client_id,
+                              client_secret=config.client_secret, audience=config.audience,
+                              timeout=(config.connect_timeout, config.read_timeout), sleep=sleep)

@@ -11,7 +11,7 @@ import requests
 from django.conf import settings
 from django.core.cache import caches
 
-from integrations.icims.auth import OAuthTokenProvider
+from integrations.icims.auth import authenticator_for
 from integrations.icims.budget import CallBudget, Purpose
 from integrations.icims.circuit_breaker import CircuitBreaker
 from integrations.icims.client import IcimsClient
@@ -62,10 +62,7 @@ def icims_transport_for(*, connection: Connection, purpose: Purpose, writeback: 
     config = icims_config_for(connection=connection, writeback=writeback)
     state = icims_shared_state()
     session = session or requests.Session()
-    auth = OAuthTokenProvider(
-        state=state, session=session, token_url=config.token_url, client_id=config.client_id,
-        client_secret=config.client_secret, audience=config.audience,
-        timeout=(config.connect_timeout, config.read_timeout), sleep=sleep)
+    auth = authenticator_for(config, state=state, session=session, sleep=sleep)
     transport = IcimsTransport(
         session=session, auth=auth, purpose=purpose, budget=icims_call_budget(connection=connection, state=state),
         breaker=icims_circuit_breaker(connection=connection, state=state),

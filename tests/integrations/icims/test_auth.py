@@ -12,11 +12,13 @@ import pytest
 import requests
 from responses import matchers
 
+from integrations.icims.auth import authenticator_for
+from integrations.icims.config import AuthMode
 from integrations.icims.errors import IcimsAuthError, IcimsConnectionError
 from tests.fixtures.icims import icims_fixture
 
 from . import processes
-from .support import CUSTOMER_URL, TOKEN_URL, local_state, make_client, token_provider
+from .support import CUSTOMER_URL, TOKEN_URL, config, local_state, make_client, token_provider
 
 JOB_URL = f"{CUSTOMER_URL}/jobs/1026"
 TOKEN_FORM = {"grant_type": "client_credentials", "client_id": "acme-client",
@@ -171,3 +173,17 @@ def test_two_processes_refreshing_at_once_make_one_token_request(redis_state_pre
 
     assert tokens == ["token-1", "token-1"]
     assert _CountingTokenServer.requests_seen == 1
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("oauth", "Bearer "), ("basic", "Basic "),
+                                                ("hmac", "x-icims-v1-hmac-sha256 user=acme-client")])
+def test_each_auth_mode_authenticates_its_own_way(state, clock, icims, mode, expected):
+    if mode == "oauth":
+        icims.post(TOKEN_URL, json=icims_fixture("token"))
+    call = icims.get(JOB_URL, json=icims_fixture("job"))
+    session = requests.Session()
+    auth = authenticator_for(config(auth_mode=AuthMode(mode)), state=state, session=session, sleep=clock.sleep)
+
+    make_client(state, clock, auth=auth).get_job(1026)
+
+    assert call.calls[0].request.headers["Authorization"].startswith(expected)
