@@ -22,3 +22,11 @@ ICIMS_WEBHOOK_BASE_URLS = {
     "eu": env.str("ICIMS_WEBHOOK_BASE_URL_EU", default="https://eu.goodtime.io"),
     "ca": env.str("ICIMS_WEBHOOK_BASE_URL_CA", default="https://a.goodtime.io"),
 }
+
+# Every iCIMS call: connect and read timeouts (seconds), attempts for what retrying can fix, and the
+# circuit breaker (consecutive failures that open it, seconds it stays open).
+ICIMS_CONNECT_TIMEOUT = env.float("ICIMS_CONNECT_TIMEOUT", default=5.0)
+ICIMS_READ_TIMEOUT = env.float("ICIMS_READ_TIMEOUT", default=30.0)
+ICIMS_MAX_ATTEMPTS = env.int("ICIMS_MAX_ATTEMPTS", default=4)
+ICIMS_BREAKER_THRESHOLD = env.int("ICIMS_BREAKER_THRESHOLD", default=5)
+ICIMS_BREAKER_COOLDOWN = env.float("ICIMS_BREAKER_COOLDOWN", default=60.0)

@@ -1,0 +1,168 @@
+"""How each request proves who we are: OAuth client credentials, HMAC or Basic.
+
+OAuth tokens are cached per (token URL, client id) in the shared state so every worker on every
+machine uses the same token, and only one worker at a time asks for a new one: iCIMS is reported to
+throttle clients that request more than 500 tokens in 10 minutes (icims-api.md section 1.1).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import requests
+
+from . import hmac_signing
+from .config import AuthMode, IcimsConfig
+from .errors import IcimsAuthError, IcimsConnectionError, IcimsError, IcimsTimeout, error_for_response
+from .shared_state import SharedState
+
+logger = logging.getLogger(__name__)
+
+REFRESH_MARGIN_SECONDS = 300
+LOCK_SECONDS = 30
+WAIT_STEP_SECONDS = 0.05
+
+
+class OAuthTokenProvider:
+    """Bearer tokens from `POST <token_url>` (grant_type=client_credentials), shared by all workers."""
+
+    refreshable = True
+
+    def __init__(self, *, state: SharedState, session: requests.Session, token_url: str, client_id: str,
+                 client_secret: str, audience: str, timeout: tuple[float, float] = (5.0, 20.0),
+                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
+                 refresh_margin: float = REFRESH_MARGIN_SECONDS) -> None:
+        self.state = state
+        self.session = session
+        self.token_url = token_url
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.audience = audience
+        self.timeout = timeout
+        self.clock = clock
+        self.sleep = sleep
+        self.refresh_margin = refresh_margin
+        digest = hashlib.sha256(f"{token_url}|{client_id}".encode()).hexdigest()[:24]
+        self.token_key = f"token:{digest}"
+        self.lock_key = f"token-lock:{digest}"
+
+    def headers(self, request: requests.PreparedRequest) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token()}"}
+
+    def token(self) -> str:
+        deadline = self.clock() + LOCK_SECONDS
+        while True:
+            cached = self._cached()
+            if cached is not None:
+                return cached
+            if self.state.add(self.lock_key, "1", ttl=LOCK_SECONDS):
+                try:
+                    return self._cached() or self._fetch()
+                finally:
+                    self.state.delete(self.lock_key)
+            if self.clock() > deadline:
+                raise IcimsAuthError("Timed out waiting for another worker to fetch the iCIMS token")
+            self.sleep(WAIT_STEP_SECONDS)
+
+    def invalidate(self, rejected_header: dict[str, str]) -> None:
+        """Forget the token iCIMS just refused, unless another worker already replaced it."""
+        rejected = rejected_header.get("Authorization", "").removeprefix("Bearer ")
+        stored = self.state.get(self.token_key)
+        if stored and json.loads(stored)["access_token"] == rejected:
+            self.state.delete(self.token_key)
+
+    def _cached(self) -> str | None:
+        stored = self.state.get(self.token_key)
+        if not stored:
+            return None
+        token = json.loads(stored)
+        if token["expires_at"] - self.refresh_margin <= self.clock():
+            return None
+        return token["access_token"]
+
+    def _fetch(self) -> str:
+        form = {"grant_type": "client_credentials", "client_id": self.client_id,
+                "client_secret": self.client_secret, "audience": self.audience}
+        try:
+            response = self.session.post(self.token_url, data=form, timeout=self.timeout,
+                                         headers={"Accept": "application/json"})
+        except requests.Timeout as exc:
+            raise IcimsTimeout(f"The iCIMS token endpoint {self.token_url} did not answer in time") from exc
+        except requests.ConnectionError as exc:
+            raise IcimsConnectionError(f"Could not reach the iCIMS token endpoint {self.token_url}") from exc
+        if response.status_code in (400, 401, 403):
+            refusal = error_for_response(status=response.status_code, headers=response.headers,
+                                         body=response.content)
+            raise IcimsAuthError(
+                f"iCIMS refused the client id {self.client_id!r} or its secret at {self.token_url}: {refusal.message}",
+                status=response.status_code, error_code=refusal.error_code)
+        if not response.ok:
+            raise error_for_response(status=response.status_code, headers=response.headers, body=response.content)
+        try:
+            body = response.json()
+            access_token, expires_in = body["access_token"], int(body.get("expires_in", 3600))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise IcimsError("The iCIMS token endpoint answered without an access token",
+                             status=response.status_code) from exc
+        # The token lives in the shared cache only as long as iCIMS says it is valid.
+        self.state.set(self.token_key, json.dumps({"access_token": access_token,
+                                                   "expires_at": self.clock() + expires_in}), ttl=expires_in)
+        logger.info("Fetched an iCIMS token for client %s, valid %ss", self.client_id, expires_in)
+        return access_token
+
+
+class HmacAuth:
+    """`x-icims-v1-hmac-sha256` signatures (scheme in hmac_signing.py)."""
+
+    refreshable = False
+
+    def __init__(self, *, user: str, key: str, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.user = user
+        self.key = key
+        self.now = now
+
+    def headers(self, request: requests.PreparedRequest) -> dict[str, str]:
+        url = urlsplit(request.url or "")
+        body = request.body or b""
+        body = body.encode() if isinstance(body, str) else body
+        content_type = request.headers.get("Content-Type", "application/json")
+        return hmac_signing.signed_headers_for(
+            key=self.key, user=self.user, method=request.method or "GET", host=url.netloc, path=url.path,
+            query=url.query, body=body, content_type=content_type, now=self.now())
+
+    def invalidate(self, rejected_header: dict[str, str]) -> None:
+        """A signature cannot be refreshed."""
+
+
+class BasicAuth:
+    """`Authorization: Basic` with an iCIMS integration user (legacy)."""
+
+    refreshable = False
+
+    def __init__(self, *, username: str, password: str) -> None:
+        self.value = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+    def headers(self, request: requests.PreparedRequest) -> dict[str, str]:
+        return {"Authorization": self.value}
+
+    def invalidate(self, rejected_header: dict[str, str]) -> None:
+        """Basic credentials cannot be refreshed."""
+
+
+def authenticator_for(config: IcimsConfig, *, state: SharedState, session: requests.Session,
+                      sleep: Callable[[float], None] = time.sleep) -> OAuthTokenProvider | HmacAuth | BasicAuth:
+    """The authenticator a connection's auth mode calls for."""
+    if config.auth_mode == AuthMode.HMAC:
+        return HmacAuth(user=config.client_id, key=config.client_secret)
+    if config.auth_mode == AuthMode.BASIC:
+        return BasicAuth(username=config.client_id, password=config.client_secret)
+    return OAuthTokenProvider(state=state, session=session, token_url=config.token_url, client_id=config.client_id,
+                              client_secret=config.client_secret, audience=config.audience,
+                              timeout=(config.connect_timeout, config.read_timeout), sleep=sleep)

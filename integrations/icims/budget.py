@@ -1,0 +1,118 @@
+"""The call budget of one connection, shared by every worker on every machine.
+
+Three limits, checked before each call:
+- a pause after a 429: nobody calls until iCIMS said we may (`Retry-After` or the daily reset);
+- the daily allowance iCIMS reports (`x-ratelimit-remaining`, `-reset` = seconds to 00:00 UTC):
+  background work stops while a reserve is left for the work a person is waiting on;
+- the connection's hourly budget (a window per clock hour): sync may use only part of it, so a
+  live lookup still gets through when sync has spent its share.
+
+Priorities, highest first: live lookups > write-backs > webhook processing > sync.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+
+from .errors import IcimsBudgetExhausted, IcimsRateLimited
+from .shared_state import SharedState
+
+HOUR = 3600
+DEFAULT_PAUSE_SECONDS = 60
+
+
+class Purpose(StrEnum):
+    LIVE = "live"
+    WRITEBACK = "writeback"
+    WEBHOOK = "webhook"
+    SYNC = "sync"
+
+
+# The share of the hourly budget each purpose may fill (counting every purpose's calls).
+HOURLY_SHARE = {Purpose.LIVE: 1.0, Purpose.WRITEBACK: 0.95, Purpose.WEBHOOK: 0.9, Purpose.SYNC: 0.8}
+# The share of iCIMS's daily allowance each purpose must leave untouched.
+DAILY_RESERVE = {Purpose.LIVE: 0.0, Purpose.WRITEBACK: 0.02, Purpose.WEBHOOK: 0.05, Purpose.SYNC: 0.10}
+
+
+class CallBudget:
+    def __init__(self, *, state: SharedState, name: str, hourly_budget: int,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.state = state
+        self.name = name
+        self.hourly_budget = hourly_budget
+        self.clock = clock
+
+    # -- before a call -------------------------------------------------------------------------
+    def acquire(self, purpose: Purpose) -> None:
+        """Spend one call for `purpose`, or raise IcimsRateLimited / IcimsBudgetExhausted."""
+        now = self.clock()
+        paused_until = self.paused_until()
+        if paused_until is not None:
+            raise IcimsRateLimited("iCIMS asked us to slow down; every worker of this connection waits",
+                                   retry_after=paused_until - now)
+        daily = self.daily_allowance()
+        if daily is not None:
+            reserve = math.ceil(daily["limit"] * DAILY_RESERVE[purpose])
+            if daily["remaining"] <= reserve:
+                raise IcimsBudgetExhausted(
+                    f"{daily['remaining']} of today's {daily['limit']} iCIMS calls are left, "
+                    f"kept for work with a higher priority than {purpose}",
+                    retry_after=max(0.0, daily["reset_at"] - now))
+        ceiling = math.floor(self.hourly_budget * HOURLY_SHARE[purpose])
+        key = self._hour_key(now)
+        used = self.state.incr(key, ttl=HOUR + 60)
+        if used > ceiling:
+            self.state.incr(key, amount=-1, ttl=HOUR + 60)
+            raise IcimsBudgetExhausted(
+                f"{purpose} may use {ceiling} of this connection's {self.hourly_budget} calls an hour; all used",
+                retry_after=HOUR - now % HOUR)
+
+    # -- after a call ----------------------------------------------------------------------------
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Remember the daily allowance iCIMS reported in its rate-limit headers."""
+        try:
+            limit = int(headers["x-ratelimit-limit"])
+            remaining = int(headers["x-ratelimit-remaining"])
+            reset = int(headers["x-ratelimit-reset"])
+        except (KeyError, ValueError, TypeError):
+            return
+        if reset <= 0:
+            return
+        record = {"limit": limit, "remaining": remaining, "reset_at": self.clock() + reset}
+        self.state.set(self._daily_key, json.dumps(record), ttl=reset)
+
+    def pause(self, seconds: float | None) -> float:
+        """Stop every worker of this connection for `seconds` (after a 429); returns the pause used."""
+        if not seconds or seconds <= 0:
+            daily = self.daily_allowance()
+            exhausted = daily is not None and daily["remaining"] <= 0
+            seconds = daily["reset_at"] - self.clock() if exhausted else DEFAULT_PAUSE_SECONDS
+        self.state.set(self._pause_key, str(self.clock() + seconds), ttl=seconds)
+        return seconds
+
+    # -- for the admin ---------------------------------------------------------------------------
+    def paused_until(self) -> float | None:
+        value = self.state.get(self._pause_key)
+        return None if value is None or float(value) <= self.clock() else float(value)
+
+    def daily_allowance(self) -> dict | None:
+        value = self.state.get(self._daily_key)
+        return None if value is None else json.loads(value)
+
+    def calls_this_hour(self) -> int:
+        return int(self.state.get(self._hour_key(self.clock())) or 0)
+
+    @property
+    def _daily_key(self) -> str:
+        return f"budget:{self.name}:daily"
+
+    @property
+    def _pause_key(self) -> str:
+        return f"budget:{self.name}:paused-until"
+
+    def _hour_key(self, now: float) -> str:
+        return f"budget:{self.name}:hour:{int(now // HOUR)}"

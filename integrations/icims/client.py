@@ -1,0 +1,166 @@
+"""One method per iCIMS endpoint the portal uses (icims-api.md sections 2-7).
+
+Every method goes through IcimsTransport.request, so budgets, retries and typed errors apply
+to all of them. Interview and feedback calls live in interviews.py: their shapes are assumed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .config import IcimsConfig
+from .transport import IcimsTransport
+
+SEARCH_PAGE_SIZE = 1000
+LIST_PAGE_SIZE = 1000
+MAX_PAGES = 100_000  # a cap, so a server that never stops paging cannot keep a worker forever
+
+
+@dataclass(frozen=True)
+class Resume:
+    content: bytes
+    content_type: str
+
+
+class IcimsClient:
+    def __init__(self, *, config: IcimsConfig, transport: IcimsTransport) -> None:
+        self.config = config
+        self.transport = transport
+
+    def _url(self, path: str) -> str:
+        return f"{self.config.customer_url}/{path.lstrip('/')}"
+
+    def _get_json(self, url: str, params: dict[str, Any] | None = None) -> Any:
+        return self.transport.request("GET", url, params=params).json()
+
+    # -- health --------------------------------------------------------------------------------
+    def get_customer(self) -> dict:
+        """`GET /customers/{customerId}`: the cheapest call that proves the credentials reach the tenant."""
+        return self._get_json(self.config.customer_url)
+
+    # -- search --------------------------------------------------------------------------------
+    def search(self, entity: str, filters: Iterable[dict], *, operator: str = "&",
+               staleness: int = 0) -> Iterator[int]:
+        """`POST /customers/{cid}/search/{entity}?staleness=N`: the matching ids, ascending.
+
+        iCIMS returns at most 1,000 ids a call, sorted by id; the next page adds the filter
+        `<entity singular>.id > last id`. Each page is one call.
+        """
+        filters = list(filters)
+        id_filter_name = f"{entity.removesuffix('s') if entity != 'people' else 'person'}.id"
+        last_id: int | None = None
+        for _ in range(MAX_PAGES):
+            page_filters = list(filters)
+            if last_id is not None:
+                page_filters.append({"name": id_filter_name, "value": [str(last_id)], "operator": ">"})
+            response = self.transport.request(
+                "POST", self._url(f"search/{entity}"), params={"staleness": staleness},
+                json={"filters": page_filters, "operator": operator}, idempotent=True)
+            results = response.json().get("searchResults") or []
+            for result in results:
+                yield int(result["id"])
+            if len(results) < SEARCH_PAGE_SIZE:
+                return
+            last_id = int(results[-1]["id"])
+
+    # -- profiles ------------------------------------------------------------------------------
+    def get_profile(self, profile_type: str, system_id: int | str, *, fields: Iterable[str] = ()) -> dict:
+        """`GET /customers/{cid}/{profileType}/{id}?fields=a,b`: absent fields are empty or hidden."""
+        fields = list(fields)
+        params = {"fields": ",".join(fields)} if fields else None
+        return self._get_json(self._url(f"{profile_type}/{system_id}"), params)
+
+    def get_person(self, person_id: int | str, *, fields: Iterable[str] = ()) -> dict:
+        """`GET /customers/{cid}/people/{id}`: candidates and users alike."""
+        return self.get_profile("people", person_id, fields=fields)
+
+    def get_job(self, job_id: int | str, *, fields: Iterable[str] = ()) -> dict:
+        """`GET /customers/{cid}/jobs/{id}`."""
+        return self.get_profile("jobs", job_id, fields=fields)
+
+    def get_applicant_workflow(self, workflow_id: int | str, *, fields: Iterable[str] = ()) -> dict:
+        """`GET /customers/{cid}/applicantworkflows/{id}`: a candidate's application and its status."""
+        return self.get_profile("applicantworkflows", workflow_id, fields=fields)
+
+    def update_applicant_workflow_status(self, workflow_id: int | str, *, status_id: str) -> None:
+        """`PATCH /customers/{cid}/applicantworkflows/{id}` with `{"status": {"id": ...}}`: move a candidate."""
+        self.transport.request("PATCH", self._url(f"applicantworkflows/{workflow_id}"),
+                               json={"status": {"id": status_id}})
+
+    # -- resume --------------------------------------------------------------------------------
+    def resume_url(self, person_id: int | str) -> str:
+        """The iCIMS address of a person's resume (needs our credentials: serve it through `get_resume`)."""
+        return self._url(f"people/{person_id}/fields/resume/binary")
+
+    def get_resume(self, person_id: int | str) -> Resume | None:
+        """`GET /customers/{cid}/people/{id}/fields/resume/binary`: the file, or None when there is none.
+
+        iCIMS answers with the file's own content type; a JSON answer means "no resume".
+        """
+        response = self.transport.request("GET", self.resume_url(person_id), headers={"Accept": "*/*"})
+        content_type = response.headers.get("Content-Type", "application/octet-stream")
+        if response.status_code == 204 or content_type.split(";")[0].strip().endswith("json"):
+            return None
+        return Resume(content=response.content, content_type=content_type)
+
+    # -- lists ---------------------------------------------------------------------------------
+    def get_lists(self) -> list[str]:
+        """`GET /customers/{cid}/v2/lists`: the ids of the lists the API user may read."""
+        return list(self._get_json(self._url("v2/lists")).get("lists") or [])
+
+    def get_list_nodes(self, list_id: str, *, size: int = LIST_PAGE_SIZE) -> Iterator[dict]:
+        """`GET /customers/{cid}/v2/lists/{listId}?size=N`: one level of nodes, page by page.
+
+        The node JSON is not documented (icims-api.md section 5): nodes are read from `nodes`, and
+        the next page is the `_links.next.href` link when iCIMS gives one.
+        """
+        url: str | None = self._url(f"v2/lists/{list_id}")
+        params: dict[str, Any] | None = {"size": size}
+        for _ in range(MAX_PAGES):
+            if url is None:
+                return
+            page = self._get_json(url, params)
+            yield from page.get("nodes") or []
+            url = ((page.get("_links") or {}).get("next") or {}).get("href")
+            params = None  # the next link carries its own query
+
+    # -- data stream ---------------------------------------------------------------------------
+    def _stream_url(self, path: str = "") -> str:
+        return f"{self.config.stream_url.rstrip('/')}/streams/{path}"
+
+    def get_streams(self) -> list:
+        """`GET {stream_url}/streams/`: the streams these credentials may read."""
+        return self._get_json(self._stream_url())
+
+    def get_stream_subscriptions(self) -> list:
+        """`GET {stream_url}/streams/{customerId}/subscriptions`."""
+        return self._get_json(self._stream_url(f"{self.config.customer_id}/subscriptions"))
+
+    def get_stream_events(self, subscription_id: str, *, start_key: str | None = None) -> Iterator[dict]:
+        """`GET {stream_url}/streams/{customerId}/subscriptions/{subscriptionId}/events`, all pages.
+
+        Each page is `{"events": [...], "lastEvaluatedKey": ...}`; the next page repeats the call
+        with `?exclusiveStartKey=<lastEvaluatedKey>` until the key is empty or no events come.
+        To resume later, persist what `stream_event_pages` yields instead.
+        """
+        for events, _ in self.stream_event_pages(subscription_id, start_key=start_key):
+            yield from events
+
+    def stream_event_pages(self, subscription_id: str, *,
+                           start_key: str | None = None) -> Iterator[tuple[list[dict], str | None]]:
+        """Like get_stream_events, page by page: (events, the key that reads the next page).
+
+        The key is None on the last page: there is nothing after it yet, so a caller resuming later
+        keeps the last non-empty key it saw.
+        """
+        url = self._stream_url(f"{self.config.customer_id}/subscriptions/{subscription_id}/events")
+        key = start_key
+        for _ in range(MAX_PAGES):
+            page = self._get_json(url, {"exclusiveStartKey": key} if key else None)
+            events = page.get("events") or []
+            key = page.get("lastEvaluatedKey") or None
+            yield events, key
+            if not key or not events:
+                return

@@ -1,0 +1,88 @@
+"""Build iCIMS clients for a Connection: the one place that turns a model into client config."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import lru_cache
+
+import redis
+import requests
+from django.conf import settings
+from django.core.cache import caches
+
+from integrations.icims.auth import authenticator_for
+from integrations.icims.budget import CallBudget, Purpose
+from integrations.icims.circuit_breaker import CircuitBreaker
+from integrations.icims.client import IcimsClient
+from integrations.icims.config import AuthMode, IcimsConfig
+from integrations.icims.interviews import IcimsInterviews
+from integrations.icims.shared_state import LockedCacheSharedState, RedisSharedState, SharedState
+from integrations.icims.transport import IcimsTransport
+from integrations.models import Connection
+
+from .api_usage import api_call_recorder
+
+
+@lru_cache(maxsize=4)
+def _redis_state(url: str) -> RedisSharedState:
+    return RedisSharedState(redis.Redis.from_url(url))
+
+
+def icims_shared_state() -> SharedState:
+    """Redis when configured (shared by every machine), else the cache with a file lock (one machine)."""
+    if settings.REDIS_URL:
+        return _redis_state(settings.REDIS_URL)
+    return LockedCacheSharedState(caches["default"], lock_path=settings.VAR_DIR / "icims-shared-state.lock")
+
+
+def icims_config_for(*, connection: Connection, writeback: bool = False) -> IcimsConfig:
+    client_id, client_secret = connection.writeback_credentials() if writeback else connection.data_credentials()
+    return IcimsConfig(
+        customer_id=connection.customer_id, api_url=connection.api_url, token_url=connection.token_url,
+        audience=connection.audience, stream_url=connection.stream_url, auth_mode=AuthMode.OAUTH,
+        client_id=client_id, client_secret=client_secret,
+        connect_timeout=settings.ICIMS_CONNECT_TIMEOUT, read_timeout=settings.ICIMS_READ_TIMEOUT,
+    )
+
+
+def icims_call_budget(*, connection: Connection, state: SharedState | None = None) -> CallBudget:
+    return CallBudget(state=state or icims_shared_state(), name=connection.customer_id,
+                      hourly_budget=connection.hourly_call_budget)
+
+
+def icims_circuit_breaker(*, connection: Connection, state: SharedState | None = None) -> CircuitBreaker:
+    return CircuitBreaker(state=state or icims_shared_state(), name=connection.customer_id,
+                          threshold=settings.ICIMS_BREAKER_THRESHOLD, cooldown=settings.ICIMS_BREAKER_COOLDOWN)
+
+
+def icims_transport_for(*, connection: Connection, purpose: Purpose, writeback: bool = False,
+                        session: requests.Session | None = None, max_attempts: int | None = None,
+                        sleep: Callable[[float], None] = time.sleep) -> tuple[IcimsConfig, IcimsTransport]:
+    config = icims_config_for(connection=connection, writeback=writeback)
+    state = icims_shared_state()
+    session = session or requests.Session()
+    auth = authenticator_for(config, state=state, session=session, sleep=sleep)
+    transport = IcimsTransport(
+        session=session, auth=auth, purpose=purpose, budget=icims_call_budget(connection=connection, state=state),
+        breaker=icims_circuit_breaker(connection=connection, state=state),
+        on_call=api_call_recorder(connection=connection), connect_timeout=config.connect_timeout,
+        read_timeout=config.read_timeout, max_attempts=max_attempts or settings.ICIMS_MAX_ATTEMPTS, sleep=sleep)
+    return config, transport
+
+
+def icims_client_for(*, connection: Connection, purpose: Purpose, session: requests.Session | None = None,
+                     max_attempts: int | None = None, sleep: Callable[[float], None] = time.sleep) -> IcimsClient:
+    """The client for list, profile, search and data stream calls (the data credentials)."""
+    config, transport = icims_transport_for(connection=connection, purpose=purpose, session=session,
+                                            max_attempts=max_attempts, sleep=sleep)
+    return IcimsClient(config=config, transport=transport)
+
+
+def icims_interviews_for(*, connection: Connection, purpose: Purpose = Purpose.WRITEBACK,
+                         session: requests.Session | None = None,
+                         sleep: Callable[[float], None] = time.sleep) -> IcimsInterviews:
+    """The adapter for interview and feedback calls (the write-back credentials)."""
+    config, transport = icims_transport_for(connection=connection, purpose=purpose, writeback=True,
+                                            session=session, sleep=sleep)
+    return IcimsInterviews(config=config, transport=transport)
