@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from ..models import SECRET_FIELDS, Connection
 from ..services.connection_save import (
@@ -21,6 +22,12 @@ from ..services.connection_secret_hints import connection_secret_hint
 
 def clear_field_name(secret_field: str) -> str:
     return f"{secret_field}_clear"
+
+
+def _connection_formfield(field: models.Field, **kwargs) -> forms.Field | None:
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")  # the overrides are iCIMS hosts, all https
+    return field.formfield(**kwargs)
 
 
 class FolderListField(forms.Field):
@@ -78,6 +85,7 @@ class ConnectionForm(forms.ModelForm):
         # The secret form fields above are not bound to the model (ConnectionAdmin excludes them too):
         # the model never sees a blank "keep" value; _post_clean hands them to the service instead.
         fields = sorted(EDITABLE_FIELDS)
+        formfield_callback = _connection_formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

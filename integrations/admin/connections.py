@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils.decorators import method_decorator
+from django.db import models
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.debug import sensitive_post_parameters
 
 from ..models import SECRET_FIELDS, Connection
@@ -26,6 +28,7 @@ class ConnectionAdmin(admin.ModelAdmin):
     form = ConnectionForm
     # Declared on the form as write-only fields; excluded here so the model never gets a blank "keep".
     exclude = SECRET_FIELDS
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "customer_id", "region", "is_active", "onboarding_progress"]
     list_filter = ["is_active", "region"]
     search_fields = ["name", "customer_id"]
@@ -107,7 +110,7 @@ class ConnectionAdmin(admin.ModelAdmin):
 
     @admin.display(description="scopes to ask iCIMS for")
     def required_scopes(self, obj: Connection) -> str:
-        return format_html_join(format_html("<br>"), "<code>{}</code>", ((scope,) for scope in obj.required_scopes()))
+        return format_html_join(mark_safe("<br>"), "<code>{}</code>", ((scope,) for scope in obj.required_scopes()))
 
     @admin.display(description="webhook URL to give iCIMS")
     def webhook_url_for_icims(self, obj: Connection) -> str:
