@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.utils.decorators import method_decorator
 from django.db import models
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.debug import sensitive_post_parameters

@@ -156,7 +156,9 @@ def test_the_host_overrides_sit_in_a_collapsed_advanced_section(superadmin_clien
 
 
 def test_a_blank_secret_keeps_the_stored_one(superadmin_client, ready_connection):
-    response = superadmin_client.post(change_url(ready_connection), connection_form_data(ready_connection, name="Acme 2"))
+    data = connection_form_data(ready_connection, name="Acme 2")
+
+    response = superadmin_client.post(change_url(ready_connection), data)
 
     assert response.status_code == 302
     ready_connection.refresh_from_db()
