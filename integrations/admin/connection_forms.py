@@ -61,24 +61,24 @@ class SecretField(forms.CharField):
 
 class ConnectionForm(forms.ModelForm):
     candidate_folders = FolderListField(
-        label="candidate folders",
+        label="Candidate folders",
         help_text="iCIMS folders whose candidates are synced: one per line or comma-separated.",
     )
     user_folders = FolderListField(
-        label="user folders", help_text="iCIMS folders whose users are synced: one per line or comma-separated."
+        label="User folders", help_text="iCIMS folders whose users are synced: one per line or comma-separated."
     )
-    client_secret = SecretField(label="client secret")
-    client_secret_clear = forms.BooleanField(label="clear stored client secret", required=False)
-    writeback_client_secret = SecretField(label="interview/feedback client secret")
+    client_secret = SecretField(label="Client secret")
+    client_secret_clear = forms.BooleanField(label="Clear stored client secret", required=False)
+    writeback_client_secret = SecretField(label="Interview/feedback client secret")
     writeback_client_secret_clear = forms.BooleanField(
-        label="clear stored interview/feedback client secret", required=False
+        label="Clear stored interview/feedback client secret", required=False
     )
-    webhook_password = SecretField(label="webhook password")
-    webhook_password_clear = forms.BooleanField(label="clear stored webhook password", required=False)
-    webhook_hmac_key = SecretField(label="webhook HMAC key")
-    webhook_hmac_key_clear = forms.BooleanField(label="clear stored webhook HMAC key", required=False)
-    webhook_hmac_key_previous = SecretField(label="previous webhook HMAC key")
-    webhook_hmac_key_previous_clear = forms.BooleanField(label="clear stored previous webhook HMAC key", required=False)
+    webhook_password = SecretField(label="Webhook password")
+    webhook_password_clear = forms.BooleanField(label="Clear stored webhook password", required=False)
+    webhook_hmac_key = SecretField(label="Webhook HMAC key")
+    webhook_hmac_key_clear = forms.BooleanField(label="Clear stored webhook HMAC key", required=False)
+    webhook_hmac_key_previous = SecretField(label="Previous webhook HMAC key")
+    webhook_hmac_key_previous_clear = forms.BooleanField(label="Clear stored previous webhook HMAC key", required=False)
 
     class Meta:
         model = Connection

@@ -222,10 +222,10 @@ def test_the_history_says_which_secret_changed_but_never_its_value(superadmin_cl
 
     entry = LogEntry.objects.get(object_id=str(ready_connection.pk), action_flag=CHANGE)
     [message] = json.loads(entry.change_message)
-    assert sorted(message["changed"]["fields"]) == ["client secret", "previous webhook HMAC key"]
+    assert sorted(message["changed"]["fields"]) == ["Client secret", "Previous webhook HMAC key"]
     html = superadmin_client.get(history_url(ready_connection)).content.decode()
     assert "Changed" in html
-    assert "previous webhook HMAC key" in html
+    assert "Previous webhook HMAC key" in html
     for secret in ("rotated-secret-9999", "previous-hmac-key-4321", *STORED_SECRETS):
         assert secret not in html
         assert secret not in entry.change_message
