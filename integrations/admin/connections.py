@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.debug import sensitive_post_parameters
 
 from ..models import SECRET_FIELDS, Connection
+from ..services.connection_history import connection_field_labels
 from ..services.connection_onboarding import (
     connection_onboarding_checklist,
     connection_onboarding_progress,
@@ -19,8 +20,13 @@ from ..services.connection_pause import connections_set_active
 from ..services.connection_save import connection_save
 from .connection_forms import ConnectionForm, clear_field_name
 
-PROGRESS_FIELDS = ["credentials_verified_at", "webhook_first_seen_at", "initial_sync_done_at", "created_at",
-                   "updated_at"]
+PROGRESS_FIELDS = [
+    "credentials_verified_at",
+    "webhook_first_seen_at",
+    "initial_sync_done_at",
+    "created_at",
+    "updated_at",
+]
 
 
 @admin.register(Connection)
@@ -49,24 +55,53 @@ class ConnectionAdmin(admin.ModelAdmin):
         if obj is not None:
             fieldsets.append(("Onboarding", {"fields": ["onboarding_checklist"]}))
         if may_edit:
-            fieldsets.append(("Credentials", {"fields": [
-                "credential_mode", "client_id", secret("client_secret"),
-                "writeback_client_id", secret("writeback_client_secret"),
-            ]}))
-        fieldsets.append(("Features", {"fields": [
-            "interview_sync_enabled", "feedback_enabled", "auto_advance_enabled", "required_scopes",
-        ]}))
+            fieldsets.append(
+                (
+                    "Credentials",
+                    {
+                        "fields": [
+                            "credential_mode",
+                            "client_id",
+                            secret("client_secret"),
+                            "writeback_client_id",
+                            secret("writeback_client_secret"),
+                        ]
+                    },
+                )
+            )
+        fieldsets.append(
+            (
+                "Features",
+                {
+                    "fields": [
+                        "interview_sync_enabled",
+                        "feedback_enabled",
+                        "auto_advance_enabled",
+                        "required_scopes",
+                    ]
+                },
+            )
+        )
         fieldsets.append(("Sync", {"fields": ["candidate_folders", "user_folders", "hourly_call_budget"]}))
         webhook_fields = ["webhook_url_for_icims", "webhook_auth"]
         if may_edit:
-            webhook_fields += ["webhook_username", secret("webhook_password"), secret("webhook_hmac_key"),
-                               secret("webhook_hmac_key_previous")]
+            webhook_fields += [
+                "webhook_username",
+                secret("webhook_password"),
+                secret("webhook_hmac_key"),
+                secret("webhook_hmac_key_previous"),
+            ]
         fieldsets.append(("Webhooks from iCIMS", {"fields": webhook_fields}))
-        fieldsets.append(("Advanced", {
-            "classes": ["collapse"],
-            "description": "Host overrides, for iCIMS sandboxes only. Blank: the region's hosts.",
-            "fields": ["api_url_override", "token_url_override", "stream_url_override"],
-        }))
+        fieldsets.append(
+            (
+                "Advanced",
+                {
+                    "classes": ["collapse"],
+                    "description": "Host overrides, for iCIMS sandboxes only. Blank: the region's hosts.",
+                    "fields": ["api_url_override", "token_url_override", "stream_url_override"],
+                },
+            )
+        )
         if obj is not None:
             fieldsets.append(("Progress", {"fields": PROGRESS_FIELDS}))
         return fieldsets
@@ -127,7 +162,7 @@ class ConnectionAdmin(admin.ModelAdmin):
     def _set_active(self, request, queryset, *, active: bool) -> None:
         changed = connections_set_active(connections=queryset, active=active)
         for connection in changed:
-            self.log_change(request, connection, [{"changed": {"fields": ["active"]}}])
+            self.log_change(request, connection, [{"changed": {"fields": connection_field_labels(["is_active"])}}])
         verb = "Resumed" if active else "Paused"
         unchanged = queryset.count() - len(changed)
         note = f" ({unchanged} already {'active' if active else 'paused'})" if unchanged else ""

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils.text import capfirst
 
 from ..models import Connection
 
@@ -31,7 +32,8 @@ def shell_actor_get() -> AbstractBaseUser:
 
 
 def connection_field_labels(field_names: Iterable[str]) -> list[str]:
-    return [str(Connection._meta.get_field(name).verbose_name) for name in field_names]
+    """The labels the admin form gives these fields, so both kinds of history entry read alike."""
+    return [str(capfirst(Connection._meta.get_field(name).verbose_name)) for name in field_names]
 
 
 def connection_history_record(

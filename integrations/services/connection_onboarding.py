@@ -56,13 +56,12 @@ def connection_onboarding_checklist(*, connection: Connection) -> list[Onboardin
             "ask iCIMS for: " + ", ".join(connection.required_scopes()),
         ),
         OnboardingStep("Bins and statuses imported", has_stages, "imported" if has_stages else NOT_DONE_YET),
-        OnboardingStep(
-            "Trigger statuses chosen", has_trigger_stages, "chosen" if has_trigger_stages else NOT_DONE_YET
-        ),
+        OnboardingStep("Trigger statuses chosen", has_trigger_stages, "chosen" if has_trigger_stages else NOT_DONE_YET),
         OnboardingStep(
             "Webhook placed at iCIMS",
             connection.webhook_first_seen_at is not None,
-            _when(connection.webhook_first_seen_at) if connection.webhook_first_seen_at
+            _when(connection.webhook_first_seen_at)
+            if connection.webhook_first_seen_at
             else f"{NOT_DONE_YET}: ask iCIMS to send events to {connection.webhook_url}",
         ),
         OnboardingStep(
@@ -72,6 +71,6 @@ def connection_onboarding_checklist(*, connection: Connection) -> list[Onboardin
 
 
 def connection_onboarding_progress(*, connection: Connection) -> str:
-    """"5/8": steps done out of all steps."""
+    """ "5/8": steps done out of all steps."""
     steps = connection_onboarding_checklist(connection=connection)
     return f"{sum(step.done for step in steps)}/{len(steps)}"

@@ -18,6 +18,10 @@ def connections_set_active(*, connections: QuerySet[Connection], active: bool) -
     Connection.objects.filter(pk__in=[c.pk for c in to_change]).update(is_active=active, updated_at=timezone.now())
     for connection in to_change:
         connection.is_active = active
-        logger.info("Connection %s (CustomerId %s) %s", connection.name, connection.customer_id,
-                    "resumed" if active else "paused")
+        logger.info(
+            "Connection %s (CustomerId %s) %s",
+            connection.name,
+            connection.customer_id,
+            "resumed" if active else "paused",
+        )
     return to_change

@@ -68,8 +68,11 @@ def connection_changes_apply(
     if unknown:
         # A programming error, not bad input: callers build these from their own field lists.
         raise ValueError(f"Not connection settings: {', '.join(sorted(unknown))}")
-    ambiguous = {name: "Enter a new value or clear the stored one, not both." for name in cleared_secrets
-                 if new_secrets.get(name)}
+    ambiguous = {
+        name: "Enter a new value or clear the stored one, not both."
+        for name in cleared_secrets
+        if new_secrets.get(name)
+    }
     if ambiguous:
         raise ValidationError(ambiguous)
 
@@ -148,8 +151,9 @@ def connection_save(*, connection: Connection) -> Connection:
     connection_validate(connection=connection)
     created = connection.pk is None
     connection.save()
-    logger.info("Connection %s (CustomerId %s) %s", connection.name, connection.customer_id,
-                "created" if created else "saved")
+    logger.info(
+        "Connection %s (CustomerId %s) %s", connection.name, connection.customer_id, "created" if created else "saved"
+    )
     return connection
 
 

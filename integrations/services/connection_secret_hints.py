@@ -10,7 +10,7 @@ SHORTEST_SECRET_WITH_VISIBLE_TAIL = 12
 
 
 def connection_secret_hint(*, connection: Connection, field: str) -> str:
-    """"••••1234" for a stored secret (just "••••" when it is short), "" when none is stored."""
+    """ "••••1234" for a stored secret (just "••••" when it is short), "" when none is stored."""
     if field not in SECRET_FIELDS:
         raise ValueError(f"{field} is not a secret field")
     secret = getattr(connection, field)

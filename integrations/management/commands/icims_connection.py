@@ -61,9 +61,21 @@ SECRET_OPTIONS = {
 }
 # Options read straight into model fields (dest is the field name).
 PLAIN_FIELDS = [
-    "name", "stream_id", "region", "client_id", "writeback_client_id", "api_url_override", "token_url_override",
-    "stream_url_override", "webhook_auth", "webhook_username", "hourly_call_budget", "interview_sync_enabled",
-    "feedback_enabled", "auto_advance_enabled", "is_active",
+    "name",
+    "stream_id",
+    "region",
+    "client_id",
+    "writeback_client_id",
+    "api_url_override",
+    "token_url_override",
+    "stream_url_override",
+    "webhook_auth",
+    "webhook_username",
+    "hourly_call_budget",
+    "interview_sync_enabled",
+    "feedback_enabled",
+    "auto_advance_enabled",
+    "is_active",
 ]
 
 
@@ -98,11 +110,15 @@ class Command(BaseCommand):
         parser.add_argument("--name", help="A new name.")
         self._arguments_settings(parser, for_update=True)
         parser.add_argument(
-            "--platform-credentials", action="store_true",
+            "--platform-credentials",
+            action="store_true",
             help="Switch to option 1: the platform's own clients from the environment.",
         )
         parser.add_argument(
-            "--clear-secret", action="append", default=[], metavar="SECRET",
+            "--clear-secret",
+            action="append",
+            default=[],
+            metavar="SECRET",
             choices=[option.removeprefix("--") for option in SECRET_OPTIONS.values()],
             help="Remove a stored secret (repeatable): " + ", ".join(o[2:] for o in SECRET_OPTIONS.values()) + ".",
         )
@@ -112,8 +128,9 @@ class Command(BaseCommand):
         parser.add_argument("--stream-id", help="The iCIMS StreamId." + unchanged)
         parser.add_argument("--region", type=str.lower, choices=list(Region.values), help="us, eu or ca." + unchanged)
         parser.add_argument(
-            "--client-id", help="Option 2: the customer's client id. Without client id and secret, `add` uses "
-            "option 1 (the platform's clients)."
+            "--client-id",
+            help="Option 2: the customer's client id. Without client id and secret, `add` uses "
+            "option 1 (the platform's clients).",
         )
         parser.add_argument("--writeback-client-id", help="Option 2, optional: the interview/feedback client id.")
         for field, option in SECRET_OPTIONS.items():
@@ -127,13 +144,21 @@ class Command(BaseCommand):
             ("--stream-url", "stream_url_override", "data stream"),
         ]:
             parser.add_argument(option, dest=dest, metavar="URL", help=f"The {what} URL, for iCIMS sandboxes only.")
-        parser.add_argument("--webhook-auth", choices=list(Connection.WebhookAuth.values),
-                            help="How iCIMS authenticates its webhooks to us." + unchanged)
+        parser.add_argument(
+            "--webhook-auth",
+            choices=list(Connection.WebhookAuth.values),
+            help="How iCIMS authenticates its webhooks to us." + unchanged,
+        )
         parser.add_argument("--webhook-username", help="Basic webhook authentication: the username.")
         parser.add_argument("--candidate-folders", metavar="FOLDERS", help="Comma-separated candidate folders.")
         parser.add_argument("--user-folders", metavar="FOLDERS", help="Comma-separated user folders.")
-        parser.add_argument("--hourly-budget", dest="hourly_call_budget", type=_whole_number, metavar="CALLS",
-                            help="The most iCIMS calls per hour." + unchanged)
+        parser.add_argument(
+            "--hourly-budget",
+            dest="hourly_call_budget",
+            type=_whole_number,
+            metavar="CALLS",
+            help="The most iCIMS calls per hour." + unchanged,
+        )
         for option, dest, what in [
             ("--interview-sync", "interview_sync_enabled", "Write interviews back to iCIMS."),
             ("--feedback", "feedback_enabled", "Use iCIMS feedback forms."),
@@ -176,10 +201,15 @@ class Command(BaseCommand):
             changes["credential_mode"] = Connection.CredentialMode.CUSTOMER
         actor = self._actor(options["by"])
         option_fields = {option.removeprefix("--"): field for field, option in SECRET_OPTIONS.items()}
-        result = self._saving(lambda: connection_update(
-            connection=connection, changes=changes, new_secrets=new_secrets,
-            cleared_secrets=[option_fields[option] for option in clear_secret], actor=actor,
-        ))
+        result = self._saving(
+            lambda: connection_update(
+                connection=connection,
+                changes=changes,
+                new_secrets=new_secrets,
+                cleared_secrets=[option_fields[option] for option in clear_secret],
+                actor=actor,
+            )
+        )
         if result.changed_fields:
             labels = [str(Connection._meta.get_field(name).verbose_name) for name in result.changed_fields]
             self.stdout.write(self.style.SUCCESS(f"Updated {result.connection}: {', '.join(labels)}."))
@@ -206,8 +236,13 @@ class Command(BaseCommand):
             hint = connection_secret_hint(connection=connection, field="client_secret") or "no secret"
             credentials = f"{connection.client_id} {hint}"
         return (
-            connection.name, connection.customer_id, connection.region, "active" if connection.is_active else "paused",
-            credentials, connection.webhook_auth, connection_onboarding_progress(connection=connection),
+            connection.name,
+            connection.customer_id,
+            connection.region,
+            "active" if connection.is_active else "paused",
+            credentials,
+            connection.webhook_auth,
+            connection_onboarding_progress(connection=connection),
         )
 
     @staticmethod

@@ -275,6 +275,8 @@ def test_pausing_and_resuming_from_the_list_reports_what_was_done(superadmin_cli
     assert "Paused 1 connection(s) (1 already paused)." in response.content.decode()
     ready_connection.refresh_from_db()
     assert not ready_connection.is_active
+    [entry] = LogEntry.objects.filter(object_id=str(ready_connection.pk))
+    assert json.loads(entry.change_message) == [{"changed": {"fields": ["Active"]}}]
 
     response = superadmin_client.post(LIST_URL, {**pause, "action": "resume"}, follow=True)
 
@@ -316,9 +318,17 @@ def test_a_csm_cannot_see_credentials(csm_client, ready_connection):
     adminform = response.context["adminform"]
     assert "Credentials" not in [fieldset.name for fieldset in adminform]
     shown_fields = {name for fieldset in adminform for line in fieldset for name in line.fields}
-    assert not shown_fields & {"credential_mode", "client_id", "client_secret", "writeback_client_id",
-                               "writeback_client_secret", "webhook_username", "webhook_password",
-                               "webhook_hmac_key", "webhook_hmac_key_previous"}
+    assert not shown_fields & {
+        "credential_mode",
+        "client_id",
+        "client_secret",
+        "writeback_client_id",
+        "writeback_client_secret",
+        "webhook_username",
+        "webhook_password",
+        "webhook_hmac_key",
+        "webhook_hmac_key_previous",
+    }
 
 
 def test_a_csm_cannot_change_a_connection(csm_client, ready_connection):

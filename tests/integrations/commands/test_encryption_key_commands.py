@@ -20,8 +20,11 @@ KEY_B = generate_key()
 def raw_secrets() -> dict[tuple[int, str], str]:
     with db_connection.cursor() as cursor:
         cursor.execute(f"SELECT id, {', '.join(SECRET_FIELDS)} FROM integrations_connection")
-        return {(row[0], field): value for row in cursor.fetchall() for field, value in zip(SECRET_FIELDS, row[1:],
-                                                                                           strict=True)}
+        return {
+            (row[0], field): value
+            for row in cursor.fetchall()
+            for field, value in zip(SECRET_FIELDS, row[1:], strict=True)
+        }
 
 
 def rotate() -> str:
@@ -33,10 +36,15 @@ def rotate() -> str:
 @pytest.fixture
 def secrets_under_key_a(db, settings):
     settings.FIELD_ENCRYPTION_KEYS = [KEY_A]
-    Connection.objects.create(name="Acme", customer_id="1", client_secret="acme-secret-0001",
-                              webhook_password="acme-webhook-0002")
-    Connection.objects.create(name="Globex", customer_id="2", webhook_hmac_key="globex-hmac-0003",
-                              webhook_hmac_key_previous="globex-old-hmac-0004")
+    Connection.objects.create(
+        name="Acme", customer_id="1", client_secret="acme-secret-0001", webhook_password="acme-webhook-0002"
+    )
+    Connection.objects.create(
+        name="Globex",
+        customer_id="2",
+        webhook_hmac_key="globex-hmac-0003",
+        webhook_hmac_key_previous="globex-old-hmac-0004",
+    )
     Connection.objects.create(name="Initech", customer_id="3")
     return settings
 

@@ -12,8 +12,17 @@ from django.core.management.base import CommandError
 
 from integrations.models import Connection
 
-ADD = ["add", "--name", "Globex", "--customer-id", "4242", "--webhook-auth", "hmac",
-       "--webhook-key", "globex-hmac-key-0002"]
+ADD = [
+    "add",
+    "--name",
+    "Globex",
+    "--customer-id",
+    "4242",
+    "--webhook-auth",
+    "hmac",
+    "--webhook-key",
+    "globex-hmac-key-0002",
+]
 
 
 def run(*args: str) -> str:
@@ -43,14 +52,45 @@ def test_add_with_every_option(db, monkeypatch):
     monkeypatch.setenv("GLOBEX_SECRET", "globex-client-secret-0001")
 
     output = run(
-        "add", "--name", "Globex", "--customer-id", "4242", "--stream-id", "s-1", "--region", "EU",
-        "--client-id", "globex-client", "--client-secret-env", "GLOBEX_SECRET",
-        "--writeback-client-id", "globex-writer", "--writeback-client-secret", "globex-writer-secret-0003",
-        "--api-url", "https://api.dev.icims.com", "--token-url", "https://login.dev.icims.com/oauth/token",
-        "--stream-url", "https://stream.dev.icims.com",
-        "--webhook-auth", "basic", "--webhook-username", "icims", "--webhook-password", "globex-webhook-pass-0004",
-        "--candidate-folders", "Cand:Active, Cand:Gold", "--user-folders", "HM:Active",
-        "--hourly-budget", "5000", "--interview-sync", "--feedback", "--auto-advance", "--paused",
+        "add",
+        "--name",
+        "Globex",
+        "--customer-id",
+        "4242",
+        "--stream-id",
+        "s-1",
+        "--region",
+        "EU",
+        "--client-id",
+        "globex-client",
+        "--client-secret-env",
+        "GLOBEX_SECRET",
+        "--writeback-client-id",
+        "globex-writer",
+        "--writeback-client-secret",
+        "globex-writer-secret-0003",
+        "--api-url",
+        "https://api.dev.icims.com",
+        "--token-url",
+        "https://login.dev.icims.com/oauth/token",
+        "--stream-url",
+        "https://stream.dev.icims.com",
+        "--webhook-auth",
+        "basic",
+        "--webhook-username",
+        "icims",
+        "--webhook-password",
+        "globex-webhook-pass-0004",
+        "--candidate-folders",
+        "Cand:Active, Cand:Gold",
+        "--user-folders",
+        "HM:Active",
+        "--hourly-budget",
+        "5000",
+        "--interview-sync",
+        "--feedback",
+        "--auto-advance",
+        "--paused",
     )
 
     connection = Connection.objects.get(customer_id="4242")
@@ -121,7 +161,7 @@ def test_add_and_update_are_recorded_in_the_admin_history_without_secrets(db, su
     added, changed = LogEntry.objects.order_by("pk")
     assert added.user == superadmin
     assert changed.user.username == "shell"
-    assert json.loads(changed.change_message) == [{"changed": {"fields": ["iCIMS StreamId", "webhook HMAC key"]}}]
+    assert json.loads(changed.change_message) == [{"changed": {"fields": ["ICIMS StreamId", "Webhook HMAC key"]}}]
     assert "rotated-hmac-key-0009" not in changed.change_message
 
 
@@ -184,8 +224,17 @@ def test_list_shows_every_connection_without_secrets(ready_connection):
     output = run("list")
 
     lines = output.splitlines()
-    assert lines[0].split() == ["NAME", "CUSTOMER", "ID", "REGION", "STATE", "CREDENTIALS", "WEBHOOK", "AUTH",
-                                "ONBOARDING"]
+    assert lines[0].split() == [
+        "NAME",
+        "CUSTOMER",
+        "ID",
+        "REGION",
+        "STATE",
+        "CREDENTIALS",
+        "WEBHOOK",
+        "AUTH",
+        "ONBOARDING",
+    ]
     assert lines[1].split() == ["Acme", "2187", "us", "active", "acme-client", "••••1234", "basic", "2/8"]
     assert lines[2].split() == ["Globex", "4242", "us", "active", "platform", "clients", "hmac", "1/8"]
     for secret in ("acme-secret-value-1234", "acme-webhook-password-5678", "globex-hmac-key-0002"):

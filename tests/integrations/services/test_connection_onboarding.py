@@ -25,8 +25,14 @@ def test_a_new_connection_has_only_its_customer_id(db):
     steps = steps_by_label(connection)
 
     assert list(steps) == [
-        "iCIMS CustomerId", "iCIMS StreamId", "Credentials verified", "Scopes granted for the chosen features",
-        "Bins and statuses imported", "Trigger statuses chosen", "Webhook placed at iCIMS", "Initial sync done",
+        "iCIMS CustomerId",
+        "iCIMS StreamId",
+        "Credentials verified",
+        "Scopes granted for the chosen features",
+        "Bins and statuses imported",
+        "Trigger statuses chosen",
+        "Webhook placed at iCIMS",
+        "Initial sync done",
     ]
     assert [label for label, step in steps.items() if step.done] == ["iCIMS CustomerId"]
     assert steps["Initial sync done"].detail == NOT_DONE_YET
@@ -52,8 +58,7 @@ def test_stages_tick_the_import_and_only_an_active_trigger_ticks_the_triggers(co
     assert steps["Bins and statuses imported"].done
     assert not steps["Trigger statuses chosen"].done
 
-    Stage.objects.create(connection=connection, bin="Screen", status="Availability requested",
-                         triggers_scheduling=True)
+    Stage.objects.create(connection=connection, bin="Screen", status="Availability requested", triggers_scheduling=True)
 
     assert steps_by_label(connection)["Trigger statuses chosen"].done
 

@@ -125,7 +125,7 @@ def test_an_update_keeps_secrets_left_blank_and_records_only_what_changed(ready_
     ready_connection.refresh_from_db()
     assert ready_connection.client_secret == "acme-secret-value-1234"
     entry = LogEntry.objects.get(action_flag=CHANGE)
-    assert json.loads(entry.change_message) == [{"changed": {"fields": ["iCIMS StreamId"]}}]
+    assert json.loads(entry.change_message) == [{"changed": {"fields": ["ICIMS StreamId"]}}]
 
 
 def test_an_update_that_changes_nothing_writes_nothing(ready_connection):
@@ -147,23 +147,28 @@ def test_a_cleared_secret_is_recorded_by_name_only(ready_connection):
     ready_connection.refresh_from_db()
     assert ready_connection.webhook_hmac_key_previous == ""
     entry = LogEntry.objects.get()
-    assert json.loads(entry.change_message) == [{"changed": {"fields": ["previous webhook HMAC key"]}}]
+    assert json.loads(entry.change_message) == [{"changed": {"fields": ["Previous webhook HMAC key"]}}]
     assert "previous-hmac-key-4321" not in entry.change_message
 
 
 def test_clearing_a_needed_secret_is_refused(ready_connection):
-    errors = errors_of(lambda: connection_update(connection=ready_connection, changes={},
-                                                 cleared_secrets=["webhook_password"]))
+    errors = errors_of(
+        lambda: connection_update(connection=ready_connection, changes={}, cleared_secrets=["webhook_password"])
+    )
 
     assert errors["webhook_password"] == ["Basic webhook authentication needs a password (none is stored)."]
     assert Connection.objects.get().webhook_password == "acme-webhook-password-5678"
 
 
 def test_replacing_and_clearing_a_secret_at_once_is_refused(ready_connection):
-    errors = errors_of(lambda: connection_update(
-        connection=ready_connection, changes={}, new_secrets={"client_secret": "new-one-0000"},
-        cleared_secrets=["client_secret"],
-    ))
+    errors = errors_of(
+        lambda: connection_update(
+            connection=ready_connection,
+            changes={},
+            new_secrets={"client_secret": "new-one-0000"},
+            cleared_secrets=["client_secret"],
+        )
+    )
 
     assert errors == {"client_secret": ["Enter a new value or clear the stored one, not both."]}
 
