@@ -45,3 +45,12 @@ def connection(db):
         client_id="acme-client",
         client_secret="acme-secret-value-1234",
     )
+
+
+@pytest.fixture
+def ready_connection(connection):
+    """The `connection` persona completed with Basic webhook credentials: valid under every admin rule."""
+    connection.webhook_username = "icims-acme"
+    connection.webhook_password = "acme-webhook-password-5678"
+    connection.save()
+    return connection

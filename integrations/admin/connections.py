@@ -1,10 +1,177 @@
-from django.contrib import admin
+"""Connections in the admin: super admins register and edit tenants; CSMs only look, and never at credentials."""
 
-from ..models import Connection
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import models
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.views.decorators.debug import sensitive_post_parameters
+
+from ..models import SECRET_FIELDS, Connection
+from ..services.connection_history import connection_field_labels
+from ..services.connection_onboarding import (
+    connection_onboarding_checklist,
+    connection_onboarding_progress,
+    connections_with_onboarding_facts,
+)
+from ..services.connection_pause import connections_set_active
+from ..services.connection_save import connection_save
+from .api_usage import connection_api_usage, run_connection_test
+from .connection_forms import ConnectionForm, clear_field_name
+
+PROGRESS_FIELDS = [
+    "credentials_verified_at",
+    "webhook_first_seen_at",
+    "initial_sync_done_at",
+    "created_at",
+    "updated_at",
+]
 
 
 @admin.register(Connection)
 class ConnectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "customer_id", "region", "is_active"]
-    exclude = ["client_secret", "writeback_client_secret", "webhook_password", "webhook_hmac_key",
-               "webhook_hmac_key_previous"]
+    form = ConnectionForm
+    # Declared on the form as write-only fields; excluded here so the model never gets a blank "keep".
+    exclude = SECRET_FIELDS
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ["name", "customer_id", "region", "is_active", "onboarding_progress"]
+    list_filter = ["is_active", "region"]
+    search_fields = ["name", "customer_id"]
+    actions = ["pause", "resume", run_connection_test]
+    readonly_fields = [
+        "onboarding_checklist", "required_scopes", "webhook_url_for_icims", "api_usage", *PROGRESS_FIELDS
+    ]
+
+    def get_queryset(self, request):
+        return connections_with_onboarding_facts(super().get_queryset(request))
+
+    def get_fieldsets(self, request, obj=None):
+        # Only those who may edit a connection see its credential fields, and even they see no values.
+        may_edit = self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
+
+        def secret(name: str):
+            return (name, clear_field_name(name)) if obj is not None and getattr(obj, name) else name
+
+        fieldsets = [(None, {"fields": ["name", "customer_id", "stream_id", "region", "is_active"]})]
+        if obj is not None:
+            fieldsets.append(("Onboarding", {"fields": ["onboarding_checklist"]}))
+        if may_edit:
+            fieldsets.append(
+                (
+                    "Credentials",
+                    {
+                        "fields": [
+                            "credential_mode",
+                            "client_id",
+                            secret("client_secret"),
+                            "writeback_client_id",
+                            secret("writeback_client_secret"),
+                        ]
+                    },
+                )
+            )
+        fieldsets.append(
+            (
+                "Features",
+                {
+                    "fields": [
+                        "interview_sync_enabled",
+                        "feedback_enabled",
+                        "auto_advance_enabled",
+                        "required_scopes",
+                    ]
+                },
+            )
+        )
+        fieldsets.append(("Sync", {"fields": ["candidate_folders", "user_folders", "hourly_call_budget"]}))
+        webhook_fields = ["webhook_url_for_icims", "webhook_auth"]
+        if may_edit:
+            webhook_fields += [
+                "webhook_username",
+                secret("webhook_password"),
+                secret("webhook_hmac_key"),
+                secret("webhook_hmac_key_previous"),
+            ]
+        fieldsets.append(("Webhooks from iCIMS", {"fields": webhook_fields}))
+        fieldsets.append(
+            (
+                "Advanced",
+                {
+                    "classes": ["collapse"],
+                    "description": "Host overrides, for iCIMS sandboxes only. Blank: the region's hosts.",
+                    "fields": ["api_url_override", "token_url_override", "stream_url_override"],
+                },
+            )
+        )
+        if obj is not None:
+            fieldsets.append(("iCIMS API usage", {"fields": ["api_usage"]}))
+            fieldsets.append(("Progress", {"fields": PROGRESS_FIELDS}))
+        return fieldsets
+
+    @method_decorator(sensitive_post_parameters(*SECRET_FIELDS))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        connection_save(connection=obj)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """Name a cleared secret like a changed one: the history says which secret changed, never how."""
+        message = super().construct_change_message(request, form, formsets, add)
+        relabel = {
+            form.fields[clear_field_name(name)].label: form.fields[name].label
+            for name in SECRET_FIELDS
+            if clear_field_name(name) in form.fields
+        }
+        for entry in message:
+            changed = entry.get("changed")
+            if changed and "name" not in changed:  # the connection itself, not an inline object
+                changed["fields"] = list(dict.fromkeys(relabel.get(label, label) for label in changed["fields"]))
+        return message
+
+    @admin.display(description="onboarding")
+    def onboarding_progress(self, obj: Connection) -> str:
+        return connection_onboarding_progress(connection=obj)
+
+    @admin.display(description="onboarding checklist")
+    def onboarding_checklist(self, obj: Connection) -> str:
+        steps = connection_onboarding_checklist(connection=obj)
+        return format_html(
+            '<ol class="onboarding-checklist" style="margin-left: 1.5em">{}</ol>',
+            format_html_join(
+                "",
+                "<li>{} <strong>{}</strong>: {}</li>",
+                (("✔" if step.done else "✘", step.label, step.detail) for step in steps),
+            ),
+        )
+
+    @admin.display(description="calls, allowance and circuit breaker")
+    def api_usage(self, obj: Connection) -> str:
+        return connection_api_usage(obj)
+
+    @admin.display(description="scopes to ask iCIMS for")
+    def required_scopes(self, obj: Connection) -> str:
+        return format_html_join(mark_safe("<br>"), "<code>{}</code>", ((scope,) for scope in obj.required_scopes()))
+
+    @admin.display(description="webhook URL to give iCIMS")
+    def webhook_url_for_icims(self, obj: Connection) -> str:
+        return format_html("<code>{}</code>", obj.webhook_url)
+
+    @admin.action(description="Pause selected connections", permissions=["change"])
+    def pause(self, request, queryset):
+        self._set_active(request, queryset, active=False)
+
+    @admin.action(description="Resume selected connections", permissions=["change"])
+    def resume(self, request, queryset):
+        self._set_active(request, queryset, active=True)
+
+    def _set_active(self, request, queryset, *, active: bool) -> None:
+        changed = connections_set_active(connections=queryset, active=active)
+        for connection in changed:
+            self.log_change(request, connection, [{"changed": {"fields": connection_field_labels(["is_active"])}}])
+        verb = "Resumed" if active else "Paused"
+        unchanged = queryset.count() - len(changed)
+        note = f" ({unchanged} already {'active' if active else 'paused'})" if unchanged else ""
+        self.message_user(request, f"{verb} {len(changed)} connection(s){note}.", messages.SUCCESS)

@@ -108,5 +108,5 @@ def test_the_command_reports_success(connection, icims, token_endpoint, capsys):
 
 
 def test_the_command_rejects_an_unknown_customer_id(db):
-    with pytest.raises(CommandError, match="No connection has the CustomerId '999'"):
+    with pytest.raises(CommandError, match="No connection has CustomerId 999"):
         call_command("icims_connection", "test", "--customer-id", "999")
