@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--workflows", type=int, default=4000)
         parser.add_argument("--daily-allowance", type=int, default=10000, help="API calls per sandbox day.")
         parser.add_argument("--webhook-url", default=None,
-                            help="Where status changes are POSTed (default: the portal on $PORT, else 8000).")
+                            help="Where status changes are POSTed (default: the portal on $PORTAL_PORT, else 8000).")
         parser.add_argument("--webhook-auth", choices=["basic", "hmac", "none"], default="basic")
         parser.add_argument("--trigger-status", action="append", dest="trigger_statuses", default=None,
                             help="A status id that notifies the webhook (repeatable; default: every status).")
@@ -32,7 +32,8 @@ class Command(BaseCommand):
     def handle(self, *args, port: int, seed: int, candidates: int, users: int, jobs: int, workflows: int,
                daily_allowance: int, webhook_url: str | None, webhook_auth: str,
                trigger_statuses: list[str] | None, **options):
-        portal_port = os.environ.get("PORT", "8000")
+        # Not $PORT: honcho gives every process its own PORT (the sandbox's is the portal's + 200).
+        portal_port = os.environ.get("PORTAL_PORT", "8000")
         webhook = WebhookTarget(url=webhook_url or f"http://127.0.0.1:{portal_port}/v2/ats/webhook/icims",
                                 auth=webhook_auth,
                                 trigger_status_ids=frozenset(trigger_statuses) if trigger_statuses else None)
