@@ -17,8 +17,14 @@ from .clock import SandboxClock
 class Credentials:
     """OAuth clients, Basic users and HMAC keys the tenant accepts, and the bearer tokens it issued."""
 
-    def __init__(self, *, clients: Mapping[str, str], basic_users: Mapping[str, str], hmac_keys: Mapping[str, str],
-                 token_expires_in: int):
+    def __init__(
+        self,
+        *,
+        clients: Mapping[str, str],
+        basic_users: Mapping[str, str],
+        hmac_keys: Mapping[str, str],
+        token_expires_in: int,
+    ):
         self.clients = dict(clients)
         self.basic_users = dict(basic_users)
         self.hmac_keys = dict(hmac_keys)
@@ -35,8 +41,9 @@ class Credentials:
         self._tokens[token] = now + self.token_expires_in
         return token
 
-    def authorizes(self, *, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes,
-                   now: int) -> bool:
+    def authorizes(
+        self, *, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes, now: int
+    ) -> bool:
         authorization = headers.get("authorization", "")
         scheme, _, value = authorization.partition(" ")
         if scheme.lower() == "bearer":
@@ -52,8 +59,15 @@ class Credentials:
         parsed = hmac_signing.parse_authorization(authorization)
         if parsed is None or parsed.user not in self.hmac_keys:
             return False
-        return hmac_signing.signature_matches(key=self.hmac_keys[parsed.user], authorization=parsed, method=method,
-                                              path=path, query=query, headers=headers, body=body)
+        return hmac_signing.signature_matches(
+            key=self.hmac_keys[parsed.user],
+            authorization=parsed,
+            method=method,
+            path=path,
+            query=query,
+            headers=headers,
+            body=body,
+        )
 
 
 class DailyAllowance:
@@ -83,8 +97,11 @@ class DailyAllowance:
         return max(0, self.limit - self._used)
 
     def headers(self) -> dict[str, str]:
-        return {"x-ratelimit-limit": str(self.limit), "x-ratelimit-remaining": str(self.remaining),
-                "x-ratelimit-reset": str(self._clock.seconds_until_midnight())}
+        return {
+            "x-ratelimit-limit": str(self.limit),
+            "x-ratelimit-remaining": str(self.remaining),
+            "x-ratelimit-reset": str(self._clock.seconds_until_midnight()),
+        }
 
 
 FAULT_KINDS = ("error", "timeout", "rate_limit")
@@ -112,15 +129,24 @@ class Faults:
     def __init__(self):
         self._faults: list[Fault] = []
 
-    def inject(self, kind: str, *, count: int = 1, path: str | None = None, status: int | None = None,
-               retry_after: int = 60, seconds: float = 30.0) -> None:
+    def inject(
+        self,
+        kind: str,
+        *,
+        count: int = 1,
+        path: str | None = None,
+        status: int | None = None,
+        retry_after: int = 60,
+        seconds: float = 30.0,
+    ) -> None:
         if kind not in FAULT_KINDS:
             raise ValueError(f"Unknown fault kind {kind!r}; expected one of {', '.join(FAULT_KINDS)}.")
         if count < 1:
             raise ValueError("A fault must apply to at least one call.")
         default_status = {"error": 503, "timeout": 504, "rate_limit": 429}[kind]
-        self._faults.append(Fault(kind, count, re.compile(path) if path else None, status or default_status,
-                                  retry_after, seconds))
+        self._faults.append(
+            Fault(kind, count, re.compile(path) if path else None, status or default_status, retry_after, seconds)
+        )
 
     def clear(self) -> None:
         self._faults.clear()

@@ -54,38 +54,62 @@ JOB_FOLDER_DELETED = JOB_FOLDERS[-1]
 
 _BINS_AND_STATUSES = (
     ("D10010", "Incomplete", (("D10105", "Incomplete Application"),)),
-    ("D10020", "New Submissions", (
-        ("D10100", "New Submissions - External Portal"),
-        ("D10101", "New Submissions - Internal Portal"),
-        ("D10102", "Recently Applied"),
-    )),
-    ("C51200", "Reviewed by Recruiter", (
-        ("C51210", "Recruiter Reviewed"),
-        ("C51211", "Recruiter Phone Screen"),
-    )),
-    ("C51201", "Hiring Manager Review", (
-        ("C51212", "Sent to Hiring Manager"),
-        ("C51213", "Hiring Manager Approved"),
-    )),
-    ("C51202", "Interview", (
-        ("C51218", "First Interview - Schedule"),
-        ("C51219", "First Interview - Scheduled"),
-        ("C51220", "Second Interview - Schedule"),
-        ("C51221", "Second Interview - Scheduled"),
-        ("C51222", "Panel Interview – Schedule"),  # noqa: RUF001 - tenants type en dashes
-        ("C51223", "Final Interview - Completed"),
-    )),
-    ("C2020", "Offer", (
-        ("C2028", "Offer - Pending Approval"),
-        ("C38354", "Offer - Extended"),
-        ("C38356", "Offer - Accepted"),
-    )),
+    (
+        "D10020",
+        "New Submissions",
+        (
+            ("D10100", "New Submissions - External Portal"),
+            ("D10101", "New Submissions - Internal Portal"),
+            ("D10102", "Recently Applied"),
+        ),
+    ),
+    (
+        "C51200",
+        "Reviewed by Recruiter",
+        (
+            ("C51210", "Recruiter Reviewed"),
+            ("C51211", "Recruiter Phone Screen"),
+        ),
+    ),
+    (
+        "C51201",
+        "Hiring Manager Review",
+        (
+            ("C51212", "Sent to Hiring Manager"),
+            ("C51213", "Hiring Manager Approved"),
+        ),
+    ),
+    (
+        "C51202",
+        "Interview",
+        (
+            ("C51218", "First Interview - Schedule"),
+            ("C51219", "First Interview - Scheduled"),
+            ("C51220", "Second Interview - Schedule"),
+            ("C51221", "Second Interview - Scheduled"),
+            ("C51222", "Panel Interview – Schedule"),  # noqa: RUF001 - tenants type en dashes
+            ("C51223", "Final Interview - Completed"),
+        ),
+    ),
+    (
+        "C2020",
+        "Offer",
+        (
+            ("C2028", "Offer - Pending Approval"),
+            ("C38354", "Offer - Extended"),
+            ("C38356", "Offer - Accepted"),
+        ),
+    ),
     ("D10040", "Hired", (("D10400", "Hired"),)),
-    ("D10050", "Rejected", (
-        ("D10500", "Rejected - Not Qualified"),
-        ("D10501", "Rejected - Position Filled"),
-        ("D10502", "Candidate Withdrew"),
-    )),
+    (
+        "D10050",
+        "Rejected",
+        (
+            ("D10500", "Rejected - Not Qualified"),
+            ("D10501", "Rejected - Position Filled"),
+            ("D10502", "Candidate Withdrew"),
+        ),
+    ),
 )
 STATUSES = tuple(
     Status(status_id, status_name, ListNode(bin_id, bin_name))
@@ -116,18 +140,67 @@ JOB_LOCATIONS = (
 )
 
 FIRST_NAMES = (
-    "José", "Zoë", "Łukasz", "王芳", "Jane", "John", "Amélie", "Søren", "Chloé", "Björn", "Renée", "Mohammed",
-    "Aoife", "Nguyễn", "Priya", "Maria", "Ольга", "Kwame", "Yuki", "Siobhán", "Ana", "David", "Fatima", "Liam",
+    "José",
+    "Zoë",
+    "Łukasz",
+    "王芳",
+    "Jane",
+    "John",
+    "Amélie",
+    "Søren",
+    "Chloé",
+    "Björn",
+    "Renée",
+    "Mohammed",
+    "Aoife",
+    "Nguyễn",
+    "Priya",
+    "Maria",
+    "Ольга",
+    "Kwame",
+    "Yuki",
+    "Siobhán",
+    "Ana",
+    "David",
+    "Fatima",
+    "Liam",
 )
 LAST_NAMES = (
-    "García", "Müller", "Kowalczyk", "Nørgaard", "O'Brien", "Smith", "Doe", "Dubois", "Østergaard", "Brontë",
-    "Иванова", "Zhang", "Nakamura", "Okafor", "Ní Bhriain", "Patel", "Santos", "Ångström", "Łęcka", "Jones",
+    "García",
+    "Müller",
+    "Kowalczyk",
+    "Nørgaard",
+    "O'Brien",
+    "Smith",
+    "Doe",
+    "Dubois",
+    "Østergaard",
+    "Brontë",
+    "Иванова",
+    "Zhang",
+    "Nakamura",
+    "Okafor",
+    "Ní Bhriain",
+    "Patel",
+    "Santos",
+    "Ångström",
+    "Łęcka",
+    "Jones",
 )
 MIDDLE_NAMES = ("Anne", "Marie", "J.", "Ólafur", "Lee")
 JOB_TITLES = (
-    "Senior Software Engineer", "Staff Data Scientist", "Recruiting Coordinator", "Account Executive",
-    "Product Designer", "Customer Success Manager", "Site Reliability Engineer", "Financial Analyst",
-    "Ingénieur Qualité", "Registered Nurse", "Warehouse Associate – Night Shift", "Head of People",  # noqa: RUF001
+    "Senior Software Engineer",
+    "Staff Data Scientist",
+    "Recruiting Coordinator",
+    "Account Executive",
+    "Product Designer",
+    "Customer Success Manager",
+    "Site Reliability Engineer",
+    "Financial Analyst",
+    "Ingénieur Qualité",
+    "Registered Nurse",
+    "Warehouse Associate – Night Shift",  # noqa: RUF001
+    "Head of People",
 )
 SOURCES = (
     ("Other (Please Specify)", "Applicant from previous year"),

@@ -9,25 +9,37 @@ from .endpoints import ApiError, Response, json_response
 
 
 def bins_and_statuses(tenant, request) -> Response:
-    headers = {"Content-Type": "text/csv; charset=utf-8",
-               "Content-Disposition": 'attachment; filename="bins-and-statuses.csv"'}
+    headers = {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": 'attachment; filename="bins-and-statuses.csv"',
+    }
     return 200, headers, bins_and_statuses_csv().encode()
 
 
 def state(tenant, request) -> Response:
-    return json_response(200, {
-        "customerId": tenant.customer_id, "now": tenant.clock.now().isoformat(),
-        "people": len(tenant.people), "jobs": len(tenant.jobs), "applicantworkflows": len(tenant.workflows),
-        "events": len(tenant.events), "allowanceRemaining": tenant.allowance.remaining,
-        "webhookUrl": tenant.webhook.url,
-    })
+    return json_response(
+        200,
+        {
+            "customerId": tenant.customer_id,
+            "now": tenant.clock.now().isoformat(),
+            "people": len(tenant.people),
+            "jobs": len(tenant.jobs),
+            "applicantworkflows": len(tenant.workflows),
+            "events": len(tenant.events),
+            "allowanceRemaining": tenant.allowance.remaining,
+            "webhookUrl": tenant.webhook.url,
+        },
+    )
 
 
 def clock_advance(tenant, request) -> Response:
     """Body `{"minutes": 7}` (or seconds/hours/days): move the sandbox clock forward."""
     body = request.json() or {}
-    units = {unit: body[unit] for unit in ("seconds", "minutes", "hours", "days")
-             if isinstance(body, dict) and isinstance(body.get(unit), int | float)}
+    units = {
+        unit: body[unit]
+        for unit in ("seconds", "minutes", "hours", "days")
+        if isinstance(body, dict) and isinstance(body.get(unit), int | float)
+    }
     if not units or any(value < 0 for value in units.values()):
         raise ApiError(400, 1, "Send a positive number of seconds, minutes, hours or days.")
     now = tenant.clock.advance(timedelta(**units))

@@ -66,8 +66,9 @@ class Request:
             raise endpoints.ApiError(400, 1, "The request body is not valid JSON.") from None
 
 
-def dispatch(tenant, *, method: str, url: str, query: str | Mapping[str, str] | None, headers: Mapping[str, str],
-             body: bytes) -> Response:
+def dispatch(
+    tenant, *, method: str, url: str, query: str | Mapping[str, str] | None, headers: Mapping[str, str], body: bytes
+) -> Response:
     parts = urlsplit(url)
     path = parts.path or "/"
     if query is None:
@@ -87,29 +88,46 @@ def dispatch(tenant, *, method: str, url: str, query: str | Mapping[str, str] | 
             status, response_headers, response_body = _call(handler, tenant, request, match)
             return status, {**response_headers, **transaction}, response_body
 
-    matched = [(route_method, handler, match) for route_method, pattern, handler in API_ROUTES
-               if (match := pattern.match(path))]
+    matched = [
+        (route_method, handler, match)
+        for route_method, pattern, handler in API_ROUTES
+        if (match := pattern.match(path))
+    ]
     if not matched:
         return _with(endpoints.error(404, 2, "Resource not found."), transaction)
     fault = tenant.faults.take(path)
     if fault is not None:
         return _fault_response(fault, {**transaction, **tenant.allowance.headers()})
-    if not tenant.credentials.authorizes(method=request.method, path=path, query=query, headers=request.headers,
-                                         body=request.body, now=tenant.clock.epoch()):
-        return _with(endpoints.error(401, 6, "Invalid Username or Password credentials provided."),
-                     {**transaction, **tenant.allowance.headers()})
+    if not tenant.credentials.authorizes(
+        method=request.method,
+        path=path,
+        query=query,
+        headers=request.headers,
+        body=request.body,
+        now=tenant.clock.epoch(),
+    ):
+        return _with(
+            endpoints.error(401, 6, "Invalid Username or Password credentials provided."),
+            {**transaction, **tenant.allowance.headers()},
+        )
     allowed = [(handler, match) for route_method, handler, match in matched if route_method == request.method]
     if not allowed:
-        return _with(endpoints.error(405, 0, f"Method {request.method} is not supported here."),
-                     {**transaction, **tenant.allowance.headers()})
+        return _with(
+            endpoints.error(405, 0, f"Method {request.method} is not supported here."),
+            {**transaction, **tenant.allowance.headers()},
+        )
     handler, match = allowed[0]
-    if match["cid"] != tenant.customer_id:
-        return _with(endpoints.error(404, 3, "You do not have access to this customer."),
-                     {**transaction, **tenant.allowance.headers()})
+    if match.groupdict().get("cid", tenant.customer_id) != tenant.customer_id:
+        return _with(
+            endpoints.error(404, 3, "You do not have access to this customer."),
+            {**transaction, **tenant.allowance.headers()},
+        )
     if not tenant.allowance.take():
         limited = endpoints.error(429, 0, "The daily API request limit has been reached.")
-        return _with(limited, {**transaction, **tenant.allowance.headers(),
-                               "Retry-After": str(tenant.clock.seconds_until_midnight())})
+        return _with(
+            limited,
+            {**transaction, **tenant.allowance.headers(), "Retry-After": str(tenant.clock.seconds_until_midnight())},
+        )
     response = _call(handler, tenant, request, match)
     return _with(response, {**transaction, **tenant.allowance.headers()})
 
@@ -130,8 +148,7 @@ def _fault_response(fault, headers: dict[str, str]) -> Response:
     if fault.kind == "timeout":
         raise SandboxTimeout(fault.seconds)
     if fault.kind == "rate_limit":
-        return _with(endpoints.error(fault.status, 0, "Too many requests."),
-                     {**headers, "Retry-After": str(fault.retry_after)})
+        return _with(
+            endpoints.error(fault.status, 0, "Too many requests."), {**headers, "Retry-After": str(fault.retry_after)}
+        )
     return _with(endpoints.error(fault.status, 0, "Service temporarily unavailable."), headers)
-
-

@@ -31,8 +31,9 @@ def json_response(status: int, payload: object, headers: dict[str, str] | None =
 
 def error(status: int, code: int, message: str) -> Response:
     """iCIMS's error format: the body and the `X-Error: <code>:<detail>` header."""
-    return json_response(status, {"errors": [{"errorMessage": message, "errorCode": code}]},
-                         {"X-Error": f"{code}:{message}"})
+    return json_response(
+        status, {"errors": [{"errorMessage": message, "errorCode": code}]}, {"X-Error": f"{code}:{message}"}
+    )
 
 
 def _record(tenant, entity: str, record_id: str):
@@ -45,20 +46,28 @@ def _record(tenant, entity: str, record_id: str):
 def token(tenant, request) -> Response:
     form = dict(parse_qsl(request.body.decode(errors="replace")))
     if form.get("grant_type") != "client_credentials":
-        return json_response(400, {"error": "unsupported_grant_type",
-                                   "error_description": "Only client_credentials is supported."})
-    issued = tenant.credentials.issue_token(client_id=form.get("client_id", ""),
-                                            client_secret=form.get("client_secret", ""), now=tenant.clock.epoch())
+        return json_response(
+            400, {"error": "unsupported_grant_type", "error_description": "Only client_credentials is supported."}
+        )
+    issued = tenant.credentials.issue_token(
+        client_id=form.get("client_id", ""), client_secret=form.get("client_secret", ""), now=tenant.clock.epoch()
+    )
     if issued is None:
         return json_response(401, {"error": "access_denied", "error_description": "Unauthorized"})
-    return json_response(200, {"access_token": issued, "token_type": "Bearer",
-                               "expires_in": tenant.credentials.token_expires_in})
+    return json_response(
+        200, {"access_token": issued, "token_type": "Bearer", "expires_in": tenant.credentials.token_expires_in}
+    )
 
 
 def customer(tenant, request, cid: str) -> Response:
-    return json_response(200, {"id": cid, "name": tenant.name,
-                               "links": [{"rel": "self", "title": "The current customer.",
-                                          "url": f"{request.base_url}/customers/{cid}"}]})
+    return json_response(
+        200,
+        {
+            "id": cid,
+            "name": tenant.name,
+            "links": [{"rel": "self", "title": "The current customer.", "url": f"{request.base_url}/customers/{cid}"}],
+        },
+    )
 
 
 def profile(tenant, request, cid: str, entity: str, id: str) -> Response:
@@ -79,7 +88,7 @@ def workflow_patch(tenant, request, cid: str, id: str) -> Response:
     status = body.get("status") if isinstance(body, dict) else None
     status_id = status.get("id") if isinstance(status, dict) else None
     if not isinstance(status_id, str):
-        raise ApiError(400, 1, "The field status is required: send {\"status\": {\"id\": \"<status id>\"}}.")
+        raise ApiError(400, 1, 'The field status is required: send {"status": {"id": "<status id>"}}.')
     if status_id not in catalog.STATUS_BY_ID:
         raise ApiError(400, 1, f"The value provided for field status is not valid: {status_id}.")
     tenant.apply_status_change(workflow.id, status_id, notify=True, user_id=None)
@@ -95,17 +104,20 @@ def search_records(tenant, request, cid: str, entity: str) -> Response:
     except SearchError as exc:
         raise ApiError(400, 1, str(exc)) from None
     base = f"{request.base_url}/customers/{cid}/{entity}"
-    return json_response(200, {"searchResults": [{"id": record_id, "self": f"{base}/{record_id}"}
-                                                 for record_id in ids]})
-
+    return json_response(
+        200, {"searchResults": [{"id": record_id, "self": f"{base}/{record_id}"} for record_id in ids]}
+    )
 
 
 def resume(tenant, request, cid: str, id: str) -> Response:
     person = _record(tenant, "people", id)
     if not person.has_resume:  # iCIMS answers JSON, not a file, when there is no resume
         return json_response(200, {})
-    return 200, {"Content-Type": "application/pdf",
-                 "Content-Disposition": f'attachment; filename="resume-{person.id}.pdf"'}, _pdf(person.full_name)
+    return (
+        200,
+        {"Content-Type": "application/pdf", "Content-Disposition": f'attachment; filename="resume-{person.id}.pdf"'},
+        _pdf(person.full_name),
+    )
 
 
 def lists(tenant, request, cid: str) -> Response:
@@ -118,9 +130,17 @@ def list_nodes(tenant, request, cid: str, list_id: str) -> Response:
         raise ApiError(404, 2, "List not found.")
     size = int(request.query["size"]) if request.query.get("size", "").isdigit() else 1000
     base = f"{request.base_url}/customers/{cid}/v2/lists/{list_id}"
-    return json_response(200, {"id": list_id, "nodes": [
-        {"id": node.id, "value": node.value, "_links": {"self": {"href": f"{base}/{node.id}"}}}
-        for node in nodes[: min(size, 1000)]], "_links": {"self": {"href": base}}})
+    return json_response(
+        200,
+        {
+            "id": list_id,
+            "nodes": [
+                {"id": node.id, "value": node.value, "_links": {"self": {"href": f"{base}/{node.id}"}}}
+                for node in nodes[: min(size, 1000)]
+            ],
+            "_links": {"self": {"href": base}},
+        },
+    )
 
 
 _INTERVIEW_REQUIRED = ("applicantWorkflowId", "title", "startTime", "endTime")
@@ -209,11 +229,14 @@ def _pdf(text: str) -> bytes:
     """A tiny but valid one-page PDF naming the person, so clients can store and open it."""
     safe = text.encode("ascii", "replace").decode().replace("(", "[").replace(")", "]")
     stream = f"BT /F1 18 Tf 72 720 Td (Resume of {safe}) Tj ET".encode()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for number, content in enumerate(objects, start=1):
         offsets.append(len(out))

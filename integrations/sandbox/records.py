@@ -19,12 +19,40 @@ HIDE_PHONES = 2
 HIDE_ADDRESSES = 4
 HIDE_JOB_LOCATION = 8
 
-PERSON_FIELDS = ("firstname", "lastname", "middlename", "email", "folder", "phones", "addresses",
-                 "createddate", "updateddate")
-JOB_FIELDS = ("jobid", "jobtitle", "folder", "hiringmanager", "recruiter", "secondaryrecruiter", "jobowner",
-              "joblocation", "createddate", "updateddate")
-WORKFLOW_FIELDS = ("baseprofile", "associatedprofile", "status", "bin", "source", "sourcename", "sourceperson",
-                   "createddate", "updateddate")
+PERSON_FIELDS = (
+    "firstname",
+    "lastname",
+    "middlename",
+    "email",
+    "folder",
+    "phones",
+    "addresses",
+    "createddate",
+    "updateddate",
+)
+JOB_FIELDS = (
+    "jobid",
+    "jobtitle",
+    "folder",
+    "hiringmanager",
+    "recruiter",
+    "secondaryrecruiter",
+    "jobowner",
+    "joblocation",
+    "createddate",
+    "updateddate",
+)
+WORKFLOW_FIELDS = (
+    "baseprofile",
+    "associatedprofile",
+    "status",
+    "bin",
+    "source",
+    "sourcename",
+    "sourceperson",
+    "createddate",
+    "updateddate",
+)
 
 
 def icims_datetime(epoch_seconds: int) -> str:
@@ -63,17 +91,27 @@ class Person:
         return self.folder in catalog.USER_FOLDERS
 
     def values(self, api: Links) -> dict:
-        values: dict = {"firstname": self.firstname, "lastname": self.lastname, "folder": self.folder.as_json(),
-                        "createddate": icims_datetime(self.created), "updateddate": icims_datetime(self.updated)}
+        values: dict = {
+            "firstname": self.firstname,
+            "lastname": self.lastname,
+            "folder": self.folder.as_json(),
+            "createddate": icims_datetime(self.created),
+            "updateddate": icims_datetime(self.updated),
+        }
         if self.middlename:
             values["middlename"] = self.middlename
         if not self.hidden & HIDE_EMAIL:
             values["email"] = self.email
         if not self.hidden & HIDE_PHONES:
             phone_type = catalog.PHONE_TYPES[self.id % len(catalog.PHONE_TYPES)]
-            values["phones"] = [{"entry": 5000 + self.id, "phonetype": phone_type.as_json(),
-                                 "phonenumber": f"{200 + self.id % 800:03d}-555-{self.id % 10000:04d}",
-                                 "phoneextension": ""}]
+            values["phones"] = [
+                {
+                    "entry": 5000 + self.id,
+                    "phonetype": phone_type.as_json(),
+                    "phonenumber": f"{200 + self.id % 800:03d}-555-{self.id % 10000:04d}",
+                    "phoneextension": "",
+                }
+            ]
         if not self.hidden & HIDE_ADDRESSES:
             values["addresses"] = [_address(self.id)]
         return values
@@ -102,17 +140,26 @@ class Job:
         return f"{datetime.fromtimestamp(self.created, UTC).year}-{self.id}"
 
     def values(self, api: Links) -> dict:
-        values: dict = {"jobid": self.jobid, "jobtitle": self.jobtitle, "folder": self.folder.as_json(),
-                        "hiringmanager": api.person_ref(self.hiringmanager),
-                        "recruiter": api.person_ref(self.recruiter),
-                        "jobowner": api.person_ref(self.jobowner),
-                        "createddate": icims_datetime(self.created), "updateddate": icims_datetime(self.updated)}
+        values: dict = {
+            "jobid": self.jobid,
+            "jobtitle": self.jobtitle,
+            "folder": self.folder.as_json(),
+            "hiringmanager": api.person_ref(self.hiringmanager),
+            "recruiter": api.person_ref(self.recruiter),
+            "jobowner": api.person_ref(self.jobowner),
+            "createddate": icims_datetime(self.created),
+            "updateddate": icims_datetime(self.updated),
+        }
         if self.secondaryrecruiter is not None:
             values["secondaryrecruiter"] = api.person_ref(self.secondaryrecruiter)
         if not self.hidden & HIDE_JOB_LOCATION:
             location_id, company_id, description = catalog.JOB_LOCATIONS[self.location]
-            values["joblocation"] = {"id": location_id, "companyid": company_id, "value": description,
-                                     "address": api.url("companies", company_id, "fields", "addresses", location_id)}
+            values["joblocation"] = {
+                "id": location_id,
+                "companyid": company_id,
+                "value": description,
+                "address": api.url("companies", company_id, "fields", "addresses", location_id),
+            }
         return values
 
     def links(self, api: Links) -> list[dict]:
@@ -133,18 +180,26 @@ class Workflow:
 
     def values(self, api: Links) -> dict:
         source, sourcename = catalog.SOURCES[self.source]
-        values: dict = {"baseprofile": api.job_ref(self.job), "associatedprofile": api.person_ref(self.person),
-                        "status": self.status.as_json(), "bin": self.status.bin.as_json(),
-                        "source": source, "sourcename": sourcename,
-                        "createddate": icims_datetime(self.created), "updateddate": icims_datetime(self.updated)}
+        values: dict = {
+            "baseprofile": api.job_ref(self.job),
+            "associatedprofile": api.person_ref(self.person),
+            "status": self.status.as_json(),
+            "bin": self.status.bin.as_json(),
+            "source": source,
+            "sourcename": sourcename,
+            "createddate": icims_datetime(self.created),
+            "updateddate": icims_datetime(self.updated),
+        }
         if self.sourceperson is not None:
             values["sourceperson"] = api.person_ref(self.sourceperson)
         return values
 
     def links(self, api: Links) -> list[dict]:
-        return [api.link("The current profile being viewed.", "applicantworkflows", self.id),
-                api.link("The base profile of this workflow.", "jobs", self.job),
-                api.link("The associated profile of this workflow.", "people", self.person)]
+        return [
+            api.link("The current profile being viewed.", "applicantworkflows", self.id),
+            api.link("The base profile of this workflow.", "jobs", self.job),
+            api.link("The associated profile of this workflow.", "people", self.person),
+        ]
 
 
 class Links:
@@ -186,8 +241,14 @@ def _ascii(name: str) -> str:
 
 def _address(person_id: int) -> dict:
     city, zip_code, state_id, state, state_abbrev, country_id, country, country_abbrev = catalog.PLACES[
-        person_id % len(catalog.PLACES)]
-    return {"entry": 4000 + person_id, "addresstype": catalog.ADDRESS_TYPES[0].as_json(),
-            "addressstreet1": catalog.STREETS[person_id % len(catalog.STREETS)], "addresscity": city,
-            "addresszip": zip_code, "addressstate": {"id": state_id, "value": state, "abbrev": state_abbrev},
-            "addresscountry": {"id": country_id, "value": country, "abbrev": country_abbrev}}
+        person_id % len(catalog.PLACES)
+    ]
+    return {
+        "entry": 4000 + person_id,
+        "addresstype": catalog.ADDRESS_TYPES[0].as_json(),
+        "addressstreet1": catalog.STREETS[person_id % len(catalog.STREETS)],
+        "addresscity": city,
+        "addresszip": zip_code,
+        "addressstate": {"id": state_id, "value": state, "abbrev": state_abbrev},
+        "addresscountry": {"id": country_id, "value": country, "abbrev": country_abbrev},
+    }

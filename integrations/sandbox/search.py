@@ -123,7 +123,7 @@ def compile_query(entity: str, body: object) -> tuple[Callable, int]:
 def run_query(*, entity: str, body: object, records: dict, ids: list[int], now: int, delay: int) -> list[int]:
     predicate, lowest = compile_query(entity, body)
     found: list[int] = []
-    for record_id in ids[bisect.bisect_left(ids, lowest):]:
+    for record_id in ids[bisect.bisect_left(ids, lowest) :]:
         version = visible_version(records[record_id], now=now, delay=delay)
         if version is not None and predicate(version):
             found.append(record_id)

@@ -19,10 +19,19 @@ _YEAR = 365 * _DAY
 
 # (folder, cumulative weight)
 _USER_FOLDER_WEIGHTS = ((catalog.USER_FOLDERS[0], 0.6), (catalog.USER_FOLDERS[1], 0.75), (catalog.USER_FOLDERS[2], 1))
-_CANDIDATE_FOLDER_WEIGHTS = ((catalog.CANDIDATE_FOLDERS[0], 0.4), (catalog.CANDIDATE_FOLDERS[1], 0.85),
-                             (catalog.CANDIDATE_FOLDERS[2], 1))
-_JOB_FOLDER_WEIGHTS = ((catalog.JOB_FOLDERS[0], 0.45), (catalog.JOB_FOLDERS[1], 0.7), (catalog.JOB_FOLDERS[2], 0.75),
-                       (catalog.JOB_FOLDERS[3], 0.88), (catalog.JOB_FOLDERS[4], 0.95), (catalog.JOB_FOLDERS[5], 1))
+_CANDIDATE_FOLDER_WEIGHTS = (
+    (catalog.CANDIDATE_FOLDERS[0], 0.4),
+    (catalog.CANDIDATE_FOLDERS[1], 0.85),
+    (catalog.CANDIDATE_FOLDERS[2], 1),
+)
+_JOB_FOLDER_WEIGHTS = (
+    (catalog.JOB_FOLDERS[0], 0.45),
+    (catalog.JOB_FOLDERS[1], 0.7),
+    (catalog.JOB_FOLDERS[2], 0.75),
+    (catalog.JOB_FOLDERS[3], 0.88),
+    (catalog.JOB_FOLDERS[4], 0.95),
+    (catalog.JOB_FOLDERS[5], 1),
+)
 
 
 @dataclass
@@ -49,15 +58,19 @@ def seed_records(*, candidates: int, users: int, jobs: int, workflows: int, seed
         is_user = index < users
         created = now - int(rand() * _YEAR) - 3600
         updated = created + int(rand() * (now - 600 - created))
-        hidden = (HIDE_EMAIL if rand() < 0.05 else 0) | (HIDE_PHONES if rand() < 0.1 else 0) | (
-            HIDE_ADDRESSES if rand() < 0.2 else 0)
+        hidden = (
+            (HIDE_EMAIL if rand() < 0.05 else 0)
+            | (HIDE_PHONES if rand() < 0.1 else 0)
+            | (HIDE_ADDRESSES if rand() < 0.2 else 0)
+        )
         people[person_id] = Person(
             id=person_id,
             firstname=firsts[int(rand() * len(firsts))],
             lastname=lasts[int(rand() * len(lasts))],
             middlename=middles[int(rand() * len(middles))] if rand() < 0.25 else None,
             folder=_pick(rand(), _USER_FOLDER_WEIGHTS if is_user else _CANDIDATE_FOLDER_WEIGHTS),
-            created=created, updated=updated,
+            created=created,
+            updated=updated,
             hidden=0 if is_user else hidden,
             has_resume=not is_user and rand() < 0.5,
         )
@@ -70,13 +83,16 @@ def seed_records(*, candidates: int, users: int, jobs: int, workflows: int, seed
         job_id = FIRST_JOB_ID + index
         created = now - int(rand() * _YEAR) - 3600
         job_records[job_id] = Job(
-            id=job_id, jobtitle=titles[int(rand() * len(titles))], folder=_pick(rand(), _JOB_FOLDER_WEIGHTS),
+            id=job_id,
+            jobtitle=titles[int(rand() * len(titles))],
+            folder=_pick(rand(), _JOB_FOLDER_WEIGHTS),
             hiringmanager=hiring_team[int(rand() * len(hiring_team))],
             recruiter=hiring_team[int(rand() * len(hiring_team))],
             secondaryrecruiter=hiring_team[int(rand() * len(hiring_team))] if rand() < 0.3 else None,
             jobowner=hiring_team[int(rand() * len(hiring_team))],
             location=int(rand() * len(catalog.JOB_LOCATIONS)),
-            created=created, updated=created + int(rand() * (now - 600 - created)),
+            created=created,
+            updated=created + int(rand() * (now - 600 - created)),
             hidden=HIDE_JOB_LOCATION if rand() < 0.1 else 0,
         )
 
@@ -89,10 +105,13 @@ def seed_records(*, candidates: int, users: int, jobs: int, workflows: int, seed
         workflow_id = FIRST_WORKFLOW_ID + index
         created = now - int(rand() * 90 * _DAY) - 3600
         workflow_records[workflow_id] = Workflow(
-            id=workflow_id, job=open_jobs[int(rand() * len(open_jobs))],
+            id=workflow_id,
+            job=open_jobs[int(rand() * len(open_jobs))],
             person=first_candidate + int(rand() * candidates),
-            status=statuses[int(rand() * len(statuses))], source=int(rand() * len(sources)),
-            created=created, updated=created + int(rand() * (now - 600 - created)),
+            status=statuses[int(rand() * len(statuses))],
+            source=int(rand() * len(sources)),
+            created=created,
+            updated=created + int(rand() * (now - 600 - created)),
         )
     return SeededRecords(people=people, jobs=job_records, workflows=workflow_records, user_ids=user_ids)
 

@@ -23,18 +23,29 @@ DEFAULT_STREAM_ID = "sandbox-stream"
 class SandboxTenant:
     """State and knobs of the fake tenant; `handle` answers HTTP requests against it (see dispatch.py)."""
 
-    def __init__(self, *, customer_id: str = DEFAULT_CUSTOMER_ID, name: str = "Sandbox Tenant",
-                 clock: SandboxClock | None = None, base_url: str = "https://sandbox.icims.test",
-                 clients: Mapping[str, str] = DEFAULT_CLIENTS, basic_users: Mapping[str, str] = DEFAULT_BASIC_USERS,
-                 hmac_keys: Mapping[str, str] = DEFAULT_HMAC_KEYS, token_expires_in: int = 3600,
-                 daily_allowance: int = 10000, indexing_delay: timedelta = timedelta(minutes=6),
-                 stream_id: str = DEFAULT_STREAM_ID, webhook: WebhookTarget | None = None):
+    def __init__(
+        self,
+        *,
+        customer_id: str = DEFAULT_CUSTOMER_ID,
+        name: str = "Sandbox Tenant",
+        clock: SandboxClock | None = None,
+        base_url: str = "https://sandbox.icims.test",
+        clients: Mapping[str, str] = DEFAULT_CLIENTS,
+        basic_users: Mapping[str, str] = DEFAULT_BASIC_USERS,
+        hmac_keys: Mapping[str, str] = DEFAULT_HMAC_KEYS,
+        token_expires_in: int = 3600,
+        daily_allowance: int = 10000,
+        indexing_delay: timedelta = timedelta(minutes=6),
+        stream_id: str = DEFAULT_STREAM_ID,
+        webhook: WebhookTarget | None = None,
+    ):
         self.customer_id = customer_id
         self.name = name
         self.clock = clock or SandboxClock()
         self.base_url = base_url.rstrip("/")
-        self.credentials = Credentials(clients=clients, basic_users=basic_users, hmac_keys=hmac_keys,
-                                       token_expires_in=token_expires_in)
+        self.credentials = Credentials(
+            clients=clients, basic_users=basic_users, hmac_keys=hmac_keys, token_expires_in=token_expires_in
+        )
         self.allowance = DailyAllowance(limit=daily_allowance, clock=self.clock)
         self.faults = Faults()
         self.indexing_delay = indexing_delay
@@ -54,36 +65,56 @@ class SandboxTenant:
         self._outbox: list[dict] = []
 
     @classmethod
-    def seeded(cls, *, candidates: int = 2000, users: int = 200, jobs: int = 300, workflows: int = 3000,
-               seed: int = 1, **options) -> SandboxTenant:
+    def seeded(
+        cls,
+        *,
+        candidates: int = 2000,
+        users: int = 200,
+        jobs: int = 300,
+        workflows: int = 3000,
+        seed: int = 1,
+        **options,
+    ) -> SandboxTenant:
         tenant = cls(**options)
-        records = seed_records(candidates=candidates, users=users, jobs=jobs, workflows=workflows, seed=seed,
-                               now=tenant.clock.epoch())
+        records = seed_records(
+            candidates=candidates, users=users, jobs=jobs, workflows=workflows, seed=seed, now=tenant.clock.epoch()
+        )
         tenant.people, tenant.jobs, tenant.workflows = records.people, records.jobs, records.workflows
         tenant.user_ids = records.user_ids
-        tenant.ids = {"people": list(records.people), "jobs": list(records.jobs),
-                      "applicantworkflows": list(records.workflows)}
+        tenant.ids = {
+            "people": list(records.people),
+            "jobs": list(records.jobs),
+            "applicantworkflows": list(records.workflows),
+        }
         return tenant
 
     # ---- reading
 
     def links(self, base_url: str | None = None) -> Links:
-        return Links(base_url=base_url or self.base_url, customer_id=self.customer_id, people=self.people,
-                     jobs=self.jobs)
+        return Links(
+            base_url=base_url or self.base_url, customer_id=self.customer_id, people=self.people, jobs=self.jobs
+        )
 
     def records(self, entity: str) -> dict:
         return {"people": self.people, "jobs": self.jobs, "applicantworkflows": self.workflows}[entity]
 
-    def search(self, entity: str, body: object, *, staleness_minutes: int = search.DEFAULT_STALENESS_MINUTES
-               ) -> list[int]:
+    def search(
+        self, entity: str, body: object, *, staleness_minutes: int = search.DEFAULT_STALENESS_MINUTES
+    ) -> list[int]:
         """Ids the Search API returns for this body now (raises search.SearchError like iCIMS rejects)."""
         now = self.clock.epoch()
         with self.lock:
             cached = self.search_cache.get(entity, body, now=now, staleness_minutes=staleness_minutes)
             if cached is not None:
                 return cached
-            found = search.run_query(entity=entity, body=body, records=self.records(entity), ids=self.ids[entity],
-                                     now=now, delay=int(self.indexing_delay.total_seconds()))
+            found = search.run_query(
+                entity=entity,
+                body=body,
+                records=self.records(entity),
+                ids=self.ids[entity],
+                now=now,
+                delay=int(self.indexing_delay.total_seconds()),
+            )
             self.search_cache.put(entity, body, now=now, ids=found)
             return found
 
@@ -92,20 +123,37 @@ class SandboxTenant:
         with self.lock:
             # Event ids are the 1-based position, zero-padded, so a key is where the next page starts.
             start = int(exclusive_start_key) if (exclusive_start_key or "").isdigit() else 0
-            page = self.events[start:start + limit]
+            page = self.events[start : start + limit]
             more = start + limit < len(self.events)
             return page, (page[-1]["eventId"] if more and page else None)
 
     # ---- changing (each change bumps updateddate, waits for the search index, and leaves a stream event)
 
-    def create_person(self, *, firstname: str, lastname: str, folder: str = "Cand:Unreviewed",
-                      middlename: str | None = None, email: str | None = None, hidden: int = 0,
-                      has_resume: bool = False) -> Person:
+    def create_person(
+        self,
+        *,
+        firstname: str,
+        lastname: str,
+        folder: str = "Cand:Unreviewed",
+        middlename: str | None = None,
+        email: str | None = None,
+        hidden: int = 0,
+        has_resume: bool = False,
+    ) -> Person:
         with self.lock:
             now = self.clock.epoch()
-            person = Person(id=self._next_id("people", FIRST_PERSON_ID), firstname=firstname, lastname=lastname,
-                            middlename=middlename, folder=_node(folder, catalog.PERSON_FOLDERS), created=now,
-                            updated=now, hidden=hidden, has_resume=has_resume, email_address=email)
+            person = Person(
+                id=self._next_id("people", FIRST_PERSON_ID),
+                firstname=firstname,
+                lastname=lastname,
+                middlename=middlename,
+                folder=_node(folder, catalog.PERSON_FOLDERS),
+                created=now,
+                updated=now,
+                hidden=hidden,
+                has_resume=has_resume,
+                email_address=email,
+            )
             self._add("people", self.people, person, now)
             if person.is_user:
                 self.user_ids.append(person.id)
@@ -124,16 +172,32 @@ class SandboxTenant:
     def move_person(self, person_id: int, folder: str) -> Person:
         return self.update_person(person_id, folder=folder)
 
-    def create_job(self, *, jobtitle: str, folder: str = "Approved", hiringmanager: int | None = None,
-                   recruiter: int | None = None, secondaryrecruiter: int | None = None,
-                   jobowner: int | None = None, location: int = 0) -> Job:
+    def create_job(
+        self,
+        *,
+        jobtitle: str,
+        folder: str = "Approved",
+        hiringmanager: int | None = None,
+        recruiter: int | None = None,
+        secondaryrecruiter: int | None = None,
+        jobowner: int | None = None,
+        location: int = 0,
+    ) -> Job:
         with self.lock:
             now = self.clock.epoch()
             default_user = self.user_ids[0] if self.user_ids else 0
-            job = Job(id=self._next_id("jobs", FIRST_JOB_ID), jobtitle=jobtitle,
-                      folder=_node(folder, catalog.JOB_FOLDERS), hiringmanager=hiringmanager or default_user,
-                      recruiter=recruiter or default_user, secondaryrecruiter=secondaryrecruiter,
-                      jobowner=jobowner or default_user, location=location, created=now, updated=now)
+            job = Job(
+                id=self._next_id("jobs", FIRST_JOB_ID),
+                jobtitle=jobtitle,
+                folder=_node(folder, catalog.JOB_FOLDERS),
+                hiringmanager=hiringmanager or default_user,
+                recruiter=recruiter or default_user,
+                secondaryrecruiter=secondaryrecruiter,
+                jobowner=jobowner or default_user,
+                location=location,
+                created=now,
+                updated=now,
+            )
             self._add("jobs", self.jobs, job, now)
             return job
 
@@ -155,14 +219,21 @@ class SandboxTenant:
             self._get(self.people, person_id, "Person")
             self._get(self.jobs, job_id, "Job")
             now = self.clock.epoch()
-            workflow = Workflow(id=self._next_id("applicantworkflows", FIRST_WORKFLOW_ID), job=job_id,
-                                person=person_id, status=_status(status_id), source=source, created=now,
-                                updated=now)
+            workflow = Workflow(
+                id=self._next_id("applicantworkflows", FIRST_WORKFLOW_ID),
+                job=job_id,
+                person=person_id,
+                status=_status(status_id),
+                source=source,
+                created=now,
+                updated=now,
+            )
             self._add("applicantworkflows", self.workflows, workflow, now)
             return workflow
 
-    def change_status(self, workflow_id: int, status_id: str, *, notify: bool = True,
-                      user_id: int | None = None) -> WebhookDelivery | None:
+    def change_status(
+        self, workflow_id: int, status_id: str, *, notify: bool = True, user_id: int | None = None
+    ) -> WebhookDelivery | None:
         """Move the candidate, like a recruiter in iCIMS; notify the webhook if the status is a trigger."""
         with self.lock:
             self.apply_status_change(workflow_id, status_id, notify=notify, user_id=user_id)
@@ -176,11 +247,19 @@ class SandboxTenant:
         old_status = workflow.status
         self._change("applicantworkflow", workflow, {"status": new_status}, "UPDATE")
         if notify and self.webhook.triggers_on(new_status.id):
-            self._outbox.append(status_change_event(
-                customer_id=self.customer_id, customer_url=self.links().customer_url, workflow_id=workflow.id,
-                person_id=workflow.person, job_id=workflow.job,
-                user_id=user_id or (self.user_ids[0] if self.user_ids else 0), old_status=old_status.id,
-                new_status=new_status.id, numeric_status_ids=self.webhook.numeric_status_ids))
+            self._outbox.append(
+                status_change_event(
+                    customer_id=self.customer_id,
+                    customer_url=self.links().customer_url,
+                    workflow_id=workflow.id,
+                    person_id=workflow.person,
+                    job_id=workflow.job,
+                    user_id=user_id or (self.user_ids[0] if self.user_ids else 0),
+                    old_status=old_status.id,
+                    new_status=new_status.id,
+                    numeric_status_ids=self.webhook.numeric_status_ids,
+                )
+            )
 
     def flush_webhooks(self) -> list[WebhookDelivery]:
         with self.lock:
@@ -190,8 +269,14 @@ class SandboxTenant:
             self.webhook_deliveries.extend(deliveries)
         return deliveries
 
-    def handle(self, method: str, url: str, query: str | Mapping[str, str] | None = None,
-               headers: Mapping[str, str] | None = None, body: bytes = b"") -> tuple[int, dict[str, str], bytes]:
+    def handle(
+        self,
+        method: str,
+        url: str,
+        query: str | Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+    ) -> tuple[int, dict[str, str], bytes]:
         """Answer one HTTP request: the single entry point of both the in-process and the served sandbox."""
         from .dispatch import dispatch
 
@@ -216,8 +301,11 @@ class SandboxTenant:
         records[record.id] = record
         self.ids[entity].append(record.id)
         search.note_created(record, now=now)
-        self._event(entity_type={"people": "person", "jobs": "job"}.get(entity, "applicantworkflow"),
-                    entity_id=record.id, event_type="CREATE")
+        self._event(
+            entity_type={"people": "person", "jobs": "job"}.get(entity, "applicantworkflow"),
+            entity_id=record.id,
+            event_type="CREATE",
+        )
 
     def _change(self, entity_type: str, record, changes: dict, event_type: str) -> None:
         for name in changes:
@@ -234,9 +322,15 @@ class SandboxTenant:
         self._event(entity_type=entity_type, entity_id=record.id, event_type=event_type)
 
     def _event(self, *, entity_type: str, entity_id: int, event_type: str) -> None:
-        self.events.append({"eventId": f"{len(self.events) + 1:012d}", "entityType": entity_type,
-                            "entityId": str(entity_id), "eventType": event_type,
-                            "timestamp": self.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")})
+        self.events.append(
+            {
+                "eventId": f"{len(self.events) + 1:012d}",
+                "entityType": entity_type,
+                "entityId": str(entity_id),
+                "eventType": event_type,
+                "timestamp": self.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+        )
 
     @staticmethod
     def _get(records: dict, record_id: int, label: str):

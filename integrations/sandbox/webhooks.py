@@ -53,8 +53,18 @@ class WebhookDelivery:
     headers: dict = field(default_factory=dict)
 
 
-def status_change_event(*, customer_id: str, customer_url: str, workflow_id: int, person_id: int, job_id: int,
-                        user_id: int, old_status: str, new_status: str, numeric_status_ids: bool) -> dict:
+def status_change_event(
+    *,
+    customer_id: str,
+    customer_url: str,
+    workflow_id: int,
+    person_id: int,
+    job_id: int,
+    user_id: int,
+    old_status: str,
+    new_status: str,
+    numeric_status_ids: bool,
+) -> dict:
     def status(value: str) -> str:
         return value.lstrip("CD") if numeric_status_ids else value
 
@@ -68,8 +78,11 @@ def status_change_event(*, customer_id: str, customer_url: str, workflow_id: int
         "oldStatus": status(old_status),
         "newStatus": status(new_status),
         "links": [
-            {"rel": "applicantWorkflow", "title": "Applicant Workflow",
-             "url": f"{customer_url}/applicantworkflows/{workflow_id}"},
+            {
+                "rel": "applicantWorkflow",
+                "title": "Applicant Workflow",
+                "url": f"{customer_url}/applicantworkflows/{workflow_id}",
+            },
             {"rel": "job", "title": "Job Profile", "url": f"{customer_url}/jobs/{job_id}"},
             {"rel": "person", "title": "Person Profile", "url": f"{customer_url}/people/{person_id}"},
             {"rel": "user", "title": "Posting User", "url": f"{customer_url}/people/{user_id}"},
@@ -91,8 +104,16 @@ def delivery_request(target: WebhookTarget, event: dict, *, now: datetime) -> tu
     elif target.auth == "hmac":
         url = urlsplit(target.url or "")
         signed = hmac_signing.signed_headers_for(
-            key=target.hmac_key, user=target.hmac_user, method="POST", host=url.netloc, path=url.path or "/",
-            query=url.query, body=body, content_type="application/json", now=now)
+            key=target.hmac_key,
+            user=target.hmac_user,
+            method="POST",
+            host=url.netloc,
+            path=url.path or "/",
+            query=url.query,
+            body=body,
+            content_type="application/json",
+            now=now,
+        )
         headers.pop("Content-Type")
         headers.update(signed)
     return body, headers
@@ -108,6 +129,5 @@ def deliver(target: WebhookTarget, event: dict, *, now: datetime) -> WebhookDeli
         logger.warning("Sandbox webhook to %s failed: %s", delivery.url, delivery.error)
         return delivery
     delivery.status_code = response.status_code
-    logger.info("Sandbox webhook for workflow %s to %s: HTTP %s", event["systemId"], delivery.url,
-                response.status_code)
+    logger.info("Sandbox webhook for workflow %s to %s: HTTP %s", event["systemId"], delivery.url, response.status_code)
     return delivery

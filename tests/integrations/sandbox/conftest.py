@@ -35,9 +35,15 @@ def api(tenant, rsps):
 
 
 def token(session, *, client_id: str = "sandbox-client", client_secret: str = "sandbox-secret") -> str:
-    response = session.post(f"{BASE_URL}/oauth/token", data={
-        "grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret,
-        "audience": "https://api.icims.com/v1/"})
+    response = session.post(
+        f"{BASE_URL}/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "audience": "https://api.icims.com/v1/",
+        },
+    )
     assert response.status_code == 200, response.text
     return response.json()["access_token"]
 

@@ -19,9 +19,15 @@ from .conftest import BASE_URL, CUSTOMER_URL, START, token
 def test_the_token_endpoint_issues_a_bearer_token(tenant, rsps):
     tenant.install(rsps, base_url=BASE_URL)
 
-    response = requests.post(f"{BASE_URL}/oauth/token", data={
-        "grant_type": "client_credentials", "client_id": "sandbox-client", "client_secret": "sandbox-secret",
-        "audience": "https://api.icims.com/v1/"})
+    response = requests.post(
+        f"{BASE_URL}/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "sandbox-client",
+            "client_secret": "sandbox-secret",
+            "audience": "https://api.icims.com/v1/",
+        },
+    )
 
     body = response.json()
     assert set(body) == {"access_token", "token_type", "expires_in"}
@@ -32,15 +38,18 @@ def test_the_token_endpoint_issues_a_bearer_token(tenant, rsps):
 def test_a_wrong_client_secret_gets_401_and_no_token(tenant, rsps):
     tenant.install(rsps, base_url=BASE_URL)
 
-    response = requests.post(f"{BASE_URL}/oauth/token", data={
-        "grant_type": "client_credentials", "client_id": "sandbox-client", "client_secret": "guess"})
+    response = requests.post(
+        f"{BASE_URL}/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": "sandbox-client", "client_secret": "guess"},
+    )
 
     assert response.status_code == 401
     assert "access_token" not in response.json()
 
 
-@pytest.mark.parametrize("authorization", [None, "Bearer not-a-token", "Basic " + base64.b64encode(b"x:y").decode(),
-                                           "Basic !!!"])
+@pytest.mark.parametrize(
+    "authorization", [None, "Bearer not-a-token", "Basic " + base64.b64encode(b"x:y").decode(), "Basic !!!"]
+)
 def test_a_call_without_valid_credentials_gets_401_in_the_icims_format(tenant, rsps, authorization):
     tenant.install(rsps, base_url=BASE_URL)
     headers = {"Authorization": authorization} if authorization else {}
@@ -48,13 +57,15 @@ def test_a_call_without_valid_credentials_gets_401_in_the_icims_format(tenant, r
     response = requests.get(f"{CUSTOMER_URL}/people/5", headers=headers)
 
     assert response.status_code == 401
-    assert response.json() == {"errors": [{"errorMessage": "Invalid Username or Password credentials provided.",
-                                           "errorCode": 6}]}
+    assert response.json() == {
+        "errors": [{"errorMessage": "Invalid Username or Password credentials provided.", "errorCode": 6}]
+    }
 
 
 def test_a_token_stops_working_when_it_expires_on_the_sandbox_clock(rsps):
-    tenant = SandboxTenant.seeded(candidates=5, users=1, jobs=1, workflows=1, clock=SandboxClock(START),
-                                  token_expires_in=60)
+    tenant = SandboxTenant.seeded(
+        candidates=5, users=1, jobs=1, workflows=1, clock=SandboxClock(START), token_expires_in=60
+    )
     tenant.install(rsps, base_url=BASE_URL)
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token(session)}"
@@ -77,9 +88,16 @@ def test_an_hmac_signed_request_is_accepted_and_a_tampered_one_is_not(tenant, rs
     url = f"{CUSTOMER_URL}/search/people"
     body = b'{"filters":[{"name":"person.id","value":["5"]}]}'
     headers = hmac_signing.signed_headers_for(
-        key="sandbox-hmac-key", user="sandbox-hmac-user", method="POST", host=urlsplit(url).netloc,
-        path=urlsplit(url).path, query="", body=body, content_type="application/json",
-        now=datetime(2026, 11, 26, 18, 0, tzinfo=UTC))
+        key="sandbox-hmac-key",
+        user="sandbox-hmac-user",
+        method="POST",
+        host=urlsplit(url).netloc,
+        path=urlsplit(url).path,
+        query="",
+        body=body,
+        content_type="application/json",
+        now=datetime(2026, 11, 26, 18, 0, tzinfo=UTC),
+    )
 
     signed = requests.post(url, data=body, headers=headers)
     tampered = requests.post(url, data=body.replace(b"5", b"6"), headers=headers)
@@ -98,8 +116,9 @@ def test_every_api_response_carries_rate_limit_headers_and_a_transaction_id(api)
 
 
 def test_once_the_daily_allowance_is_spent_calls_get_429_until_midnight_utc(rsps):
-    tenant = SandboxTenant.seeded(candidates=5, users=1, jobs=1, workflows=1, clock=SandboxClock(START),
-                                  daily_allowance=2, token_expires_in=86400)
+    tenant = SandboxTenant.seeded(
+        candidates=5, users=1, jobs=1, workflows=1, clock=SandboxClock(START), daily_allowance=2, token_expires_in=86400
+    )
     tenant.install(rsps, base_url=BASE_URL)
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token(session)}"

@@ -8,8 +8,7 @@ from .conftest import CUSTOMER_URL
 
 
 def test_a_person_profile_has_the_icims_shape(api, tenant):
-    person = tenant.create_person(firstname="Zoë", lastname="Łukasz-王芳", middlename="José",
-                                  email="zoe@example.com")
+    person = tenant.create_person(firstname="Zoë", lastname="Łukasz-王芳", middlename="José", email="zoe@example.com")
     body = api.get(f"{CUSTOMER_URL}/people/{person.id}").json()
 
     assert body["firstname"] == "Zoë"
@@ -22,11 +21,19 @@ def test_a_person_profile_has_the_icims_shape(api, tenant):
     assert set(phone) == {"entry", "phonetype", "phonenumber", "phoneextension"}
     assert set(phone["phonetype"]) == {"id", "value", "formattedvalue"}
     address = body["addresses"][0]
-    assert {"entry", "addresstype", "addressstreet1", "addresscity", "addresszip", "addressstate",
-            "addresscountry"} <= set(address)
+    assert {
+        "entry",
+        "addresstype",
+        "addressstreet1",
+        "addresscity",
+        "addresszip",
+        "addressstate",
+        "addresscountry",
+    } <= set(address)
     assert set(address["addresscountry"]) == {"id", "value", "abbrev"}
-    assert body["links"] == [{"rel": "self", "title": "The current profile being viewed.",
-                              "url": f"{CUSTOMER_URL}/people/{person.id}"}]
+    assert body["links"] == [
+        {"rel": "self", "title": "The current profile being viewed.", "url": f"{CUSTOMER_URL}/people/{person.id}"}
+    ]
 
 
 def test_only_the_requested_fields_come_back_plus_links(api, tenant):
@@ -57,8 +64,11 @@ def test_a_job_profile_references_its_hiring_team_as_people(api, tenant):
     assert body["jobtitle"] == job.jobtitle
     assert body["jobid"].endswith("-1001")
     manager = tenant.people[job.hiringmanager]
-    assert body["hiringmanager"] == {"id": manager.id, "value": manager.full_name,
-                                     "profile": f"{CUSTOMER_URL}/people/{manager.id}"}
+    assert body["hiringmanager"] == {
+        "id": manager.id,
+        "value": manager.full_name,
+        "profile": f"{CUSTOMER_URL}/people/{manager.id}",
+    }
     assert manager.folder.value in ("HM:Active", "HM:Inactive", "Emp:Current Employee")
     assert set(body["folder"]) == {"id", "value", "formattedvalue"}
     assert {"recruiter", "jobowner", "updateddate", "links"} <= set(body)
@@ -82,8 +92,10 @@ def test_a_workflow_profile_links_its_job_and_person(api, tenant):
     assert body["status"]["id"] == workflow.status.id
     assert body["status"]["id"][0] in "CD"
     assert [link["title"] for link in body["links"]] == [
-        "The current profile being viewed.", "The base profile of this workflow.",
-        "The associated profile of this workflow."]
+        "The current profile being viewed.",
+        "The base profile of this workflow.",
+        "The associated profile of this workflow.",
+    ]
     assert {"source", "sourcename", "updateddate"} <= set(body)
 
 

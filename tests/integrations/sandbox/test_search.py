@@ -49,10 +49,17 @@ def test_not_equal_excludes_the_listed_values(api, tenant):
 def test_workflows_are_found_by_person_job_and_status(api, tenant):
     workflow = tenant.workflows[10005]
 
-    ids = found_ids(search(api, "applicantworkflows", [
-        {"name": "applicantworkflow.person.id", "value": [str(workflow.person)]},
-        {"name": "applicantworkflow.job.id", "value": [str(workflow.job)]},
-        {"name": "applicantworkflow.status", "value": [workflow.status.id]}]))
+    ids = found_ids(
+        search(
+            api,
+            "applicantworkflows",
+            [
+                {"name": "applicantworkflow.person.id", "value": [str(workflow.person)]},
+                {"name": "applicantworkflow.job.id", "value": [str(workflow.job)]},
+                {"name": "applicantworkflow.status", "value": [workflow.status.id]},
+            ],
+        )
+    )
 
     assert 10005 in ids
     assert all(tenant.workflows[i].person == workflow.person for i in ids)
@@ -62,8 +69,9 @@ def test_email_matches_exactly_with_double_equals_and_by_substring_with_equals(a
     person = tenant.create_person(firstname="Renée", lastname="Dubois", email="renee.dubois@example.org")
     tenant.clock.advance(minutes=6)
 
-    exact = found_ids(search(api, "people", [{"name": "person.email", "value": ["renee.dubois@example.org"],
-                                              "operator": "=="}]))
+    exact = found_ids(
+        search(api, "people", [{"name": "person.email", "value": ["renee.dubois@example.org"], "operator": "=="}])
+    )
     contains = found_ids(search(api, "people", [{"name": "person.email", "value": ["@example.org"]}]))
 
     assert exact == contains == [person.id]
@@ -73,12 +81,15 @@ def test_updateddate_ranges_and_comparisons(api, tenant):
     tenant.update_job(1003, jobtitle="Łukasz's Team Lead")
     tenant.clock.advance(minutes=10)
 
-    since = found_ids(search(api, "jobs", [{"name": "job.updateddate", "value": ["2026-11-26 06:00 PM"],
-                                            "operator": ">="}]))
-    in_range = found_ids(search(api, "jobs", [{"name": "job.updateddate", "value": ["2026-11-26"],
-                                               "secondaryValue": ["2026-11-26"]}]))
-    before = found_ids(search(api, "jobs", [{"name": "job.updateddate", "value": ["2026-11-26 06:00 PM"],
-                                             "operator": "<"}]))
+    since = found_ids(
+        search(api, "jobs", [{"name": "job.updateddate", "value": ["2026-11-26 06:00 PM"], "operator": ">="}])
+    )
+    in_range = found_ids(
+        search(api, "jobs", [{"name": "job.updateddate", "value": ["2026-11-26"], "secondaryValue": ["2026-11-26"]}])
+    )
+    before = found_ids(
+        search(api, "jobs", [{"name": "job.updateddate", "value": ["2026-11-26 06:00 PM"], "operator": "<"}])
+    )
 
     assert since == in_range == [1003]
     assert 1003 not in before
@@ -96,9 +107,16 @@ def test_paging_by_id_walks_past_1000_results():
     seen: list[int] = []
     last_id = 0
     while True:
-        page = tenant.search("people", {"filters": [
-            {"name": "person.folder", "value": ["Cand:Active", "Cand:Unreviewed", "Cand:Inactive"]},
-            {"name": "person.id", "value": [str(last_id)], "operator": ">"}]}, staleness_minutes=0)
+        page = tenant.search(
+            "people",
+            {
+                "filters": [
+                    {"name": "person.folder", "value": ["Cand:Active", "Cand:Unreviewed", "Cand:Inactive"]},
+                    {"name": "person.id", "value": [str(last_id)], "operator": ">"},
+                ]
+            },
+            staleness_minutes=0,
+        )
         seen += page
         if len(page) < 1000:
             break
@@ -121,16 +139,25 @@ def test_a_search_answers_at_most_1000_ids(api, tenant):
     assert ids == sorted(ids)
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ({"filters": []}, "At least one filter must be specified"),
-    ({}, "At least one filter must be specified"),
-    ({"filters": [{"name": "person.shoesize", "value": ["42"]}]},
-     "The following filter is either not valid or hidden: [person.shoesize]"),
-    ({"filters": [{"name": "person.folder", "value": ["Cand:Active"], "operator": ">"}]},
-     "The following filter is either not valid or hidden: [person.folder]"),
-    ({"filters": [{"name": "person.id", "value": ["abc"], "operator": ">"}]},
-     "The following filter is either not valid or hidden: [person.id]"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"filters": []}, "At least one filter must be specified"),
+        ({}, "At least one filter must be specified"),
+        (
+            {"filters": [{"name": "person.shoesize", "value": ["42"]}]},
+            "The following filter is either not valid or hidden: [person.shoesize]",
+        ),
+        (
+            {"filters": [{"name": "person.folder", "value": ["Cand:Active"], "operator": ">"}]},
+            "The following filter is either not valid or hidden: [person.folder]",
+        ),
+        (
+            {"filters": [{"name": "person.id", "value": ["abc"], "operator": ">"}]},
+            "The following filter is either not valid or hidden: [person.id]",
+        ),
+    ],
+)
 def test_a_bad_query_is_rejected_whole_with_the_icims_message(api, body, message):
     response = api.post(f"{CUSTOMER_URL}/search/people?staleness=0", json=body)
 
@@ -139,7 +166,9 @@ def test_a_bad_query_is_rejected_whole_with_the_icims_message(api, body, message
 
 
 def test_a_body_that_is_not_json_is_a_clean_400(api):
-    response = api.post(f"{CUSTOMER_URL}/search/people", data=b"{not json", headers={"Content-Type": "application/json"})
+    response = api.post(
+        f"{CUSTOMER_URL}/search/people", data=b"{not json", headers={"Content-Type": "application/json"}
+    )
 
     assert response.status_code == 400
     assert "errors" in response.json()
@@ -159,8 +188,10 @@ def test_a_new_record_is_found_by_search_only_six_minutes_later_but_read_at_once
 
 def test_search_sees_the_old_values_of_a_changed_record_until_it_is_reindexed(api, tenant):
     person = next(p for p in tenant.people.values() if p.folder.value == "Cand:Unreviewed")
-    unreviewed = [{"name": "person.folder", "value": ["Cand:Unreviewed"]}, {"name": "person.id",
-                                                                            "value": [str(person.id)]}]
+    unreviewed = [
+        {"name": "person.folder", "value": ["Cand:Unreviewed"]},
+        {"name": "person.id", "value": [str(person.id)]},
+    ]
     active = [{"name": "person.folder", "value": ["Cand:Active"]}, {"name": "person.id", "value": [str(person.id)]}]
 
     tenant.move_person(person.id, "Cand:Active")
@@ -183,6 +214,4 @@ def test_a_cached_result_is_served_within_the_staleness_window(api, tenant):
     assert found_ids(search(api, "people", since, staleness=15)) == []
     assert found_ids(search(api, "people", since, staleness=0)) == [person.id]
     tenant.clock.advance(minutes=16)
-    assert found_ids(api.post(f"{CUSTOMER_URL}/search/people", json={"filters": since, "operator": "&"})) == [
-        person.id]
-
+    assert found_ids(api.post(f"{CUSTOMER_URL}/search/people", json={"filters": since, "operator": "&"})) == [person.id]
