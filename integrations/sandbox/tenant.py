@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from . import catalog, search
 from .access import Credentials, DailyAllowance, Faults
@@ -264,7 +264,8 @@ class SandboxTenant:
     def flush_webhooks(self) -> list[WebhookDelivery]:
         with self.lock:
             events, self._outbox = self._outbox, []
-        deliveries = [deliver(self.webhook, event, now=self.clock.now()) for event in events]
+        # Signed with real time, not the sandbox clock: the receiver checks the date against its own clock.
+        deliveries = [deliver(self.webhook, event, now=datetime.now(UTC)) for event in events]
         with self.lock:
             self.webhook_deliveries.extend(deliveries)
         return deliveries
