@@ -114,7 +114,7 @@ def compile_query(entity: str, body: object) -> tuple[Callable, int]:
     lowest = 0
     if body.get("operator", "&") == "&":
         for item in body.get("filters") or []:
-            if item.get("name") == ID_FILTER[entity] and item.get("operator") in (">", ">="):
+            if item.get("name") == ID_FILTER[entity] and item.get("operator") in (">", ">=") and item.get("value"):
                 bound = int(item["value"][0]) + (1 if item["operator"] == ">" else 0)
                 lowest = max(lowest, bound)
     return predicate, lowest

@@ -167,6 +167,10 @@ class SandboxTenant:
             if "email" in changes:
                 changes["email_address"] = changes.pop("email")
             self._change("person", person, changes, "UPDATE")
+            if person.is_user and person.id not in self.user_ids:
+                self.user_ids.append(person.id)
+            elif not person.is_user and person.id in self.user_ids:
+                self.user_ids.remove(person.id)
             return person
 
     def move_person(self, person_id: int, folder: str) -> Person:
@@ -229,6 +233,15 @@ class SandboxTenant:
                 updated=now,
             )
             self._add("applicantworkflows", self.workflows, workflow, now)
+            return workflow
+
+    def update_workflow(self, workflow_id: int, **changes: object) -> Workflow:
+        """Change anything but the status (that is `change_status`, which may notify)."""
+        with self.lock:
+            workflow = self._get(self.workflows, workflow_id, "Applicant workflow")
+            if "status" in changes:
+                raise ValueError("Change a workflow's status with change_status().")
+            self._change("applicantworkflow", workflow, changes, "UPDATE")
             return workflow
 
     def change_status(

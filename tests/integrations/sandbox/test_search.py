@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from integrations.sandbox import SandboxTenant
 from integrations.sandbox.clock import SandboxClock
@@ -215,3 +219,41 @@ def test_a_cached_result_is_served_within_the_staleness_window(api, tenant):
     assert found_ids(search(api, "people", since, staleness=0)) == [person.id]
     tenant.clock.advance(minutes=16)
     assert found_ids(api.post(f"{CUSTOMER_URL}/search/people", json={"filters": since, "operator": "&"})) == [person.id]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=10,
+)
+filter_items = st.fixed_dictionaries(
+    {"name": st.sampled_from(["person.id", "person.folder", "person.updateddate", "person.email", "person.x"])},
+    optional={
+        "value": json_values,
+        "secondaryValue": json_values,
+        "operator": st.sampled_from(["=", "==", "!=", "!==", "<", ">", "<=", ">=", "~"]) | json_values,
+    },
+)
+bodies = st.fixed_dictionaries(
+    {},
+    optional={
+        "filters": st.lists(filter_items | json_values, max_size=3),
+        "operator": st.sampled_from(["&", "|", "^"]),
+        "children": st.lists(st.fixed_dictionaries({"filters": st.lists(filter_items, max_size=2)}), max_size=2),
+    },
+)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(body=bodies | json_values)
+def test_any_search_body_gets_results_or_a_400_never_a_crash(tenant, body):
+    response = tenant.handle(
+        "POST",
+        "https://sandbox.icims.test/customers/1000/search/people",
+        "staleness=0",
+        {"authorization": "Basic c2FuZGJveC11c2VyOnNhbmRib3gtcGFzc3dvcmQ="},
+        json.dumps(body).encode(),
+    )
+
+    assert response[0] in (200, 400)
+    assert "searchResults" in json.loads(response[2]) or response[0] == 400
