@@ -181,7 +181,7 @@ def feedback_forms(tenant, request, cid: str) -> Response:
 def feedback_request(tenant, request, cid: str) -> Response:
     body = _object(request)
     _require(body, ("formId", "applicantWorkflowId", "interviewerPersonId"))
-    if body["formId"] not in {form["id"] for form in catalog.FEEDBACK_FORMS}:
+    if body["formId"] not in [form["id"] for form in catalog.FEEDBACK_FORMS]:
         raise ApiError(400, 1, f"The value provided for field formId is not valid: {body['formId']}.")
     _record(tenant, "applicantworkflows", str(body["applicantWorkflowId"]))
     feedback = {key: body.get(key) for key in ("formId", "applicantWorkflowId", "interviewerPersonId", "interviewId")}

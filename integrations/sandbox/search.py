@@ -182,7 +182,12 @@ def _compile_filter(entity: str, item: object) -> Callable:
     operator = item.get("operator", "=")
     values = item.get("value") or []
     secondary = item.get("secondaryValue") or []
-    if operator not in _OPERATORS or not isinstance(values, list) or not isinstance(secondary, list):
+    if (
+        not isinstance(operator, str)
+        or operator not in _OPERATORS
+        or not isinstance(values, list)
+        or not isinstance(secondary, list)
+    ):
         raise invalid
     if kind in ("list", "text") and operator in _ORDERING:
         raise invalid

@@ -238,7 +238,7 @@ bodies = st.fixed_dictionaries(
     {},
     optional={
         "filters": st.lists(filter_items | json_values, max_size=3),
-        "operator": st.sampled_from(["&", "|", "^"]),
+        "operator": st.sampled_from(["&", "|", "^"]) | json_values,
         "children": st.lists(st.fixed_dictionaries({"filters": st.lists(filter_items, max_size=2)}), max_size=2),
     },
 )

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from .conftest import BASE_URL, CUSTOMER_URL
 
 STREAM = f"{BASE_URL}/datastream/v2/streams"
@@ -111,3 +116,25 @@ def test_feedback_forms_and_requests(api):
     assert created.status_code == 201
     assert created.json()["id"]
     assert unknown_form.status_code == 400
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(
+    body=st.dictionaries(
+        st.sampled_from(
+            ["formId", "applicantWorkflowId", "interviewerPersonId", "title", "startTime", "endTime", "interviews"]
+        ),
+        st.none() | st.integers() | st.text(max_size=6) | st.lists(st.integers(), max_size=2),
+    )
+)
+def test_any_interview_or_feedback_body_gets_a_clean_answer(tenant, body):
+    for path in ("interview-service/v1/interviews", "biz-collab-feedback-service/v1/feedback-requests"):
+        status, _, content = tenant.handle(
+            "POST",
+            f"{CUSTOMER_URL}/{path}",
+            "",
+            {"authorization": "Basic c2FuZGJveC11c2VyOnNhbmRib3gtcGFzc3dvcmQ="},
+            json.dumps(body).encode(),
+        )
+        assert status in (201, 400, 404)
+        assert json.loads(content)
