@@ -130,7 +130,16 @@ PLACES = (
     ("Montréal", "H2Y 1C6", "D41038011", "Québec", "QC", "D41038", "Canada", "CA"),
     ("上海", "200000", "D41044025", "Shanghai", "SH", "D41044", "China", "CN"),
 )
-STREETS = ("540 W. Madison Street", "1 Market Plaza", "ul. Floriańska 12", "Große Straße 5", "88 Rue Sainte-Catherine")
+# One street per place above, in the same order.
+STREETS = (
+    "1 Penn Plaza",
+    "540 W. Madison Street",
+    "1 Market Plaza",
+    "ul. Floriańska 12",
+    "Große Straße 5",
+    "88 Rue Sainte-Catherine",
+    "南京东路 100号",
+)
 # (location id, company id, description)
 JOB_LOCATIONS = (
     (5, 6, "Chicago - 540 W. Madison Street, Chicago, IL 60661"),

@@ -246,7 +246,7 @@ def _address(person_id: int) -> dict:
     return {
         "entry": 4000 + person_id,
         "addresstype": catalog.ADDRESS_TYPES[0].as_json(),
-        "addressstreet1": catalog.STREETS[person_id % len(catalog.STREETS)],
+        "addressstreet1": catalog.STREETS[person_id % len(catalog.PLACES)],
         "addresscity": city,
         "addresszip": zip_code,
         "addressstate": {"id": state_id, "value": state, "abbrev": state_abbrev},

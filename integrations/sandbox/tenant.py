@@ -283,6 +283,11 @@ class SandboxTenant:
             self.webhook_deliveries.extend(deliveries)
         return deliveries
 
+    @staticmethod
+    def bins_and_statuses_csv() -> str:
+        """The tenant's bins & statuses export (columns Bin, Status, Status ID), as a CSM would import it."""
+        return catalog.bins_and_statuses_csv()
+
     def handle(
         self,
         method: str,

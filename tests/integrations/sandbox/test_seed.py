@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from integrations.sandbox import SandboxTenant
-from integrations.sandbox.catalog import CANDIDATE_FOLDERS, STATUSES, USER_FOLDERS, bins_and_statuses_csv
+from integrations.sandbox.catalog import CANDIDATE_FOLDERS, STATUSES, USER_FOLDERS
 from integrations.sandbox.clock import SandboxClock
 
 from .conftest import START
@@ -59,7 +59,7 @@ def test_impossible_sizes_are_refused_clearly(sizes, message):
 
 
 def test_the_bins_and_statuses_export_lists_every_status_once():
-    rows = bins_and_statuses_csv().splitlines()
+    rows = SandboxTenant.bins_and_statuses_csv().splitlines()
 
     assert rows[0] == "Bin,Status,Status ID"
     assert len(rows) == len(STATUSES) + 1
