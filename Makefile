@@ -22,7 +22,7 @@ venv: $(BIN)/.installed
 run: venv .env
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_dev --port $(PORT) --sandbox-port $(SANDBOX_PORT)
-	PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) $(BIN)/honcho -f Procfile.dev start
+	PORT=$(PORT) PORTAL_PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) $(BIN)/honcho -f Procfile.dev start
 
 ## test: the whole suite (SQLite unless DATABASE_URL says otherwise).
 test: venv

@@ -132,11 +132,12 @@ class IcimsClient:
 
     def get_streams(self) -> list:
         """`GET {stream_url}/streams/`: the streams these credentials may read."""
-        return self._get_json(self._stream_url())
+        return _listed(self._get_json(self._stream_url()), key="streams")
 
-    def get_stream_subscriptions(self) -> list:
-        """`GET {stream_url}/streams/{customerId}/subscriptions`."""
-        return self._get_json(self._stream_url(f"{self.config.customer_id}/subscriptions"))
+    def get_stream_subscriptions(self) -> list[dict]:
+        """`GET {stream_url}/streams/{customerId}/subscriptions`: `[{"subscriptionId": ...}, ...]`."""
+        return _listed(self._get_json(self._stream_url(f"{self.config.customer_id}/subscriptions")),
+                       key="subscriptions")
 
     def get_stream_events(self, subscription_id: str, *, start_key: str | None = None) -> Iterator[dict]:
         """`GET {stream_url}/streams/{customerId}/subscriptions/{subscriptionId}/events`, all pages.
@@ -164,3 +165,14 @@ class IcimsClient:
             yield events, key
             if not key or not events:
                 return
+
+
+def _listed(payload: Any, *, key: str) -> list:
+    """The data stream's list answers, as a list.
+
+    Their shape is not public (icims-api.md section 6): the one client seen reads a bare JSON
+    array, which the sandbox serves; an object wrapping the array under `key` is read too.
+    """
+    if isinstance(payload, dict):
+        payload = payload.get(key)
+    return list(payload) if isinstance(payload, list) else []

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from ..models import Connection
+from ..sandbox.webhooks import DEFAULT_WEBHOOK_PASSWORD, DEFAULT_WEBHOOK_USERNAME
 
 DEV_ADMIN_USERNAME = "admin"
 SANDBOX_CUSTOMER_ID = "1000"
@@ -40,6 +41,10 @@ def dev_seed(*, admin_password: str, sandbox_url: str) -> DevSeedResult:
             "credential_mode": Connection.CredentialMode.CUSTOMER,
             "client_id": "sandbox-client",
             "client_secret": "sandbox-secret",
+            # What the sandbox sends with its status-change webhooks by default (integrations/sandbox/webhooks.py).
+            "webhook_auth": Connection.WebhookAuth.BASIC,
+            "webhook_username": DEFAULT_WEBHOOK_USERNAME,
+            "webhook_password": DEFAULT_WEBHOOK_PASSWORD,
         },
     )
     return DevSeedResult(admin_username=admin.username, connection=connection)
