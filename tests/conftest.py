@@ -3,12 +3,35 @@ the CSM (staff in the CSM group, not a superuser) and the anonymous visitor."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+import redis
+import responses
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from integrations.models import Connection
 from integrations.roles import CSM_GROUP_NAME
+from integrations.sandbox import SandboxTenant
+from integrations.sandbox.clock import SandboxClock
+
+SANDBOX_URL = "https://sandbox.icims.test"
+SANDBOX_START = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def fresh_shared_state():
+    """Tokens, budgets and breakers start empty in every test (on Redis too: only our own keys)."""
+    cache.clear()
+    if settings.REDIS_URL:
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        for key in client.scan_iter("icims:*"):
+            client.delete(key)
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -54,3 +77,33 @@ def ready_connection(connection):
     connection.webhook_password = "acme-webhook-password-5678"
     connection.save()
     return connection
+
+
+@pytest.fixture
+def sandbox():
+    """A small seeded iCIMS tenant answering every request to SANDBOX_URL, in-process."""
+    tenant = SandboxTenant.seeded(
+        candidates=300, users=20, jobs=40, workflows=400, seed=7, clock=SandboxClock(SANDBOX_START),
+        base_url=SANDBOX_URL,
+    )
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        tenant.install(rsps, base_url=SANDBOX_URL)
+        yield tenant
+
+
+@pytest.fixture
+def sandbox_connection(db):
+    """A connection to the `sandbox` tenant with its own OAuth client (option 2)."""
+    return Connection.objects.create(
+        name="Sandbox",
+        customer_id="1000",
+        stream_id="sandbox-stream",
+        api_url_override=SANDBOX_URL,
+        token_url_override=f"{SANDBOX_URL}/oauth/token",
+        stream_url_override=f"{SANDBOX_URL}/datastream/v2",
+        credential_mode=Connection.CredentialMode.CUSTOMER,
+        client_id="sandbox-client",
+        client_secret="sandbox-secret",
+        webhook_username="icims-sandbox",
+        webhook_password="sandbox-webhook-password",
+    )
