@@ -110,8 +110,9 @@ def stages_import_plan(
     plan = StagesImportPlan(
         connection=connection, file_name=file_name, rows=list(rows), errors=list(errors), warnings=list(warnings)
     )
-    plan.errors.extend(_conflicts_within_file(plan.rows))
-    plan.errors.sort(key=lambda error: error.line)
+    conflicts = _conflicts_within_file(plan.rows)
+    plan.errors.extend(conflicts)
+    conflicting_lines = {error.line for error in conflicts}
 
     stages = list(Stage.objects.filter(connection=connection).order_by("pk"))
     by_status_id = {stage.status_id: stage for stage in stages if stage.status_id}
@@ -123,6 +124,8 @@ def stages_import_plan(
 
     line_by_matched_pk: dict[int, int] = {}
     for position, row in enumerate(plan.rows):
+        if row.line in conflicting_lines:
+            continue
         name = (row.bin, row.status)
         if row.status_id:
             stage = by_status_id.get(row.status_id) or by_name_unnumbered.get(name)
@@ -154,6 +157,7 @@ def stages_import_plan(
             plan.deactivated.append(PlannedStage(
                 after=replace(before, is_active=False), position=stage.position, stage_id=stage.pk, before=before
             ))
+    plan.errors.sort(key=lambda error: error.line)
     plan.warnings.extend(_deactivation_warnings(stages, {planned.stage_id for planned in plan.deactivated}))
     return plan
 
