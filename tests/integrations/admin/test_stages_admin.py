@@ -339,3 +339,17 @@ def test_a_csm_can_view_connections_but_not_change_them(csm_client, connection):
     csm_client.post(url, {"name": "Renamed"})
     connection.refresh_from_db()
     assert connection.name == "Acme"
+
+
+def test_an_imported_change_shows_in_the_stage_history(csm_client, connection):
+    first = upload(csm_client, connection, "dos_line_endings.csv")
+    csm_client.post(CONFIRM_URL, {"token": confirm_token(first)})
+    renamed = upload(csm_client, connection, "renamed.csv", b"Bin,Status,Status ID\nOffer,Offer Sent,C51230\n")
+    csm_client.post(CONFIRM_URL, {"token": confirm_token(renamed)})
+    offer = connection.stages.get(status_id="C51230")
+
+    history = csm_client.get(reverse("admin:integrations_stage_history", args=[offer.pk])).content.decode()
+
+    assert "Stages import from dos_line_endings.csv: added." in history
+    assert "Stages import from renamed.csv: status: &#x27;Offer Extended&#x27; → &#x27;Offer Sent&#x27;." in history
+    assert "casey" in history
