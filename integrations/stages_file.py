@@ -61,7 +61,7 @@ class StagesFile:
     has_status_ids: bool = True
 
 
-def stages_file_read(*, content: bytes, file_name: str) -> StagesFile:
+def stages_file_read(*, content: bytes, file_name: str, max_rows: int = MAX_ROWS) -> StagesFile:
     """Parse an export into rows and per-row errors. Raises StagesFileError for a file that is
     empty, too large, unreadable or missing a required column."""
     if len(content) > MAX_FILE_BYTES:
@@ -71,10 +71,10 @@ def stages_file_read(*, content: bytes, file_name: str) -> StagesFile:
     if not content.strip():
         raise StagesFileError("The file is empty.")
     if file_name.lower().endswith(".xlsx") or content.startswith(XLSX_MAGIC):
-        table = _xlsx_table(content)
+        table = _xlsx_table(content, max_rows=max_rows)
     else:
         table = _csv_table(content)
-    return _rows_from_table(table)
+    return _rows_from_table(table, max_rows=max_rows)
 
 
 def _csv_table(content: bytes) -> list[list[str]]:
@@ -105,7 +105,7 @@ def _decode(content: bytes) -> str:
     raise StagesFileError("The file's text encoding could not be read; save it as UTF-8 CSV.")  # pragma: no cover
 
 
-def _xlsx_table(content: bytes) -> list[list[str]]:
+def _xlsx_table(content: bytes, *, max_rows: int) -> list[list[str]]:
     import openpyxl  # imported here: only XLSX uploads pay for it
 
     try:
@@ -115,10 +115,12 @@ def _xlsx_table(content: bytes) -> list[list[str]]:
         raise StagesFileError(f"The file is not a readable XLSX workbook ({type(error).__name__}).") from error
     try:
         sheet = workbook.worksheets[0]
-        table = []
+        table, filled = [], 0
         for values in sheet.iter_rows(values_only=True):
-            table.append([_xlsx_cell_text(value) for value in values])
-            if len(table) > MAX_ROWS + 1:
+            row = [_xlsx_cell_text(value) for value in values]
+            table.append(row)
+            filled += any(cell.strip() for cell in row)
+            if filled > max_rows + 1:  # enough to know it is over the cap; don't read a million more
                 break
         return table
     finally:
@@ -137,7 +139,7 @@ def _normalised_header(cell: str) -> str:
     return re.sub(r"[\s_\-]+", "", cell.replace("\ufeff", "")).lower()
 
 
-def _rows_from_table(table: list[list[str]]) -> StagesFile:
+def _rows_from_table(table: list[list[str]], *, max_rows: int) -> StagesFile:
     # Blank rows are skipped but still counted, so row numbers match what a spreadsheet shows.
     numbered = [(number, row) for number, row in enumerate(table, start=1) if any(cell.strip() for cell in row)]
     if not numbered:
@@ -157,8 +159,8 @@ def _rows_from_table(table: list[list[str]]) -> StagesFile:
         )
     if not body:
         raise StagesFileError("The file has a header but no rows.")
-    if len(body) > MAX_ROWS:
-        raise StagesFileError(f"The file has more than {MAX_ROWS:,} rows; split it or check it is the right export.")
+    if len(body) > max_rows:
+        raise StagesFileError(f"The file has more than {max_rows:,} rows; split it or check it is the right export.")
 
     parsed = StagesFile(has_status_ids=STATUS_ID in columns)
     if not parsed.has_status_ids:

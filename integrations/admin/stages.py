@@ -50,8 +50,9 @@ class StageForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         edited = copy.copy(self.instance)
-        for name, value in cleaned.items():
-            setattr(edited, name, value)
+        for name in self._meta.fields or ():
+            if name in cleaned:
+                setattr(edited, name, cleaned[name])
         if not edited.connection_id:
             return cleaned
         for name, message in stage_edit_errors(stage=edited).items():

@@ -203,3 +203,12 @@ def test_an_xlsx_formula_cell_is_reported_not_evaluated():
     parsed = stages_file_read(content=content, file_name="x.xlsx")
 
     assert "Status ID '=1+1' looks like a spreadsheet formula" in str(parsed.errors[0])
+
+
+def test_an_xlsx_over_the_row_cap_is_refused_and_blank_rows_do_not_count():
+    content = xlsx_bytes([["Bin", "Status"], *[[None, None]] * 10, *[["B", f"S{number}"] for number in range(6)]])
+
+    # A small cap: a 50,000-row workbook is slow to build.
+    assert len(stages_file_read(content=content, file_name="six.xlsx", max_rows=6).rows) == 6
+    with pytest.raises(StagesFileError, match="more than 5 rows"):
+        stages_file_read(content=content, file_name="many.xlsx", max_rows=5)
