@@ -353,3 +353,15 @@ def test_an_imported_change_shows_in_the_stage_history(csm_client, connection):
     assert "Stages import from dos_line_endings.csv: added." in history
     assert "Stages import from renamed.csv: status: &#x27;Offer Extended&#x27; → &#x27;Offer Sent&#x27;." in history
     assert "casey" in history
+
+
+def test_a_csm_adds_a_stage_by_hand_and_a_formula_name_is_refused(csm_client, connection):
+    url = reverse("admin:integrations_stage_add")
+    stage = Stage(connection=connection, bin="Offer", status="Offer Accepted", status_id="C51231")
+
+    refused = csm_client.post(url, change_form_data(stage, status="@SUM(A1)"))
+    added = csm_client.post(url, change_form_data(stage))
+
+    assert "formula" in str(refused.context["adminform"].form.errors["status"])
+    assert added.status_code == 302
+    assert list(connection.stages.values_list("status", flat=True)) == ["Offer Accepted"]

@@ -55,11 +55,12 @@ def test_changes_and_deactivations_are_listed(connection, superadmin, tmp_path):
     assert "deactivate: Rejected / Not Selected" in out
 
 
-def test_row_errors_are_printed_and_the_command_fails_writing_nothing(connection, superadmin):
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
+def test_row_errors_are_printed_and_the_command_fails_writing_nothing(connection, superadmin, dry_run):
     out, err = StringIO(), StringIO()
 
     with pytest.raises(CommandError, match="1 row error"):
-        call_command("import_stages", "--customer-id", "2187", str(CORPUS_DIR / "duplicate_ids.csv"),
+        call_command("import_stages", "--customer-id", "2187", str(CORPUS_DIR / "duplicate_ids.csv"), *dry_run,
                      stdout=out, stderr=err)
 
     assert "Error: Row 10: duplicate Status ID 'C51230': also on row 7." in err.getvalue()
