@@ -8,6 +8,7 @@ and past scheduling requests point at them.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -19,7 +20,9 @@ from django.utils import timezone
 from ..models import Connection, Stage
 from ..stages_file import RowError, StagesFileRow, stages_file_read
 
-LOG_BATCH_SIZE = 1000
+BATCH_SIZE = 1000
+
+logger = logging.getLogger(__name__)
 
 
 class StagesImportRejected(Exception):
@@ -214,6 +217,8 @@ def stages_import_apply(
         if not plan.can_apply:
             raise StagesImportRejected(plan)
         _write_plan(plan, user_id=user_id)
+    logger.info("Stages import for connection %s from %s by user %s: %s", connection.pk, file_name, user_id,
+                plan.summary)
     return plan
 
 
@@ -226,7 +231,7 @@ def _write_plan(plan: StagesImportPlan, *, user_id: int) -> None:
             Stage(connection=connection, position=planned.position, **vars(planned.after))
             for planned in plan.added
         ],
-        batch_size=LOG_BATCH_SIZE,
+        batch_size=BATCH_SIZE,
     )
     if added and added[0].pk is None:  # pragma: no cover - only databases that cannot return ids
         added = list(Stage.objects.filter(connection=connection).exclude(pk__in=stages_by_pk))
@@ -250,7 +255,7 @@ def _write_plan(plan: StagesImportPlan, *, user_id: int) -> None:
             stage.updated_at = now
         Stage.objects.bulk_update(
             to_update, ["bin", "status", "status_id", "is_active", "position", "updated_at"],
-            batch_size=LOG_BATCH_SIZE,
+            batch_size=BATCH_SIZE,
         )
 
     source = f"Stages import from {plan.file_name}"
@@ -271,5 +276,5 @@ def _write_plan(plan: StagesImportPlan, *, user_id: int) -> None:
         object_repr=str(connection)[:200], action_flag=CHANGE,
         change_message=f"Imported stages from file {plan.file_name}: {plan.summary}.",
     ))
-    LogEntry.objects.bulk_create(entries, batch_size=LOG_BATCH_SIZE)
+    LogEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
 
