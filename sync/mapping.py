@@ -43,8 +43,8 @@ def text_value(value: Any, *, field: str) -> str:
         return ""
     if isinstance(value, int | float):
         return str(value)
-    if isinstance(value, dict):
-        return list_value(value, field=field)[0]
+    if isinstance(value, dict) and (display := list_value(value, field=field)[0]):
+        return display
     _unexpected(field, value)
     return ""
 
