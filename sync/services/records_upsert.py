@@ -2,15 +2,14 @@
 
 Per batch: one SELECT reads what the mirror holds for the batch's ids; Python sorts every record into
 new, changed, unchanged or stale; one `INSERT ... ON CONFLICT DO UPDATE` writes the new and changed
-rows; one UPDATE marks the unchanged ones as confirmed. An upsert cannot carry a WHERE clause, so the
-"an older fetch never overwrites a newer row" guard is applied in Python on the rows just read; the
+rows (`mirror_rows_upsert`); one UPDATE marks the unchanged ones as confirmed. An upsert cannot carry a
+WHERE clause, so the "an older fetch never overwrites a newer row" guard is applied in Python on the rows just read; the
 sync lock (one sync per connection and entity) keeps another writer from slipping in between.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
@@ -18,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from integrations.models import Connection
 
@@ -25,6 +25,7 @@ from ..entities import entity_spec
 from ..mapping import icims_id_value
 from ..models import ScopeState
 from ..scope import scope_rule
+from .mirror_rows_upsert import mirror_rows_upsert
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +54,10 @@ class UpsertCounts:
 
 
 def content_hash(values: dict[str, Any]) -> str:
-    """Fingerprint of a row's mirrored values: equal fingerprints, nothing to write."""
-    encoded = json.dumps(values, sort_keys=True, default=str, separators=(",", ":")).encode()
-    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+    """Fingerprint of a row's mirrored values: equal fingerprints, nothing to write. The mapping returns
+    its keys in a fixed order and only str, int, bool, None, UTC datetimes and lists of dicts of str,
+    whose repr is stable; repr is several times cheaper than a sorted JSON dump."""
+    return hashlib.blake2b(repr(tuple(values.values())).encode(), digest_size=16).hexdigest()
 
 
 def fetch_is_older(
@@ -117,6 +119,7 @@ def records_upsert(
 def _batch_write(*, connection, spec, scope_of, batch, fetched_at) -> UpsertCounts:
     model = spec.model
     counts = UpsertCounts()
+    written_at = timezone.now()
     with transaction.atomic():
         held = {
             row[0]: row
@@ -155,15 +158,12 @@ def _batch_write(*, connection, spec, scope_of, batch, fetched_at) -> UpsertCoun
                     scope_changed_at = fetched_at
                     counts.left_scope += state == ScopeState.LEFT_SCOPE
                     counts.deleted += state == ScopeState.DELETED
-            to_write.append(model(
-                connection=connection, icims_id=icims_id, raw=profile, content_hash=digest, synced_at=fetched_at,
-                seen_at=fetched_at, scope_state=state, scope_changed_at=scope_changed_at, **values,
-            ))
-        if to_write:
-            model.objects.bulk_create(
-                to_write, update_conflicts=True, unique_fields=["connection", "icims_id"],
-                update_fields=[*spec.value_fields, *_BOOKKEEPING_FIELDS],
-            )
+            to_write.append({
+                "connection_id": connection.pk, "icims_id": icims_id, **values, "raw": profile,
+                "content_hash": digest, "synced_at": fetched_at, "seen_at": fetched_at, "scope_state": state,
+                "scope_changed_at": scope_changed_at, "created_at": written_at,
+            })
+        mirror_rows_upsert(model=model, rows=to_write, update_fields=[*spec.value_fields, *_BOOKKEEPING_FIELDS])
         if confirmed_pks:
             model.objects.filter(pk__in=confirmed_pks, synced_at__lt=fetched_at).update(
                 synced_at=fetched_at, seen_at=fetched_at
