@@ -28,6 +28,11 @@ ICIMS_DATETIME_FORMAT = "%Y-%m-%d %I:%M %p"  # "2015-09-30 02:07 PM", always UTC
 _OTHER_DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
 
 
+def _clean(text: str) -> str:
+    # PostgreSQL text cannot hold NUL: one such character would make every write of the record fail.
+    return text.replace("\x00", "").strip() if "\x00" in text else text.strip()
+
+
 def _unexpected(field: str, value: Any) -> None:
     logger.warning("iCIMS field %s has an unexpected shape (%s); kept blank", field, type(value).__name__)
 
@@ -37,7 +42,7 @@ def text_value(value: Any, *, field: str) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
+        return _clean(value)
     if isinstance(value, bool):
         _unexpected(field, value)
         return ""
@@ -55,7 +60,7 @@ def list_value(value: Any, *, field: str) -> tuple[str, str]:
     if value is None:
         return "", ""
     if isinstance(value, str):
-        return value.strip(), ""
+        return _clean(value), ""
     if not isinstance(value, dict):
         _unexpected(field, value)
         return "", ""
@@ -64,8 +69,8 @@ def list_value(value: Any, *, field: str) -> tuple[str, str]:
         display = value.get("formattedvalue")
     node_id = value.get("id")
     return (
-        display.strip() if isinstance(display, str) else "",
-        str(node_id).strip() if isinstance(node_id, str | int) and not isinstance(node_id, bool) else "",
+        _clean(display) if isinstance(display, str) else "",
+        _clean(str(node_id)) if isinstance(node_id, str | int) and not isinstance(node_id, bool) else "",
     )
 
 
@@ -93,7 +98,7 @@ def reference_value(value: Any, *, field: str) -> tuple[int | None, str]:
     name = value.get("value")
     if not isinstance(name, str):
         name = value.get("formattedvalue")
-    return icims_id_value(value.get("id"), field=field), name.strip() if isinstance(name, str) else ""
+    return icims_id_value(value.get("id"), field=field), _clean(name) if isinstance(name, str) else ""
 
 
 def _icims_datetime_fast(value: str) -> datetime | None:
@@ -164,7 +169,7 @@ def _address_part(value: Any, *, field: str) -> str:
     if isinstance(value, dict):
         abbrev = value.get("abbrev")
         if isinstance(abbrev, str) and abbrev.strip():
-            return abbrev.strip()
+            return _clean(abbrev)
     return text_value(value, field=field)
 
 
@@ -205,15 +210,15 @@ def resume_value(value: Any, *, profile: dict, field: str = "resume") -> tuple[b
         return False, ""
     url = ""
     if isinstance(value, str) and value.startswith("http"):
-        url = value
+        url = _clean(value)
     elif isinstance(value, dict):
         url = next(
-            (value[key] for key in ("url", "href", "binary", "profile")
+            (_clean(value[key]) for key in ("url", "href", "binary", "profile")
              if isinstance(value.get(key), str) and value[key].startswith("http")),
             "",
         )
     if not url and (profile_url := self_link(profile)):
-        url = profile_url.rstrip("/") + "/fields/resume/binary"
+        url = _clean(profile_url).rstrip("/") + "/fields/resume/binary"
     return True, url
 
 

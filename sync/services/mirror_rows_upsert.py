@@ -48,6 +48,22 @@ def _json_columns(model: type[MirroredRecord]) -> frozenset[str]:
     return frozenset(field.attname for field in model._meta.concrete_fields if isinstance(field, models.JSONField))
 
 
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
+
+
+def _jsonb_text(value: Any) -> str:
+    """JSON text PostgreSQL's jsonb accepts: it refuses the NUL character, which iCIMS text may hold."""
+    text = json.dumps(value)
+    return json.dumps(_without_nul(value)) if "\\u0000" in text else text
+
+
 def mirror_rows_upsert(*, model: type[MirroredRecord], rows: list[dict[str, Any]], update_fields: list[str]) -> None:
     """Write `rows` (dicts keyed by field attname, every row with the same keys, values as the model field
     holds them) into `model`'s table: new (connection, icims id) pairs are inserted, existing ones get
@@ -69,7 +85,7 @@ def mirror_rows_upsert(*, model: type[MirroredRecord], rows: list[dict[str, Any]
             for row in rows:
                 values = list(row.values())
                 for position in json_positions:
-                    values[position] = json.dumps(values[position])
+                    values[position] = _jsonb_text(values[position])
                 copy.write_row(values)
         cursor.execute(insert)
         cursor.execute(drop)

@@ -204,6 +204,19 @@ def test_an_over_long_value_is_cut_to_fit_rather_than_failing_the_batch(connecti
     assert Candidate.objects.get().lastname == "x" * 200
 
 
+def test_a_nul_character_in_icims_text_is_dropped_rather_than_blocking_the_sync(connection, icims_profile):
+    profile = candidate(icims_profile("sync-person-candidate.json"), firstname="Ja\x00ne",
+                        phones=[{"phonenumber": "555\x000100"}], sourcenote="a\x00b")
+
+    counts = records_upsert(connection=connection, entity=Entity.CANDIDATES, profiles=[(8986, profile)],
+                            fetched_at=T0)
+
+    assert counts.created == 1
+    row = Candidate.objects.get()
+    assert (row.firstname, row.phones[0]["number"]) == ("Jane", "5550100")
+    assert row.raw["sourcenote"] in ("ab", "a\x00b")  # PostgreSQL's jsonb refuses NUL, so it is dropped there
+
+
 def test_tenants_are_walled_the_same_icims_id_is_two_rows(connection, icims_profile):
     other = Connection.objects.create(name="Globex", customer_id="9999")
     profile = icims_profile("sync-person-candidate.json")
