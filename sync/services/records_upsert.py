@@ -80,10 +80,13 @@ def records_upsert(
 ) -> UpsertCounts:
     """Write fetched profiles `(icims id, profile JSON)` into the entity's mirror, in bulk.
 
-    `fetched_at` is when the profiles were fetched (before the GETs began, to be safe). New records out
-    of scope are not mirrored; mirrored ones that move out of scope are kept and marked. Everything is
-    committed when this returns, so the caller may then advance its cursor.
+    `fetched_at` is when the profiles were fetched (take it before the GETs begin, to be safe). New records
+    out of scope are not mirrored; mirrored ones that move out of scope are kept and marked. Each batch
+    commits as a whole (unless the caller holds a transaction), so once this returns the caller may
+    advance its cursor; a batch that fails leaves nothing of itself behind, and writing it again is safe.
     """
+    if timezone.is_naive(fetched_at):
+        raise ValueError("fetched_at must be an aware datetime (UTC): comparing it with stored times needs a zone.")
     spec = entity_spec(entity)
     scope_of = scope_rule(connection=connection, entity=entity)
     char_limits = spec.char_limits

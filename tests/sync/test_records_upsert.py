@@ -235,6 +235,14 @@ def test_an_unknown_entity_is_refused_and_nothing_is_written(connection, icims_p
                        profiles=[(1, icims_profile("sync-person-candidate.json"))], fetched_at=T0)
 
 
+def test_a_fetch_time_without_a_zone_is_refused_and_nothing_is_written(connection, icims_profile):
+    with pytest.raises(ValueError, match="aware datetime"):
+        records_upsert(connection=connection, entity=Entity.CANDIDATES,
+                       profiles=[(8986, icims_profile("sync-person-candidate.json"))],
+                       fetched_at=datetime(2024, 5, 1, 14, 0))
+    assert not Candidate.objects.exists()
+
+
 def synthetic_candidates(count: int, *, email_domain: str = "example.com", minute: int = 0) -> list[tuple[int, dict]]:
     return [
         (10_000 + n, {
