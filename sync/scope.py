@@ -24,7 +24,7 @@ from .models import Entity, ScopeState
 _DELETED_JOB_FOLDER = re.compile(r"^deleted\b", re.IGNORECASE)
 
 
-def job_is_deleted(*, folder: str, folder_id: str = "") -> bool:
+def job_is_deleted(*, folder: str) -> bool:
     return bool(_DELETED_JOB_FOLDER.match(folder.strip()))
 
 
@@ -43,7 +43,7 @@ def scope_rule(*, connection: Connection, entity: str) -> Callable[[dict[str, An
     """
     if entity == Entity.JOBS:
         def job_scope(values: dict[str, Any]) -> ScopeState:
-            if job_is_deleted(folder=values["folder"], folder_id=values["folder_id"]):
+            if job_is_deleted(folder=values["folder"]):
                 return ScopeState.DELETED
             return ScopeState.IN_SCOPE
         return job_scope
