@@ -11,6 +11,11 @@ CSM_PERMISSIONS = [
     ("integrations", "view_stage"),
     ("integrations", "add_stage"),
     ("integrations", "change_stage"),
+    ("sync", "view_job"),
+    ("sync", "view_candidate"),
+    ("sync", "view_icimsuser"),
+    ("sync", "view_syncrun"),
+    ("sync", "view_syncstate"),
 ]
 
 

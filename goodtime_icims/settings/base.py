@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "health_check",
     "integrations",
+    "sync",
 ]
 
 MIDDLEWARE = [

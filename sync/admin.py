@@ -1,0 +1,138 @@
+"""The mirror in the admin: look, search and filter; never edit (the sync owns every row)."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import admin
+from django.utils.html import format_html
+
+from .models import Candidate, IcimsUser, Job, SyncRun, SyncState
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Readable by whoever has the view permission (super admins, CSMs); nobody adds, changes or deletes."""
+
+    # The mirror can hold millions of rows: skip the unfiltered COUNT(*) on every filtered page.
+    show_full_result_count = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class MirroredRecordAdmin(ViewOnlyAdmin):
+    list_filter = ["connection", "scope_state", "folder", "updateddate"]
+    list_select_related = ["connection"]
+    date_hierarchy = "updateddate"
+    bookkeeping_fieldsets = [
+        ("Scope", {"fields": ["scope_state", "scope_changed_at"]}),
+        ("Sync", {
+            "classes": ["collapse"],
+            "fields": ["synced_at", "seen_at", "created_at", "content_hash", "raw_profile"],
+        }),
+    ]
+
+    @admin.display(description="raw profile")
+    def raw_profile(self, obj) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(obj.raw, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+@admin.register(Job)
+class JobAdmin(MirroredRecordAdmin):
+    list_display = ["icims_id", "jobid", "jobtitle", "folder", "hiringmanager_name", "recruiter_name",
+                    "joblocation", "scope_state", "updateddate", "connection"]
+    list_display_links = ["icims_id", "jobid", "jobtitle"]
+    readonly_fields = ["raw_profile"]
+    search_fields = ["=icims_id", "jobid", "jobtitle", "hiringmanager_name", "recruiter_name"]
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (None, {"fields": ["connection", "icims_id", "jobid", "jobtitle", "folder", "folder_id", "updateddate"]}),
+            ("Hiring team", {"fields": [
+                ("hiringmanager_name", "hiringmanager_icims_id"), ("recruiter_name", "recruiter_icims_id"),
+                ("secondaryrecruiter_name", "secondaryrecruiter_icims_id"), ("jobowner_name", "jobowner_icims_id"),
+            ]}),
+            ("Location", {"fields": [("joblocation", "joblocation_icims_id")]}),
+            *self.bookkeeping_fieldsets,
+        ]
+
+
+class PersonRecordAdmin(MirroredRecordAdmin):
+    list_display = ["icims_id", "lastname", "firstname", "email", "folder", "location", "has_resume",
+                    "scope_state", "updateddate", "connection"]
+    list_display_links = ["icims_id", "lastname", "firstname"]
+    readonly_fields = ["raw_profile", "phone_numbers"]
+    search_fields = ["=icims_id", "firstname", "lastname", "email"]
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (None, {"fields": ["connection", "icims_id", "firstname", "middlename", "lastname", "email",
+                               "folder", "folder_id", "updateddate"]}),
+            ("Contact", {"fields": ["phone_numbers", "location", "has_resume", "resume_url"]}),
+            *self.bookkeeping_fieldsets,
+        ]
+
+    @admin.display(description="phones")
+    def phone_numbers(self, obj) -> str:
+        shown = []
+        for phone in obj.phones:
+            if not isinstance(phone, dict):
+                continue
+            text = phone.get("number", "")
+            if phone.get("extension"):
+                text += f" ext. {phone['extension']}"
+            if phone.get("type"):
+                text = f"{phone['type']}: {text}"
+            shown.append(text)
+        return "; ".join(shown)
+
+
+@admin.register(Candidate)
+class CandidateAdmin(PersonRecordAdmin):
+    pass
+
+
+@admin.register(IcimsUser)
+class IcimsUserAdmin(PersonRecordAdmin):
+    pass
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(ViewOnlyAdmin):
+    list_display = ["started_at", "connection", "entity", "mode", "status", "seen_count", "created_count",
+                    "updated_count", "unchanged_count", "left_scope_count", "deleted_count", "calls_spent",
+                    "progress", "finished_at"]
+    list_filter = ["connection", "entity", "mode", "status", "started_at"]
+    list_select_related = ["connection"]
+    date_hierarchy = "started_at"
+    readonly_fields = ["progress"]
+    fieldsets = [
+        (None, {"fields": ["connection", "entity", "mode", "status", "started_at", "finished_at", "heartbeat_at",
+                           "error"]}),
+        ("Window or cursor", {"fields": [("window_start", "window_end"), "cursor_in", "cursor_out"]}),
+        ("Counts", {"fields": ["seen_count", "created_count", "updated_count", "unchanged_count",
+                               "left_scope_count", "deleted_count", "calls_spent", "progress"]}),
+    ]
+
+    @admin.display(description="progress")
+    def progress(self, obj) -> str:
+        return obj.progress
+
+
+@admin.register(SyncState)
+class SyncStateAdmin(ViewOnlyAdmin):
+    list_display = ["connection", "entity", "last_success_at", "search_watermark", "backfill_checkpoint",
+                    "last_full_run_at", "last_error_at"]
+    list_filter = ["connection", "entity"]
+    list_select_related = ["connection"]
+    fieldsets = [
+        (None, {"fields": ["connection", "entity", "last_success_at", "last_error", "last_error_at",
+                           "last_full_run_at", "updated_at"]}),
+        ("Cursors", {"fields": ["search_watermark", "stream_key", "backfill_checkpoint", "backfill_started_at"]}),
+    ]
