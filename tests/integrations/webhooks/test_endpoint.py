@@ -333,3 +333,14 @@ def test_the_endpoint_needs_no_csrf_token(acme, acme_basic):
 
 def test_get_is_not_allowed(client):
     assert client.get("/v2/ats/webhook/icims").status_code == 405
+
+
+def test_a_stored_status_change_reaches_a_worker_once_committed(post_webhook, acme, acme_basic, celery_eager,
+                                                               django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_webhook(fixture_payload("WorkFlowStatusChangeEvent"), authorization=acme_basic)
+
+    assert response.status_code == 200
+    event = WebhookEvent.objects.get()
+    assert event.state == WebhookEvent.State.PROCESSED
+    assert event.attempts == 1
