@@ -7,6 +7,7 @@ one byte past the limit, so a gzip bomb costs us at most that much memory.
 from __future__ import annotations
 
 import json
+import math
 import zlib
 from dataclasses import dataclass
 from typing import IO
@@ -80,9 +81,17 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
+def _finite_float(text: str) -> float:
+    # 1e999 parses to infinity, which no database stores as JSON.
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]} is out of range")
+    return value
+
+
 def event_parse(*, body: bytes) -> IcimsEvent:
     try:
-        payload = json.loads(body, parse_constant=_reject_constant)
+        payload = json.loads(body, parse_constant=_reject_constant, parse_float=_finite_float)
     except (ValueError, RecursionError) as exc:
         raise malformed(f"The body is not JSON ({type(exc).__name__}).") from None
     if not isinstance(payload, dict):

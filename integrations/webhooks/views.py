@@ -11,7 +11,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DataError, InterfaceError, OperationalError
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
@@ -55,7 +55,11 @@ class IcimsWebhookView(APIView):
             logger.info("Webhook refused (%s): %s", rejection.status, rejection.debug_message)
             return _error(rejection.status, rejection.user_message, rejection.debug_message,
                           www_authenticate=rejection.status == 401)
-        except DatabaseError:
+        except DataError:
+            # Input our checks let through but the database refuses: the sender's to fix, not a retry.
+            logger.exception("Webhook not stored: the database refused its data")
+            return _error(400, "The scheduling integration could not store this event.", "Unstorable data.")
+        except (OperationalError, InterfaceError):
             logger.exception("Webhook not stored: database unavailable")
             return _error(503, "The scheduling integration is briefly unavailable; please try again.",
                           "Temporary storage failure.")

@@ -199,12 +199,13 @@ def test_hmac_over_a_body_changed_in_transit_gets_401(client, globex):
     (b'{"eventType": "WorkFlowStatusChangeEvent"}', False),
     (b'{"eventType": {"nested": 1}, "customerId": "2187"}', False),
     (b'{"eventType": "WorkFlowStatusChangeEvent", "customerId": "2187", "x": NaN}', False),
+    (b'{"eventType": "WorkFlowStatusChangeEvent", "customerId": "2187", "x": 1e999}', False),
     (b'{"eventType": "WorkFlowStatusChangeEvent", "customerId": "2187", "x": "\\u0000"}', False),
     (b'{"eventType": "WorkFlowStatusChangeEvent", "customerId": "2187", "x": "\\ud800"}', False),
     (b"\xff\xfe not utf-8", False),
     (b"", False),
 ], ids=["not-json", "gzip-not-json", "array", "string", "no-event-type", "no-customer-id", "object-event-type",
-        "nan", "nul", "lone-surrogate", "not-utf8", "empty"])
+        "nan", "infinite", "nul", "lone-surrogate", "not-utf8", "empty"])
 def test_a_malformed_body_gets_400_and_stores_nothing(post_webhook, acme, acme_basic, body, gzipped):
     response = post_webhook(body, authorization=acme_basic, gzipped=gzipped)
 
