@@ -1,3 +1,3 @@
 """The product UI: one module per model family."""
 
-from . import connections, stages  # noqa: F401
+from . import connections, stages, webhook_events  # noqa: F401
