@@ -243,6 +243,7 @@ class WebhookEvent(models.Model):
     connection = models.ForeignKey(
         Connection, on_delete=models.CASCADE, related_name="webhook_events", verbose_name="connection",
         help_text="The connection whose credentials authenticated the event.",
+        db_index=False,  # the (connection, dedupe_key) unique index serves lookups by connection
     )
     event_type = models.CharField("event type", max_length=100, help_text="iCIMS `eventType`.")
     customer_id = models.CharField("customer id", max_length=32, help_text="iCIMS `customerId`.")

@@ -22,9 +22,12 @@ from integrations.models import Connection
 
 from .rejections import unauthenticated
 
-# Only what the endpoint needs; the other secrets are not even decrypted.
-CONNECTION_FIELDS = ("id", "name", "customer_id", "is_active", "webhook_auth", "webhook_username",
-                     "webhook_password", "webhook_hmac_key", "webhook_hmac_key_previous", "webhook_first_seen_at")
+# Only what the endpoint needs: secrets of the other mode (and the API secrets) are not even decrypted.
+CONNECTION_FIELDS = ("id", "customer_id", "is_active", "webhook_auth", "webhook_username", "webhook_first_seen_at")
+SECRET_FIELDS_BY_MODE = {
+    Connection.WebhookAuth.BASIC: ("webhook_password",),
+    Connection.WebhookAuth.HMAC: ("webhook_hmac_key", "webhook_hmac_key_previous"),
+}
 # Compared against when the user is unknown, so a miss costs the same time as a wrong password.
 _UNKNOWN_USER_PASSWORD = "x" * 32
 
@@ -43,8 +46,13 @@ def webhook_connection_authenticate(*, authorization: str, headers: Mapping[str,
     raise unauthenticated(f"Authorization scheme {scheme[:40]!r} is not accepted; use Basic or {ALGORITHM}.")
 
 
-def _connections(mode: str):
-    return Connection.objects.only(*CONNECTION_FIELDS).filter(webhook_auth=mode)
+def _connection_for(*, mode: str, username: str) -> Connection | None:
+    if not username:
+        return None
+    fields = (*CONNECTION_FIELDS, *SECRET_FIELDS_BY_MODE[mode])
+    # The username is unique (a constraint), so there is at most one; no ORDER BY needed.
+    found = Connection.objects.only(*fields).filter(webhook_auth=mode, webhook_username=username).order_by()[:1]
+    return next(iter(found), None)
 
 
 def _basic(authorization: str) -> Connection:
@@ -53,8 +61,7 @@ def _basic(authorization: str) -> Connection:
         username, password = decoded.split(":", 1)
     except (IndexError, ValueError, binascii.Error):
         raise unauthenticated("The Basic credentials are not base64 of username:password.") from None
-    connection = _connections(Connection.WebhookAuth.BASIC).filter(webhook_username=username).first() \
-        if username else None
+    connection = _connection_for(mode=Connection.WebhookAuth.BASIC, username=username)
     expected = connection.webhook_password if connection and connection.webhook_password else _UNKNOWN_USER_PASSWORD
     matches = hmac.compare_digest(password.encode(), expected.encode())
     if connection is None or not connection.webhook_password or not matches:
@@ -74,7 +81,7 @@ def _hmac(authorization: str, *, headers: Mapping[str, str], method: str, path: 
         raise unauthenticated("x-icims-date is missing or not YYYY-MM-DDTHH:MM:SSZ.") from None
     if abs(now - signed_at) > tolerance:
         raise unauthenticated(f"x-icims-date is more than {int(tolerance.total_seconds())} s from our clock.")
-    connection = _connections(Connection.WebhookAuth.HMAC).filter(webhook_username=parsed.user).first()
+    connection = _connection_for(mode=Connection.WebhookAuth.HMAC, username=parsed.user)
     if connection is None:
         raise unauthenticated("Unknown HMAC user.")
     # During a key rotation both the new and the previous key are accepted.
