@@ -194,7 +194,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per phase")
     parser.add_argument("--rate", type=float, default=300.0, help="requests per second in the fixed-rate phase")
     parser.add_argument("--workers", type=int, default=5, help="gunicorn sync workers")
-    parser.add_argument("--concurrency", type=int, default=16, help="load generator threads")
+    parser.add_argument("--concurrency", type=int, default=8, help="load generator threads")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
 
@@ -233,7 +233,7 @@ def main() -> None:
                                   seconds=args.duration, concurrency=args.concurrency)
         print(webhook.line())
         paced = run_fixed_rate(f"webhook, {args.rate:.0f} req/s", port=args.port, path=WEBHOOK_PATH, load=load,
-                               seconds=args.duration, rate=args.rate, concurrency=max(args.concurrency, 32))
+                               seconds=args.duration, rate=args.rate, concurrency=max(args.concurrency, 16))
         print(paced.line())
     finally:
         server.terminate()

@@ -43,7 +43,8 @@ def webhook_connection_authenticate(*, authorization: str, headers: Mapping[str,
     if scheme == ALGORITHM:
         return _hmac(authorization, headers=headers, method=method, path=path, query=query, body=body, now=now,
                      tolerance=hmac_tolerance)
-    raise unauthenticated(f"Authorization scheme {scheme[:40]!r} is not accepted; use Basic or {ALGORITHM}.")
+    # The scheme is not echoed: a bare token sent without one would land in our logs.
+    raise unauthenticated(f"The Authorization scheme is not accepted; use Basic or {ALGORITHM}.")
 
 
 def _connection_for(*, mode: str, username: str) -> Connection | None:

@@ -115,6 +115,15 @@ def test_wrong_or_missing_credentials_get_401_and_store_nothing(post_webhook, ac
     assert WebhookEvent.objects.count() == 0
 
 
+def test_a_bare_token_is_neither_echoed_nor_logged(post_webhook, acme, caplog):
+    caplog.set_level("DEBUG")
+    response = post_webhook(fixture_payload("WorkFlowStatusChangeEvent"), authorization="sk_live_bare_token_123")
+
+    _assert_vendor_error(response, 401)
+    assert "sk_live_bare_token_123" not in response.content.decode()
+    assert "sk_live_bare_token_123" not in caplog.text
+
+
 def test_a_basic_password_does_not_open_an_hmac_connection(post_webhook, globex):
     response = post_webhook(_for_globex(fixture_payload("WorkFlowStatusChangeEvent")),
                             authorization=basic_authorization("icims-globex", GLOBEX_KEY))
