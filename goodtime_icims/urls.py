@@ -4,6 +4,8 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from health_check.views import HealthCheckView
 
+from integrations.webhooks.views import IcimsWebhookView
+
 admin.site.site_header = "goodtime-icims"
 admin.site.site_title = "goodtime-icims"
 admin.site.index_title = "iCIMS integration portal"
@@ -21,4 +23,8 @@ urlpatterns = [
     # Liveness: the process serves requests; no dependency is consulted.
     path("health/live/", HealthCheckView.as_view(checks=[]), name="health-live"),
     path("api/schema/ui/", SpectacularSwaggerView.as_view(url_name="schema"), name="schema-ui"),
+]
+
+urlpatterns += [
+    path("v2/ats/webhook/icims", IcimsWebhookView.as_view(), name="icims-webhook"),
 ]

@@ -11,3 +11,7 @@ class IntegrationsConfig(AppConfig):
         from .roles import csm_group_ensure
 
         post_migrate.connect(csm_group_ensure, sender=self, dispatch_uid="integrations.csm_group_ensure")
+        from .services.webhook_events_sweep import webhook_sweep_schedule_ensure
+
+        post_migrate.connect(webhook_sweep_schedule_ensure, sender=self,
+                             dispatch_uid="integrations.webhook_sweep_schedule_ensure")

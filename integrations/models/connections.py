@@ -1,4 +1,4 @@
-"""Tenants (connections) and their stages (iCIMS bins & statuses)."""
+"""A connection: one iCIMS tenant, its credentials and its settings."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .fields import EncryptedTextField
-from .regions import REGION_HOSTS, Region
+from ..fields import EncryptedTextField
+from ..regions import REGION_HOSTS, Region
 
 DEFAULT_CANDIDATE_FOLDERS = ["Cand:Active"]
 DEFAULT_USER_FOLDERS = ["HM:Active", "Emp:Current Employee"]
@@ -134,6 +134,13 @@ class Connection(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = "iCIMS connection"
+        constraints = [
+            # The webhook endpoint finds the connection by this name (Basic user, or HMAC `user=`).
+            models.UniqueConstraint(
+                fields=["webhook_username"], condition=~Q(webhook_username=""),
+                name="connection_unique_webhook_username",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.customer_id})"
@@ -179,73 +186,3 @@ class Connection(models.Model):
         if self.writeback_client_id:
             return self.writeback_client_id, self.writeback_client_secret
         return self.client_id, self.client_secret
-
-
-class Stage(models.Model):
-    """One iCIMS status (inside its bin): what GoodTime calls a stage."""
-
-    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="stages")
-    bin = models.CharField("bin", max_length=200, help_text="The iCIMS bin the status belongs to.")
-    status = models.CharField("status", max_length=200, help_text="The iCIMS status name.")
-    status_id = models.CharField(
-        "status id", max_length=64, blank=True,
-        help_text="The iCIMS list node id, e.g. C51218. Needed to match webhooks and to advance candidates.",
-    )
-    position = models.PositiveIntegerField("position", default=0, help_text="Order in the imported file.")
-    is_active = models.BooleanField(
-        "active", default=True, help_text="Inactive: missing from the latest import. Kept, never deleted."
-    )
-    triggers_scheduling = models.BooleanField(
-        "triggers scheduling", default=False,
-        help_text="A candidate moved into this status is opened for scheduling.",
-    )
-    advance_to = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name="advance to",
-        help_text="Trigger statuses only: where the candidate is moved once opened for scheduling.",
-    )
-    created_at = models.DateTimeField("created", auto_now_add=True)
-    updated_at = models.DateTimeField("updated", auto_now=True)
-
-    class Meta:
-        ordering = ["connection", "position", "bin", "status"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["connection", "status_id"], condition=~Q(status_id=""), name="stage_unique_status_id"
-            ),
-            models.UniqueConstraint(
-                fields=["connection", "bin", "status"], condition=Q(status_id=""), name="stage_unique_unnumbered"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.bin} / {self.status}"
-
-
-class ApiCallLedger(models.Model):
-    """How many iCIMS calls one connection made in one clock hour for one purpose."""
-
-    class Purpose(models.TextChoices):
-        LIVE = "live", "live lookups"
-        WRITEBACK = "writeback", "write-backs"
-        WEBHOOK = "webhook", "webhook processing"
-        SYNC = "sync", "sync"
-
-    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="api_call_ledger")
-    hour = models.DateTimeField("hour", help_text="The start of the clock hour (UTC).")
-    purpose = models.CharField("purpose", max_length=16, choices=Purpose.choices)
-    calls = models.PositiveIntegerField("calls", default=0)
-    failed_calls = models.PositiveIntegerField(
-        "failed calls", default=0, help_text="Calls iCIMS answered with an error, or that got no answer."
-    )
-
-    class Meta:
-        ordering = ["-hour", "connection", "purpose"]
-        verbose_name = "iCIMS API usage"
-        verbose_name_plural = "iCIMS API usage"
-        constraints = [
-            models.UniqueConstraint(fields=["connection", "hour", "purpose"], name="api_call_ledger_unique_bucket"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.connection} {self.hour:%Y-%m-%d %H:00} {self.purpose}: {self.calls}"

@@ -1,0 +1,5 @@
+"""Production settings plus a bare view to measure the server's ceiling. Benchmarks only."""
+
+from goodtime_icims.settings import *  # noqa: F403
+
+ROOT_URLCONF = "benchmarks.urls"

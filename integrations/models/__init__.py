@@ -1,0 +1,33 @@
+"""The integrations app's models, one module per model family."""
+
+from .api_usage import ApiCallLedger
+from .connections import (
+    BASE_SCOPES,
+    DEFAULT_CANDIDATE_FOLDERS,
+    DEFAULT_HOURLY_CALL_BUDGET,
+    DEFAULT_USER_FOLDERS,
+    FEEDBACK_SCOPES,
+    INTERVIEW_SCOPES,
+    SECRET_FIELDS,
+    Connection,
+    default_candidate_folders,
+    default_user_folders,
+)
+from .stages import Stage
+from .webhooks import WebhookEvent
+
+__all__ = [
+    "BASE_SCOPES",
+    "DEFAULT_CANDIDATE_FOLDERS",
+    "DEFAULT_HOURLY_CALL_BUDGET",
+    "DEFAULT_USER_FOLDERS",
+    "FEEDBACK_SCOPES",
+    "INTERVIEW_SCOPES",
+    "SECRET_FIELDS",
+    "ApiCallLedger",
+    "Connection",
+    "Stage",
+    "WebhookEvent",
+    "default_candidate_folders",
+    "default_user_folders",
+]

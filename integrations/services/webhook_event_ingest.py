@@ -1,0 +1,119 @@
+"""Store an authenticated iCIMS event notification, once, and enqueue its processing.
+
+Runs inside the request, so it does only database work: no iCIMS call, nothing slow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from integrations.models import Connection, WebhookEvent
+from integrations.webhooks.event_types import EVENT_HANDLING, Handling, handling_for
+from integrations.webhooks.request_body import IcimsEvent
+
+logger = logging.getLogger(__name__)
+
+REDACTED = "[redacted]"
+# Credentials, cookies and anything that looks like a signature or token never reach the row.
+_SECRET_HEADER = re.compile(r"authorization|cookie|signature|token|secret|password|api[-_]?key", re.IGNORECASE)
+
+
+class WebhookEventRefused(Exception):
+    """The event is authenticated but names a customer that is not the connection's."""
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    event: WebhookEvent
+    created: bool
+
+
+def webhook_event_ingest(*, connection: Connection, event: IcimsEvent, headers: Mapping[str, str],
+                         received_at: datetime | None = None) -> IngestResult:
+    """Store the event (or find its duplicate) and enqueue processing after commit.
+
+    Raises WebhookEventRefused, storing nothing, when the event names another tenant's customer:
+    a connection's credentials can never put an event in front of another connection.
+    """
+    if event.customer_id != connection.customer_id:
+        logger.warning("Webhook for connection %s names customerId %r, not %r: refused, nothing stored",
+                       connection.pk, event.customer_id, connection.customer_id)
+        raise WebhookEventRefused(
+            f"customerId {event.customer_id} does not belong to the credentials that signed this event."
+        )
+    received_at = received_at or timezone.now()
+    state, outcome = _initial_state(connection=connection, event_type=event.event_type)
+    dedupe_key = webhook_event_dedupe_key(payload=event.payload, received_at=received_at)
+    try:
+        with transaction.atomic():
+            stored = WebhookEvent.objects.create(
+                connection=connection, event_type=event.event_type, customer_id=event.customer_id,
+                payload=event.payload, headers=headers_redact(headers=headers), received_at=received_at,
+                state_changed_at=received_at, dedupe_key=dedupe_key, state=state, outcome=outcome,
+                **event.indexed,
+            )
+            if state == WebhookEvent.State.RECEIVED:
+                transaction.on_commit(lambda: webhook_event_enqueue(event_id=stored.pk), robust=True)
+    except IntegrityError:
+        duplicate = WebhookEvent.objects.filter(connection=connection, dedupe_key=dedupe_key).first()
+        if duplicate is None:  # not a duplicate after all (e.g. the connection was just deleted)
+            raise
+        logger.info("Webhook %s for connection %s is a duplicate of event %s", event.event_type, connection.pk,
+                    duplicate.pk)
+        return IngestResult(event=duplicate, created=False)
+    if connection.webhook_first_seen_at is None:
+        _first_seen_tick(connection=connection, at=received_at)
+    return IngestResult(event=stored, created=True)
+
+
+def webhook_event_dedupe_key(*, payload: dict, received_at: datetime) -> str:
+    """The hash of the whole payload, plus the dedupe window it arrived in.
+
+    iCIMS duplicates are the same notification sent again for one user action, so they are
+    byte-for-byte the same event; hashing the whole payload works for every event type (not all
+    carry systemId or newStatus) and never merges two events that differ in any field. The
+    window lets the same move happen again later (out of a status and back in) and still count.
+    Two copies straddling a window boundary both get stored; processing is idempotent, so that
+    costs a little work, never a double booking.
+    """
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    window = int(received_at.timestamp()) // settings.WEBHOOK_DEDUPE_WINDOW_SECONDS
+    return f"{digest}:{window}"
+
+
+def headers_redact(*, headers: Mapping[str, str]) -> dict[str, str]:
+    return {name: REDACTED if _SECRET_HEADER.search(name) else value for name, value in headers.items()}
+
+
+def webhook_event_enqueue(*, event_id: int) -> None:
+    from integrations.tasks import webhook_event_process  # tasks import services, not the other way round
+
+    webhook_event_process.delay(event_id)
+
+
+def _initial_state(*, connection: Connection, event_type: str) -> tuple[str, str]:
+    if event_type not in EVENT_HANDLING:
+        return WebhookEvent.State.IGNORED, f"Unknown event type {event_type}: stored, not processed."
+    if handling_for(event_type) == Handling.IGNORE:
+        return WebhookEvent.State.IGNORED, f"{event_type} events are stored but not used."
+    if not connection.is_active:
+        # Still stored and answered 200: the iCIMS user did nothing wrong, and the event can be
+        # replayed from the admin once the connection is resumed.
+        return WebhookEvent.State.IGNORED, "The connection was paused when this event arrived; replay to process."
+    return WebhookEvent.State.RECEIVED, ""
+
+
+def _first_seen_tick(*, connection: Connection, at: datetime) -> None:
+    # Conditional, so concurrent first events agree on one time: the earliest to commit.
+    Connection.objects.filter(pk=connection.pk, webhook_first_seen_at__isnull=True).update(webhook_first_seen_at=at)

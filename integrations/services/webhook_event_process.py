@@ -1,0 +1,89 @@
+"""Process one stored event: claim the row, dispatch on its type, record the outcome.
+
+Only the worker whose conditional UPDATE moved the row from "received" to "processing" goes on,
+so a message delivered twice (acks_late, the sweeper, a replay) is processed once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from integrations.models import WebhookEvent
+from integrations.webhooks.event_types import Handling, handling_for
+
+logger = logging.getLogger(__name__)
+
+NOT_BUILT_YET = (
+    "Stored only: turning status changes into scheduling requests needs the iCIMS client, "
+    "which is not built yet. Replay this event once it is."
+)
+
+
+def workflow_status_change_process(*, event: WebhookEvent) -> str:
+    """A candidate's workflow moved into a trigger status: open a scheduling request.
+
+    Not built yet (needs the iCIMS client): re-GET the applicant workflow from iCIMS (never trust
+    `newStatus`, icims-api.md section 9), match its status to the connection's trigger stages,
+    upsert the scheduling request idempotently. Until then the event is marked processed with
+    NOT_BUILT_YET as its outcome, so those events can be found and replayed.
+    """
+    return NOT_BUILT_YET
+
+
+# Each event type handled as Handling.PROCESS has its processor here (tests check they agree).
+EVENT_PROCESSORS: dict[str, Callable[..., str]] = {
+    "WorkFlowStatusChangeEvent": workflow_status_change_process,
+}
+
+
+def webhook_event_claim(*, event_id: int) -> bool:
+    claimed = WebhookEvent.objects.filter(pk=event_id, state=WebhookEvent.State.RECEIVED).update(
+        state=WebhookEvent.State.PROCESSING, attempts=F("attempts") + 1, state_changed_at=timezone.now()
+    )
+    return claimed == 1
+
+
+def webhook_event_process(*, event_id: int) -> WebhookEvent | None:
+    """Process the event if this caller wins the claim; None when another worker has it or it is done."""
+    if not webhook_event_claim(event_id=event_id):
+        return None
+    event = WebhookEvent.objects.select_related("connection").get(pk=event_id)
+    try:
+        state, outcome = _dispatch(event)
+    except Exception as exc:
+        logger.exception("Webhook event %s failed (attempt %s)", event.pk, event.attempts)
+        gave_up = event.attempts >= settings.WEBHOOK_MAX_ATTEMPTS
+        # Back to "received" (the sweeper retries after a pause) until the attempts run out.
+        _finish(event, state=WebhookEvent.State.FAILED if gave_up else WebhookEvent.State.RECEIVED,
+                last_error=f"{type(exc).__name__}: {exc}"[:2000])
+        return event
+    _finish(event, state=state, outcome=outcome, last_error="")
+    return event
+
+
+def _dispatch(event: WebhookEvent) -> tuple[str, str]:
+    if not event.connection.is_active:
+        return WebhookEvent.State.IGNORED, "The connection is paused; replay to process once it is resumed."
+    if handling_for(event.event_type) == Handling.IGNORE:
+        return WebhookEvent.State.IGNORED, f"{event.event_type} events are stored but not used."
+    return WebhookEvent.State.PROCESSED, EVENT_PROCESSORS[event.event_type](event=event)
+
+
+def _finish(event: WebhookEvent, *, state: str, last_error: str, outcome: str | None = None) -> None:
+    now = timezone.now()
+    changes = {"state": state, "state_changed_at": now, "last_error": last_error}
+    if outcome is not None:
+        changes["outcome"] = outcome
+    if state == WebhookEvent.State.PROCESSED:
+        changes["processed_at"] = now
+    # Only while still ours: if the sweeper took the row back after our lease ran out, it wins.
+    WebhookEvent.objects.filter(pk=event.pk, state=WebhookEvent.State.PROCESSING, attempts=event.attempts).update(
+        **changes
+    )
+    for name, value in changes.items():
+        setattr(event, name, value)

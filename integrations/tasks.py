@@ -1,0 +1,18 @@
+"""Celery tasks: thin entry points that load ids and call one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from integrations.services.webhook_event_process import webhook_event_process as webhook_event_process_service
+from integrations.services.webhook_events_sweep import webhook_events_sweep as webhook_events_sweep_service
+
+
+@shared_task(name="integrations.tasks.webhook_event_process", acks_late=True, ignore_result=True)
+def webhook_event_process(event_id: int) -> None:
+    webhook_event_process_service(event_id=event_id)
+
+
+@shared_task(name="integrations.tasks.webhook_events_sweep", acks_late=True, ignore_result=True)
+def webhook_events_sweep() -> None:
+    webhook_events_sweep_service()

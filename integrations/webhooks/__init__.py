@@ -1,0 +1,1 @@
+"""Inbound iCIMS event notifications: event types, request body, authentication and the view."""

@@ -1,0 +1,95 @@
+"""`POST /v2/ats/webhook/icims`: where iCIMS posts event notifications.
+
+Checks run in a fixed order (Sentry style): size, credentials present, authenticate, decompress
+and parse, customerId belongs to the connection; then the event is stored and answered. Nothing
+here calls iCIMS: processing happens in a worker. The endpoint never answers with a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import DataError, InterfaceError, OperationalError
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from integrations.services.webhook_event_ingest import WebhookEventRefused, webhook_event_ingest
+
+from .authentication import webhook_connection_authenticate
+from .rejections import WebhookRejected, vendor_error_body
+from .request_body import body_decompress, body_read, event_parse
+
+logger = logging.getLogger(__name__)
+
+
+class AlwaysJson(BaseContentNegotiation):
+    """iCIMS reads our JSON whatever its Accept header says."""
+
+    def select_parser(self, request, parsers):
+        return None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class IcimsWebhookView(APIView):
+    authentication_classes: list = []  # the view authenticates per connection itself
+    permission_classes = [AllowAny]
+    parser_classes: list = []  # the raw bytes are needed for the signature and the size limits
+    renderer_classes = [JSONRenderer]
+    throttle_classes: list = []
+    content_negotiation_class = AlwaysJson
+
+    @extend_schema(exclude=True)  # iCIMS's interface, not part of our API
+    def post(self, request, *args, **kwargs):
+        try:
+            return self._accept(request._request)
+        except WebhookRejected as rejection:
+            logger.info("Webhook refused (%s): %s", rejection.status, rejection.debug_message)
+            return _error(rejection.status, rejection.user_message, rejection.debug_message,
+                          www_authenticate=rejection.status == 401)
+        except DataError:
+            # Input our checks let through but the database refuses: the sender's to fix, not a retry.
+            logger.exception("Webhook not stored: the database refused its data")
+            return _error(400, "The scheduling integration could not store this event.", "Unstorable data.")
+        except (OperationalError, InterfaceError):
+            logger.exception("Webhook not stored: database unavailable")
+            return _error(503, "The scheduling integration is briefly unavailable; please try again.",
+                          "Temporary storage failure.")
+        except Exception:
+            logger.exception("Webhook not stored: unexpected error")
+            return _error(500, "The scheduling integration failed to receive this event.", "Internal error.")
+
+    def _accept(self, django_request) -> Response:
+        max_bytes = settings.WEBHOOK_MAX_BODY_BYTES
+        raw = body_read(stream=django_request, content_length=django_request.META.get("CONTENT_LENGTH"),
+                        max_bytes=max_bytes)
+        headers = dict(django_request.headers)
+        connection = webhook_connection_authenticate(
+            authorization=django_request.headers.get("Authorization", ""), headers=headers,
+            method=django_request.method, path=django_request.path,
+            query=django_request.META.get("QUERY_STRING", ""), body=raw, now=timezone.now(),
+            hmac_tolerance=timedelta(seconds=settings.WEBHOOK_HMAC_TOLERANCE_SECONDS),
+        )
+        body = body_decompress(raw=raw, content_encoding=django_request.headers.get("Content-Encoding", ""),
+                               max_bytes=max_bytes)
+        event = event_parse(body=body)
+        try:
+            result = webhook_event_ingest(connection=connection, event=event, headers=headers)
+        except WebhookEventRefused as refused:
+            return _error(403, "This event names a customer these credentials do not cover.", str(refused))
+        return Response({"status": "received" if result.created else "duplicate", "id": result.event.pk})
+
+
+def _error(status: int, user_message: str, debug_message: str, *, www_authenticate: bool = False) -> Response:
+    response = Response(vendor_error_body(user_message=user_message, debug_message=debug_message), status=status)
+    if www_authenticate:
+        response["WWW-Authenticate"] = 'Basic realm="icims-webhook"'
+    return response

@@ -1,0 +1,89 @@
+"""Processing a stored event: one worker per row, outcome recorded, paused tenants left alone."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection as db_connection
+from django.db import connections
+
+from integrations.models import WebhookEvent
+from integrations.services.webhook_event_process import (
+    NOT_BUILT_YET,
+    webhook_event_claim,
+    webhook_event_process,
+)
+
+
+def _stored(connection, **fields) -> WebhookEvent:
+    defaults = {"event_type": "WorkFlowStatusChangeEvent", "customer_id": connection.customer_id,
+                "payload": {"eventType": "WorkFlowStatusChangeEvent"}, "dedupe_key": f"k{WebhookEvent.objects.count()}"}
+    return WebhookEvent.objects.create(connection=connection, **{**defaults, **fields})
+
+
+def test_only_the_first_claim_wins(connection):
+    event = _stored(connection)
+
+    assert webhook_event_claim(event_id=event.pk)
+    assert not webhook_event_claim(event_id=event.pk)
+    event.refresh_from_db()
+    assert (event.state, event.attempts) == (WebhookEvent.State.PROCESSING, 1)
+
+
+def test_a_second_delivery_of_the_same_message_does_nothing(connection):
+    event = _stored(connection)
+
+    assert webhook_event_process(event_id=event.pk) is not None
+    assert webhook_event_process(event_id=event.pk) is None
+    event.refresh_from_db()
+    assert event.attempts == 1
+
+
+def test_a_status_change_is_marked_processed_with_what_is_still_missing(connection):
+    event = _stored(connection)
+
+    webhook_event_process(event_id=event.pk)
+
+    event.refresh_from_db()
+    assert event.state == WebhookEvent.State.PROCESSED
+    assert event.outcome == NOT_BUILT_YET
+    assert event.processed_at is not None
+
+
+def test_an_event_of_a_connection_paused_since_it_arrived_is_ignored(connection):
+    event = _stored(connection)
+    connection.is_active = False
+    connection.save()
+
+    webhook_event_process(event_id=event.pk)
+
+    event.refresh_from_db()
+    assert event.state == WebhookEvent.State.IGNORED
+    assert "paused" in event.outcome
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_racing_for_one_row_process_it_once(connection):
+    if db_connection.vendor != "postgresql":
+        pytest.skip("needs a database that serves concurrent connections (PostgreSQL)")
+    event = _stored(connection)
+    start = threading.Barrier(8)
+    wins = []
+
+    def worker():
+        start.wait()
+        try:
+            wins.append(webhook_event_process(event_id=event.pk) is not None)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert wins.count(True) == 1
+    event.refresh_from_db()
+    assert (event.state, event.attempts) == (WebhookEvent.State.PROCESSED, 1)

@@ -1,0 +1,93 @@
+"""The sweeper: rows, not messages, are the truth; whatever the queue lost is sent again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
+
+from integrations.models import WebhookEvent
+from integrations.services.webhook_events_sweep import (
+    SWEEP_PERIODIC_TASK_NAME,
+    SWEEP_TASK_NAME,
+    webhook_events_sweep,
+    webhook_sweep_schedule_ensure,
+)
+
+
+def _stored(connection, *, state, age: timedelta, attempts=0, key="k") -> WebhookEvent:
+    return WebhookEvent.objects.create(
+        connection=connection, event_type="WorkFlowStatusChangeEvent", customer_id=connection.customer_id,
+        payload={}, dedupe_key=key, state=state, state_changed_at=timezone.now() - age, attempts=attempts,
+    )
+
+
+def test_an_event_left_in_received_is_enqueued_again(connection, settings, django_capture_on_commit_callbacks):
+    settings.WEBHOOK_STUCK_RECEIVED_SECONDS = 120
+    stuck = _stored(connection, state=WebhookEvent.State.RECEIVED, age=timedelta(minutes=5), key="stuck")
+    _stored(connection, state=WebhookEvent.State.RECEIVED, age=timedelta(seconds=10), key="fresh")
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = webhook_events_sweep()
+
+    assert result.requeued == 1
+    assert len(callbacks) == 1
+    stuck.refresh_from_db()
+    assert timezone.now() - stuck.state_changed_at < timedelta(seconds=5)  # not re-sent by the next sweep
+
+
+def test_an_event_processing_past_its_lease_goes_back_to_received(connection, settings,
+                                                                  django_capture_on_commit_callbacks):
+    settings.WEBHOOK_PROCESSING_LEASE_SECONDS = 600
+    lost = _stored(connection, state=WebhookEvent.State.PROCESSING, age=timedelta(minutes=11), attempts=1, key="l")
+    busy = _stored(connection, state=WebhookEvent.State.PROCESSING, age=timedelta(minutes=1), attempts=1, key="b")
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = webhook_events_sweep()
+
+    assert (result.requeued, result.lease_expired) == (1, 1)
+    assert len(callbacks) == 1
+    lost.refresh_from_db()
+    busy.refresh_from_db()
+    assert lost.state == WebhookEvent.State.RECEIVED
+    assert "lease" in lost.last_error
+    assert busy.state == WebhookEvent.State.PROCESSING
+
+
+def test_an_event_that_lost_every_attempt_is_failed_not_retried(connection, settings,
+                                                                django_capture_on_commit_callbacks):
+    settings.WEBHOOK_MAX_ATTEMPTS = 3
+    doomed = _stored(connection, state=WebhookEvent.State.PROCESSING, age=timedelta(hours=1), attempts=3)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = webhook_events_sweep()
+
+    assert result.gave_up == 1
+    assert callbacks == []
+    doomed.refresh_from_db()
+    assert doomed.state == WebhookEvent.State.FAILED
+
+
+def test_done_events_are_left_alone(connection, django_capture_on_commit_callbacks):
+    for state in (WebhookEvent.State.PROCESSED, WebhookEvent.State.IGNORED, WebhookEvent.State.FAILED):
+        _stored(connection, state=state, age=timedelta(days=1), key=state)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = webhook_events_sweep()
+
+    assert result.requeued == 0
+    assert callbacks == []
+
+
+def test_the_sweeper_is_scheduled_with_expiry_equal_to_its_interval(db, settings):
+    task = PeriodicTask.objects.get(name=SWEEP_PERIODIC_TASK_NAME)  # created after migrate
+    assert task.task == SWEEP_TASK_NAME
+    assert task.interval.every == task.expire_seconds == settings.WEBHOOK_SWEEP_INTERVAL_SECONDS
+
+    settings.WEBHOOK_SWEEP_INTERVAL_SECONDS = 30
+    webhook_sweep_schedule_ensure()
+
+    task.refresh_from_db()
+    assert (task.interval.every, task.expire_seconds) == (30, 30)
+    assert PeriodicTask.objects.filter(name=SWEEP_PERIODIC_TASK_NAME).count() == 1
