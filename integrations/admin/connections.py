@@ -77,6 +77,7 @@ class ConnectionAdmin(admin.ModelAdmin):
                 "Features",
                 {
                     "fields": [
+                        "trigger_mode",
                         "interview_sync_enabled",
                         "feedback_enabled",
                         "auto_advance_enabled",

@@ -13,6 +13,7 @@ from .connections import (
     default_candidate_folders,
     default_user_folders,
 )
+from .scheduling import SchedulingRequest
 from .stages import Stage
 from .webhooks import WebhookEvent
 
@@ -26,6 +27,7 @@ __all__ = [
     "SECRET_FIELDS",
     "ApiCallLedger",
     "Connection",
+    "SchedulingRequest",
     "Stage",
     "WebhookEvent",
     "default_candidate_folders",

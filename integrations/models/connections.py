@@ -43,6 +43,11 @@ class Connection(models.Model):
         PLATFORM = "platform", "Option 1: the platform's own OAuth clients"
         CUSTOMER = "customer", "Option 2: the customer's own client id and secret"
 
+    class TriggerMode(models.TextChoices):
+        OFF = "off", "Off: trigger statuses do nothing"
+        SHADOW = "shadow", "Shadow: record what would have started, change nothing"
+        LIVE = "live", "Live: trigger statuses open scheduling requests"
+
     class WebhookAuth(models.TextChoices):
         BASIC = "basic", "Basic (username and password)"
         HMAC = "hmac", "HMAC (x-icims-v1-hmac-sha256)"
@@ -93,6 +98,11 @@ class Connection(models.Model):
     auto_advance_enabled = models.BooleanField(
         "auto-advance", default=False,
         help_text="Move a candidate to the trigger's advance-to status once opened for scheduling.",
+    )
+
+    trigger_mode = models.CharField(
+        "scheduling triggers", max_length=8, choices=TriggerMode.choices, default=TriggerMode.LIVE,
+        help_text="What a candidate moved into a trigger status does. Shadow lets you watch before going live.",
     )
 
     candidate_folders = models.JSONField(

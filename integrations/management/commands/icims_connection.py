@@ -50,6 +50,7 @@ FIELD_OPTIONS = {
     "feedback_enabled": "--feedback",
     "auto_advance_enabled": "--auto-advance",
     "is_active": "--active/--paused",
+    "trigger_mode": "--trigger-mode",
 }
 # Secret field -> its option; each also has an `<option>-env VAR` twin that reads the environment,
 # which keeps the secret out of the shell history and the process list.
@@ -77,6 +78,7 @@ PLAIN_FIELDS = [
     "feedback_enabled",
     "auto_advance_enabled",
     "is_active",
+    "trigger_mode",
 ]
 
 
@@ -157,6 +159,11 @@ class Command(BaseCommand):
             help="How iCIMS authenticates its webhooks to us." + unchanged,
         )
         parser.add_argument("--webhook-username", help="Basic webhook authentication: the username.")
+        parser.add_argument(
+            "--trigger-mode",
+            choices=list(Connection.TriggerMode.values),
+            help="What trigger statuses do: off, shadow (record only) or live." + unchanged,
+        )
         parser.add_argument("--candidate-folders", metavar="FOLDERS", help="Comma-separated candidate folders.")
         parser.add_argument("--user-folders", metavar="FOLDERS", help="Comma-separated user folders.")
         parser.add_argument(

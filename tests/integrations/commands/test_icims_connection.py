@@ -243,3 +243,11 @@ def test_list_shows_every_connection_without_secrets(ready_connection):
 
 def test_list_with_no_connections_says_how_to_add_one(db):
     assert "No connections yet" in run("list")
+
+
+def test_the_trigger_mode_is_set_from_the_shell(db):
+    run(*ADD, "--trigger-mode", "shadow")
+    assert Connection.objects.get(customer_id="4242").trigger_mode == "shadow"
+    run("update", "--customer-id", "4242", "--trigger-mode", "live")
+    assert Connection.objects.get(customer_id="4242").trigger_mode == "live"
+    assert "--trigger-mode" in refused("update", "--customer-id", "4242", "--trigger-mode", "sometimes")
