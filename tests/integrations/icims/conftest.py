@@ -1,11 +1,8 @@
 from __future__ import annotations
 
 import pytest
-import responses
 
-from tests.fixtures.icims import icims_fixture
-
-from .support import TOKEN_URL, FakeClock, local_state, make_client
+from .support import FakeClock, local_state, make_client
 
 
 @pytest.fixture
@@ -16,18 +13,6 @@ def clock():
 @pytest.fixture
 def state(tmp_path, clock):
     return local_state(tmp_path, clock)
-
-
-@pytest.fixture
-def icims():
-    """iCIMS over HTTP: every test says which calls it expects; unexpected calls fail."""
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
-        yield mock
-
-
-@pytest.fixture
-def token_endpoint(icims):
-    return icims.post(TOKEN_URL, json=icims_fixture("token"))
 
 
 @pytest.fixture

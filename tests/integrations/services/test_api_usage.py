@@ -14,8 +14,7 @@ from integrations.models import ApiCallLedger
 from integrations.services.api_usage import api_call_record, api_usage_summary
 from integrations.services.icims_clients import icims_circuit_breaker, icims_client_for, icims_interviews_for
 from tests.fixtures.icims import icims_fixture
-
-from .conftest import CUSTOMER_URL, TOKEN_URL
+from tests.integrations.icims.support import CUSTOMER_URL, TOKEN_URL
 
 RATE_HEADERS = {"x-ratelimit-limit": "20000", "x-ratelimit-remaining": "19902", "x-ratelimit-reset": "9299"}
 

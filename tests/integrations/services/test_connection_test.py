@@ -9,8 +9,7 @@ from django.core.management.base import CommandError
 
 from integrations.services.connection_test import connection_test
 from tests.fixtures.icims import icims_fixture
-
-from .conftest import CUSTOMER_URL, STREAM_URL, TOKEN_URL
+from tests.integrations.icims.support import CUSTOMER_URL, STREAM_URL, TOKEN_URL
 
 
 def test_a_working_connection_passes_every_check_and_is_marked_verified(connection, icims, token_endpoint):

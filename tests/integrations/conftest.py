@@ -1,3 +1,5 @@
+"""iCIMS over HTTP for the client and service tests: each test says which calls it expects."""
+
 from __future__ import annotations
 
 import pytest
@@ -5,13 +7,12 @@ import responses
 
 from tests.fixtures.icims import icims_fixture
 
-TOKEN_URL = "https://login.icims.com/oauth/token"
-CUSTOMER_URL = "https://api.icims.com/customers/2187"
-STREAM_URL = "https://data-transfer-assembler.production.env.icims.tools/datastream/v2"
+from .icims.support import TOKEN_URL
 
 
 @pytest.fixture
 def icims():
+    """Unexpected calls fail, and so does an expected call that never came."""
     with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
         yield mock
 
