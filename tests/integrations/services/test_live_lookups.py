@@ -8,8 +8,7 @@ from responses import matchers
 
 from integrations.services.live_lookups import DOCUMENTED_TEAM_FIELDS, TEAM_FIELDS, job_hiring_team_lookup
 from tests.fixtures.icims import icims_fixture
-
-from .conftest import CUSTOMER_URL
+from tests.integrations.icims.support import CUSTOMER_URL
 
 pytestmark = pytest.mark.django_db
 JOB_URL = f"{CUSTOMER_URL}/jobs/1026"
