@@ -9,7 +9,7 @@ from integrations.models import ApiToken
 from integrations.services.api_tokens import ApiTokenRefused, api_token_authenticate
 
 
-class ApiClient:
+class ApiCaller:
     """Who is calling: the holder of an API token. Not a Django user; it cannot log in to the admin."""
 
     is_authenticated = True
@@ -37,7 +37,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             token = api_token_authenticate(plaintext=value)
         except ApiTokenRefused as refused:
             raise exceptions.AuthenticationFailed(str(refused)) from None
-        return ApiClient(token), token
+        return ApiCaller(token), token
 
     def authenticate_header(self, request) -> str:
         return f'{self.keyword} realm="api"'

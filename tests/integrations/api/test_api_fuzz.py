@@ -3,6 +3,7 @@ schema documents), the API answers with a 2xx or a 4xx in its JSON error shape: 
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -20,16 +21,13 @@ from .conftest import SYNCED
 
 pytestmark = pytest.mark.django_db
 
-SCHEMA = None
-
-
+@functools.cache
 def documented_operations() -> list[tuple[str, list[str]]]:
     """(path template, query parameter names) of every GET in the schema under /api/v1/."""
-    global SCHEMA
-    SCHEMA = SCHEMA or SchemaGenerator().get_schema(request=None, public=True)
+    schema = SchemaGenerator().get_schema(request=None, public=True)
     return [
         (path, [p["name"] for p in operation["get"].get("parameters", []) if p["in"] == "query"])
-        for path, operation in SCHEMA["paths"].items()
+        for path, operation in schema["paths"].items()
         if path.startswith("/api/v1/") and "get" in operation
     ]
 
