@@ -71,12 +71,15 @@ def interview_update(*, scheduling_request: SchedulingRequest, external_id: str,
             value = [{"personId": i["person_id"], "email": i["email"]} for i in interviewers_payload(value)]
         body[UPDATABLE_FIELDS[name]] = value
     connection = scheduling_request.connection
-    previous = (Writeback.objects.filter(connection=connection, payload__external_id=str(external_id))
-                .order_by("-pk").values_list("pk", flat=True).first())
+    latest = (Writeback.objects.filter(connection=connection, payload__external_id=str(external_id))
+              .order_by("-pk").first())
+    if latest is not None and latest.action == Writeback.Action.INTERVIEW_UPDATE and latest.payload["changes"] == body:
+        return latest  # the caller repeated itself
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:24]
     return writeback_enqueue(
         connection=connection, action=Writeback.Action.INTERVIEW_UPDATE, scheduling_request=scheduling_request,
-        idempotency_key=f"interview_update:{connection.pk}:{external_id}:after-{previous}:{digest}",
+        # Keyed on what came before it, so concurrent identical calls collapse but A, B, A is three changes.
+        idempotency_key=f"interview_update:{connection.pk}:{external_id}:after-{latest.pk if latest else 0}:{digest}",
         payload={"workflow_id": scheduling_request.workflow_id, "external_id": str(external_id), "changes": body},
     )
 
