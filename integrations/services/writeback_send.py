@@ -49,6 +49,8 @@ def writeback_send(*, writeback_id: int) -> Writeback | None:
     attempt = WritebackAttempt.objects.create(writeback=writeback, started_at=timezone.now())
     recorder = ResponseRecorder(api_url=writeback.connection.api_url)
     try:
+        if not writeback.connection.is_active:
+            raise WritebackWaiting("The connection is paused; the write-back is sent once it is resumed.")
         result = ACTION_SENDERS[writeback.action](writeback=writeback, recorder=recorder)
     except (IcimsCircuitOpen, IcimsBudgetExhausted) as exc:
         delay = exc.retry_after if exc.retry_after else settings.ICIMS_BREAKER_COOLDOWN

@@ -139,3 +139,14 @@ def test_an_unknown_action_is_refused(sandbox_connection):
     with pytest.raises(ValueError, match="Unknown write-back action 'email'"):
         writeback_enqueue(connection=sandbox_connection, action="email", idempotency_key="x", payload={})
     assert not Writeback.objects.exists()
+
+
+def test_a_paused_connection_holds_its_writebacks_without_using_attempts(advance, sandbox_connection, sandbox_calls):
+    sandbox_connection.is_active = False
+    sandbox_connection.save()
+
+    held = writeback_send(writeback_id=advance.pk)
+
+    assert (held.state, held.attempts) == (Writeback.State.RETRYING, 0)
+    assert "paused" in held.last_error
+    assert not sandbox_calls
