@@ -10,7 +10,7 @@ from integrations.icims.client import IcimsClient
 from integrations.icims.errors import IcimsError
 from integrations.models import Connection
 from sync.entities import entity_spec
-from sync.models import Candidate, IcimsUser, Job
+from sync.models import Candidate, Entity, IcimsUser, Job
 from sync.services.records_upsert import records_upsert
 
 logger = logging.getLogger(__name__)
@@ -28,9 +28,9 @@ def mirror_profiles_ensure(*, connection: Connection, client: IcimsClient, perso
     person_known = (Candidate.objects.filter(connection=connection, icims_id=person_id).exists()
                     or IcimsUser.objects.filter(connection=connection, icims_id=person_id).exists())
     if person_id and not person_known:
-        notes += _fetch_into_mirror(connection=connection, client=client, entity="candidates", icims_id=person_id)
+        notes += _fetch_into_mirror(connection=connection, client=client, entity=Entity.CANDIDATES, icims_id=person_id)
     if job_id and not Job.objects.filter(connection=connection, icims_id=job_id).exists():
-        notes += _fetch_into_mirror(connection=connection, client=client, entity="jobs", icims_id=job_id)
+        notes += _fetch_into_mirror(connection=connection, client=client, entity=Entity.JOBS, icims_id=job_id)
     return notes
 
 
@@ -44,5 +44,10 @@ def _fetch_into_mirror(*, connection: Connection, client: IcimsClient, entity: s
             raise
         logger.warning("Could not fetch %s %s for the mirror: %s", spec.profile_type, icims_id, exc)
         return [f"{spec.profile_type} {icims_id} could not be fetched for the mirror ({type(exc).__name__})."]
-    records_upsert(connection=connection, entity=entity, profiles=[(icims_id, profile)], fetched_at=fetched_at)
+    counts = records_upsert(connection=connection, entity=entity, profiles=[(icims_id, profile)],
+                            fetched_at=fetched_at)
+    if entity == Entity.CANDIDATES and counts.ignored:
+        # Not in a candidate folder: an employee applying internally is mirrored as a user, if a user at all.
+        records_upsert(connection=connection, entity=Entity.USERS, profiles=[(icims_id, profile)],
+                       fetched_at=fetched_at)
     return []

@@ -56,10 +56,12 @@ def writebacks_due_sweep(*, now: datetime | None = None) -> WritebackSweepResult
             last_error="The worker's lease ran out; sent again.")
         WritebackAttempt.objects.filter(writeback_id__in=rescued_ids, finished_at__isnull=True).update(
             finished_at=now, outcome="worker lost")
-        due = list(Writeback.objects.filter(
-            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
-            state__in=[Writeback.State.PENDING, Writeback.State.RETRYING],
-        ).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:batch])
+        # A new row's own message is on its way: only one older than a sweep interval counts as lost.
+        lost_pending = Q(state=Writeback.State.PENDING, created_at__lt=now - timedelta(
+            seconds=settings.WRITEBACK_SWEEP_INTERVAL_SECONDS))
+        due_retry = Q(state=Writeback.State.RETRYING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        due = list(Writeback.objects.filter(lost_pending | due_retry)
+                   .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:batch])
         for writeback_id in due:
             transaction.on_commit(lambda writeback_id=writeback_id: writeback_task_enqueue(writeback_id=writeback_id),
                                   robust=True)

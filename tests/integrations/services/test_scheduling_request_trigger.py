@@ -10,7 +10,7 @@ from django.utils import timezone
 from integrations.models import Connection, SchedulingRequest, WebhookEvent
 from integrations.services.scheduling_request_state import scheduling_request_cancel, scheduling_request_mark_scheduled
 from integrations.services.webhook_event_process import webhook_event_process
-from sync.models import Candidate, Job
+from sync.models import Candidate, IcimsUser, Job
 from tests.integrations.conftest import CANDIDATE_ID, JOB_ID, NOT_A_TRIGGER, SECOND_TRIGGER, TRIGGER, WORKFLOW_ID
 
 
@@ -180,3 +180,14 @@ def test_the_next_interview_round_moves_the_request_and_makes_it_pending(stages,
     request = SchedulingRequest.objects.get()
     assert (request.trigger_stage, request.state) == (stages["second"], "pending")
     assert "moved from stage" in event.outcome
+
+
+def test_an_employee_applying_internally_is_mirrored_as_a_user(stages, sandbox, stored_event, sandbox_connection):
+    employee = sandbox.user_ids[0]
+    workflow = sandbox.create_workflow(person_id=employee, job_id=int(JOB_ID), status_id=TRIGGER)
+
+    _processed(stored_event(systemId=str(workflow.id), personId=str(employee)))
+
+    assert SchedulingRequest.objects.get().candidate_id == str(employee)
+    assert IcimsUser.objects.filter(connection=sandbox_connection, icims_id=employee).exists()
+    assert not Candidate.objects.filter(connection=sandbox_connection, icims_id=employee).exists()

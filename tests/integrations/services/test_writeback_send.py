@@ -6,12 +6,14 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from integrations.models import SchedulingRequest, Writeback
 from integrations.services.icims_clients import icims_circuit_breaker
+from integrations.services.interview_writebacks import interview_create
 from integrations.services.writeback_enqueue import writeback_enqueue
 from integrations.services.writeback_send import writeback_claim, writeback_send
-from integrations.services.writebacks_due_sweep import writebacks_due_sweep
+from integrations.services.writebacks_due_sweep import SWEEP_PERIODIC_TASK_NAME, writebacks_due_sweep
 from tests.integrations.conftest import CANDIDATE_ID, JOB_ID, SCHEDULED, TRIGGER, WORKFLOW_ID
 
 
@@ -27,6 +29,13 @@ def advance(sandbox_connection, stages, sandbox):
         scheduling_request=request,
         payload={"workflow_id": WORKFLOW_ID, "from_status_id": TRIGGER, "to_status_id": SCHEDULED},
     )
+
+
+@pytest.fixture
+def request_with_interview_sync(advance, sandbox_connection):
+    sandbox_connection.interview_sync_enabled = True
+    sandbox_connection.save()
+    return advance.scheduling_request
 
 
 def _make_due(writeback: Writeback) -> None:
@@ -114,13 +123,48 @@ def test_an_open_circuit_postpones_the_send_without_using_an_attempt(advance, sa
     assert not sandbox_calls
 
 
-def test_the_sweep_sends_due_writebacks(advance, sandbox, tasks_run_inline, django_capture_on_commit_callbacks):
+def test_the_sweep_sends_a_writeback_whose_message_got_lost(advance, sandbox, tasks_run_inline, settings,
+                                                            django_capture_on_commit_callbacks):
+    assert writebacks_due_sweep().enqueued == 0  # just queued: its own message is on its way
+    Writeback.objects.filter(pk=advance.pk).update(
+        created_at=timezone.now() - timedelta(seconds=settings.WRITEBACK_SWEEP_INTERVAL_SECONDS + 1))
+
     with django_capture_on_commit_callbacks(execute=True):
         result = writebacks_due_sweep()
 
     assert result.enqueued == 1
     advance.refresh_from_db()
     assert advance.state == Writeback.State.SUCCEEDED
+
+
+def test_the_sweep_sends_retries_whose_time_has_come(advance, sandbox, django_capture_on_commit_callbacks):
+    Writeback.objects.filter(pk=advance.pk).update(state=Writeback.State.RETRYING,
+                                                   next_attempt_at=timezone.now() + timedelta(minutes=5))
+    assert writebacks_due_sweep().enqueued == 0
+
+    assert writebacks_due_sweep(now=timezone.now() + timedelta(minutes=6)).enqueued == 1
+
+
+def test_a_create_whose_worker_vanished_mid_send_needs_review_not_a_resend(request_with_interview_sync, settings):
+    create = interview_create(scheduling_request=request_with_interview_sync, title="First interview",
+                              start_time=timezone.now(), end_time=timezone.now() + timedelta(hours=1), location="",
+                              interviewers=[], external_id="gt-1")
+    assert writeback_claim(writeback_id=create.pk)
+    Writeback.objects.filter(pk=create.pk).update(
+        updated_at=timezone.now() - timedelta(seconds=settings.WRITEBACK_SENDING_LEASE_SECONDS + 1))
+
+    result = writebacks_due_sweep()
+
+    create.refresh_from_db()
+    assert (result.needs_review, create.state) == (1, Writeback.State.DEAD)
+    assert create.last_error.startswith("Needs review")
+
+
+def test_the_sweep_is_scheduled_with_expiry_equal_to_its_interval(db, settings):
+    task = PeriodicTask.objects.get(name=SWEEP_PERIODIC_TASK_NAME)  # created after migrate
+    assert (task.task, task.interval.every, task.expire_seconds) == (
+        "integrations.tasks.writebacks_due_sweep", settings.WRITEBACK_SWEEP_INTERVAL_SECONDS,
+        settings.WRITEBACK_SWEEP_INTERVAL_SECONDS)
 
 
 def test_the_sweep_sends_again_what_a_lost_worker_held_past_its_lease(advance, settings):
