@@ -20,7 +20,7 @@ TRIGGER, SCHEDULED, SECOND_TRIGGER, NOT_A_TRIGGER = "C51218", "C51219", "C51220"
 
 
 @pytest.fixture
-def stages(sandbox_connection):
+def sandbox_stages(sandbox_connection):
     """The sandbox's interview statuses as stages: First Interview - Schedule triggers and advances."""
     def stage(status_id, status, position, **fields):
         return Stage.objects.create(connection=sandbox_connection, bin="Interview", status=status,

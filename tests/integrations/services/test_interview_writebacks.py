@@ -18,13 +18,13 @@ START = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def request_for_interviews(sandbox_connection, stages, sandbox):
+def request_for_interviews(sandbox_connection, sandbox_stages, sandbox):
     sandbox_connection.interview_sync_enabled = True
     sandbox_connection.feedback_enabled = True
     sandbox_connection.save()
     return SchedulingRequest.objects.create(connection=sandbox_connection, workflow_id=WORKFLOW_ID,
-                                            candidate_id=CANDIDATE_ID, job_id=JOB_ID, trigger_stage=stages["trigger"],
-                                            state="scheduled")
+                                            candidate_id=CANDIDATE_ID, job_id=JOB_ID,
+                                            trigger_stage=sandbox_stages["trigger"], state="scheduled")
 
 
 def _create(request, external_id="gt-interview-1", **overrides) -> Writeback:

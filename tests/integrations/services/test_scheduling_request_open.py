@@ -16,10 +16,11 @@ from tests.integrations.conftest import CANDIDATE_ID, JOB_ID, NOT_A_TRIGGER, SCH
 
 
 @pytest.fixture
-def pending_request(sandbox_connection, stages, sandbox):
+def pending_request(sandbox_connection, sandbox_stages, sandbox):
     sandbox.change_status(int(WORKFLOW_ID), TRIGGER, notify=False)
     return SchedulingRequest.objects.create(connection=sandbox_connection, workflow_id=WORKFLOW_ID,
-                                            candidate_id=CANDIDATE_ID, job_id=JOB_ID, trigger_stage=stages["trigger"])
+                                            candidate_id=CANDIDATE_ID, job_id=JOB_ID,
+                                            trigger_stage=sandbox_stages["trigger"])
 
 
 @pytest.fixture
@@ -66,8 +67,8 @@ def test_without_auto_advance_the_request_says_why_nothing_moved(pending_request
         "Auto-advance is off for this connection; the candidate stays at Interview / First Interview - Schedule.")
 
 
-def test_a_trigger_stage_without_advance_to_advances_nothing(pending_request, auto_advance, stages):
-    pending_request.trigger_stage = stages["second"]
+def test_a_trigger_stage_without_advance_to_advances_nothing(pending_request, auto_advance, sandbox_stages):
+    pending_request.trigger_stage = sandbox_stages["second"]
     pending_request.save()
 
     request = scheduling_request_open(scheduling_request=pending_request)

@@ -25,18 +25,18 @@ def _processed(event: WebhookEvent) -> WebhookEvent:
     return event
 
 
-def test_a_candidate_moved_into_a_trigger_status_gets_a_scheduling_request(stages, at_trigger, stored_event):
+def test_a_candidate_moved_into_a_trigger_status_gets_a_scheduling_request(sandbox_stages, at_trigger, stored_event):
     event = _processed(stored_event())
 
     request = SchedulingRequest.objects.get()
     assert (request.workflow_id, request.candidate_id, request.job_id) == (WORKFLOW_ID, CANDIDATE_ID, JOB_ID)
-    assert (request.trigger_stage, request.state, request.last_event) == (stages["trigger"], "pending", event)
+    assert (request.trigger_stage, request.state, request.last_event) == (sandbox_stages["trigger"], "pending", event)
     assert event.state == WebhookEvent.State.PROCESSED
     assert event.outcome == (f"Started scheduling request {request.pk} for workflow {WORKFLOW_ID} at stage "
                              f"Interview / First Interview - Schedule ({TRIGGER}).")
 
 
-def test_the_status_iCIMS_shows_now_decides_not_the_one_in_the_event(stages, stored_event, sandbox):
+def test_the_status_iCIMS_shows_now_decides_not_the_one_in_the_event(sandbox_stages, stored_event, sandbox):
     sandbox.change_status(int(WORKFLOW_ID), NOT_A_TRIGGER, notify=False)
 
     event = _processed(stored_event(newStatus=TRIGGER))
@@ -45,7 +45,8 @@ def test_the_status_iCIMS_shows_now_decides_not_the_one_in_the_event(stages, sto
     assert "does not trigger scheduling" in event.outcome
 
 
-def test_processing_the_same_event_twice_gives_one_request_and_the_same_outcome(stages, at_trigger, stored_event):
+def test_processing_the_same_event_twice_gives_one_request_and_the_same_outcome(
+        sandbox_stages, at_trigger, stored_event):
     event = _processed(stored_event())
     first_outcome = event.outcome
     WebhookEvent.objects.filter(pk=event.pk).update(state=WebhookEvent.State.RECEIVED)  # as a replay does
@@ -56,7 +57,7 @@ def test_processing_the_same_event_twice_gives_one_request_and_the_same_outcome(
     assert again.outcome == first_outcome
 
 
-def test_a_second_notification_of_the_same_move_refreshes_the_request(stages, at_trigger, stored_event):
+def test_a_second_notification_of_the_same_move_refreshes_the_request(sandbox_stages, at_trigger, stored_event):
     _processed(stored_event())
     second = _processed(stored_event())
 
@@ -65,15 +66,15 @@ def test_a_second_notification_of_the_same_move_refreshes_the_request(stages, at
     assert "already pending" in second.outcome
 
 
-def test_the_candidate_and_the_job_are_mirrored_when_the_sync_has_not_got_them_yet(stages, at_trigger, stored_event,
-                                                                                   sandbox_connection):
+def test_the_candidate_and_the_job_are_mirrored_when_the_sync_has_not_got_them_yet(
+        sandbox_stages, at_trigger, stored_event, sandbox_connection):
     _processed(stored_event())
 
     assert Candidate.objects.filter(connection=sandbox_connection, icims_id=CANDIDATE_ID).exists()
     assert Job.objects.filter(connection=sandbox_connection, icims_id=JOB_ID).exists()
 
 
-def test_shadow_mode_only_says_what_it_would_have_done(stages, at_trigger, stored_event, sandbox_connection,
+def test_shadow_mode_only_says_what_it_would_have_done(sandbox_stages, at_trigger, stored_event, sandbox_connection,
                                                       sandbox_calls):
     sandbox_connection.trigger_mode = Connection.TriggerMode.SHADOW
     sandbox_connection.save()
@@ -88,7 +89,8 @@ def test_shadow_mode_only_says_what_it_would_have_done(stages, at_trigger, store
     assert not Job.objects.exists()
 
 
-def test_with_triggers_off_the_event_is_ignored_and_says_so(stages, at_trigger, stored_event, sandbox_connection):
+def test_with_triggers_off_the_event_is_ignored_and_says_so(
+        sandbox_stages, at_trigger, stored_event, sandbox_connection):
     sandbox_connection.trigger_mode = Connection.TriggerMode.OFF
     sandbox_connection.save()
 
@@ -108,9 +110,9 @@ def test_a_status_that_is_no_stage_asks_whether_the_stages_were_imported(sandbox
     assert "Were the stages imported" in event.outcome
 
 
-def test_an_inactive_stage_does_not_trigger(stages, at_trigger, stored_event):
-    stages["trigger"].is_active = False
-    stages["trigger"].save()
+def test_an_inactive_stage_does_not_trigger(sandbox_stages, at_trigger, stored_event):
+    sandbox_stages["trigger"].is_active = False
+    sandbox_stages["trigger"].save()
 
     event = _processed(stored_event())
 
@@ -118,7 +120,7 @@ def test_an_inactive_stage_does_not_trigger(stages, at_trigger, stored_event):
     assert "not an active stage" in event.outcome
 
 
-def test_a_workflow_iCIMS_does_not_know_fails_the_event_with_the_reason(stages, sandbox, stored_event):
+def test_a_workflow_iCIMS_does_not_know_fails_the_event_with_the_reason(sandbox_stages, sandbox, stored_event):
     event = _processed(stored_event(systemId="99999999"))
 
     assert event.state == WebhookEvent.State.FAILED
@@ -126,7 +128,8 @@ def test_a_workflow_iCIMS_does_not_know_fails_the_event_with_the_reason(stages, 
     assert event.attempts == 1
 
 
-def test_an_iCIMS_outage_puts_the_event_back_for_the_sweeper(stages, at_trigger, stored_event, sandbox, settings):
+def test_an_iCIMS_outage_puts_the_event_back_for_the_sweeper(
+        sandbox_stages, at_trigger, stored_event, sandbox, settings):
     settings.ICIMS_MAX_ATTEMPTS = 1
     sandbox.faults.inject("error", count=1, path="applicantworkflows")
 
@@ -137,7 +140,7 @@ def test_an_iCIMS_outage_puts_the_event_back_for_the_sweeper(stages, at_trigger,
     assert not SchedulingRequest.objects.exists()
 
 
-def test_an_event_failing_every_attempt_ends_failed(stages, at_trigger, stored_event, sandbox, settings):
+def test_an_event_failing_every_attempt_ends_failed(sandbox_stages, at_trigger, stored_event, sandbox, settings):
     settings.ICIMS_MAX_ATTEMPTS = 1
     settings.WEBHOOK_MAX_ATTEMPTS = 2
     sandbox.faults.inject("error", count=2, path="applicantworkflows")
@@ -148,7 +151,7 @@ def test_an_event_failing_every_attempt_ends_failed(stages, at_trigger, stored_e
     assert event.state == WebhookEvent.State.FAILED
 
 
-def test_a_cancelled_request_is_reopened_by_a_later_trigger(stages, at_trigger, stored_event):
+def test_a_cancelled_request_is_reopened_by_a_later_trigger(sandbox_stages, at_trigger, stored_event):
     _processed(stored_event())
     scheduling_request_cancel(scheduling_request=SchedulingRequest.objects.get())
 
@@ -159,7 +162,7 @@ def test_a_cancelled_request_is_reopened_by_a_later_trigger(stages, at_trigger, 
     assert "Reopened" in event.outcome and "(it was cancelled)" in event.outcome
 
 
-def test_an_event_older_than_the_scheduling_does_not_reopen_the_request(stages, at_trigger, stored_event):
+def test_an_event_older_than_the_scheduling_does_not_reopen_the_request(sandbox_stages, at_trigger, stored_event):
     late_copy = stored_event()
     WebhookEvent.objects.filter(pk=late_copy.pk).update(received_at=timezone.now() - timedelta(minutes=1))
     _processed(stored_event())
@@ -171,18 +174,20 @@ def test_an_event_older_than_the_scheduling_does_not_reopen_the_request(stages, 
     assert "nothing changed" in event.outcome
 
 
-def test_the_next_interview_round_moves_the_request_and_makes_it_pending(stages, at_trigger, stored_event, sandbox):
+def test_the_next_interview_round_moves_the_request_and_makes_it_pending(
+        sandbox_stages, at_trigger, stored_event, sandbox):
     _processed(stored_event())
     sandbox.change_status(int(WORKFLOW_ID), SECOND_TRIGGER, notify=False)
 
     event = _processed(stored_event(newStatus=SECOND_TRIGGER))
 
     request = SchedulingRequest.objects.get()
-    assert (request.trigger_stage, request.state) == (stages["second"], "pending")
+    assert (request.trigger_stage, request.state) == (sandbox_stages["second"], "pending")
     assert "moved from stage" in event.outcome
 
 
-def test_an_employee_applying_internally_is_mirrored_as_a_user(stages, sandbox, stored_event, sandbox_connection):
+def test_an_employee_applying_internally_is_mirrored_as_a_user(
+        sandbox_stages, sandbox, stored_event, sandbox_connection):
     employee = sandbox.user_ids[0]
     workflow = sandbox.create_workflow(person_id=employee, job_id=int(JOB_ID), status_id=TRIGGER)
 

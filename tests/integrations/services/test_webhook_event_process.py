@@ -27,7 +27,7 @@ def test_only_the_first_claim_wins(connection):
     assert (event.state, event.attempts) == (WebhookEvent.State.PROCESSING, 1)
 
 
-def test_a_second_delivery_of_the_same_message_does_nothing(sandbox, stages, stored_event):
+def test_a_second_delivery_of_the_same_message_does_nothing(sandbox, sandbox_stages, stored_event):
     event = stored_event()
 
     assert webhook_event_process(event_id=event.pk) is not None
@@ -36,7 +36,7 @@ def test_a_second_delivery_of_the_same_message_does_nothing(sandbox, stages, sto
     assert event.attempts == 1
 
 
-def test_a_status_change_is_marked_processed_with_its_outcome(sandbox, stages, stored_event):
+def test_a_status_change_is_marked_processed_with_its_outcome(sandbox, sandbox_stages, stored_event):
     event = stored_event()
 
     webhook_event_process(event_id=event.pk)
@@ -60,7 +60,7 @@ def test_an_event_of_a_connection_paused_since_it_arrived_is_ignored(connection)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_racing_for_one_row_process_it_once(sandbox, stages, stored_event):
+def test_two_workers_racing_for_one_row_process_it_once(sandbox, sandbox_stages, stored_event):
     if db_connection.vendor != "postgresql":
         pytest.skip("needs a database that serves concurrent connections (PostgreSQL)")
     event = stored_event()

@@ -18,12 +18,12 @@ from tests.integrations.conftest import CANDIDATE_ID, JOB_ID, SCHEDULED, TRIGGER
 
 
 @pytest.fixture
-def advance(sandbox_connection, stages, sandbox):
+def advance(sandbox_connection, sandbox_stages, sandbox):
     """A queued advance of the sandbox candidate from the trigger status to the next one."""
     sandbox.change_status(int(WORKFLOW_ID), TRIGGER, notify=False)
     request = SchedulingRequest.objects.create(connection=sandbox_connection, workflow_id=WORKFLOW_ID,
                                                candidate_id=CANDIDATE_ID, job_id=JOB_ID,
-                                               trigger_stage=stages["trigger"], state="opened")
+                                               trigger_stage=sandbox_stages["trigger"], state="opened")
     return writeback_enqueue(
         connection=sandbox_connection, action=Writeback.Action.ADVANCE_STATUS, idempotency_key="advance-1",
         scheduling_request=request,
