@@ -11,6 +11,7 @@ CSM_PERMISSIONS = [
     ("integrations", "view_stage"),
     ("integrations", "add_stage"),
     ("integrations", "change_stage"),
+    ("integrations", "view_schedulingrequest"),
     ("sync", "view_job"),
     ("sync", "view_candidate"),
     ("sync", "view_icimsuser"),

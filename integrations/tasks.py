@@ -6,6 +6,8 @@ from celery import shared_task
 
 from integrations.services.webhook_event_process import webhook_event_process as webhook_event_process_service
 from integrations.services.webhook_events_sweep import webhook_events_sweep as webhook_events_sweep_service
+from integrations.services.writeback_send import writeback_send as writeback_send_service
+from integrations.services.writebacks_due_sweep import writebacks_due_sweep as writebacks_due_sweep_service
 
 
 @shared_task(name="integrations.tasks.webhook_event_process", acks_late=True, ignore_result=True)
@@ -16,3 +18,13 @@ def webhook_event_process(event_id: int) -> None:
 @shared_task(name="integrations.tasks.webhook_events_sweep", acks_late=True, ignore_result=True)
 def webhook_events_sweep() -> None:
     webhook_events_sweep_service()
+
+
+@shared_task(name="integrations.tasks.writeback_send", acks_late=True, ignore_result=True)
+def writeback_send(writeback_id: int) -> None:
+    writeback_send_service(writeback_id=writeback_id)
+
+
+@shared_task(name="integrations.tasks.writebacks_due_sweep", acks_late=True, ignore_result=True)
+def writebacks_due_sweep() -> None:
+    writebacks_due_sweep_service()

@@ -17,6 +17,7 @@ from .connections import (
 from .scheduling import SchedulingRequest
 from .stages import Stage
 from .webhooks import WebhookEvent
+from .writebacks import Writeback, WritebackAttempt
 
 __all__ = [
     "BASE_SCOPES",
@@ -32,6 +33,8 @@ __all__ = [
     "SchedulingRequest",
     "Stage",
     "WebhookEvent",
+    "Writeback",
+    "WritebackAttempt",
     "default_candidate_folders",
     "default_user_folders",
 ]

@@ -80,9 +80,9 @@ def icims_client_for(*, connection: Connection, purpose: Purpose, session: reque
 
 
 def icims_interviews_for(*, connection: Connection, purpose: Purpose = Purpose.WRITEBACK,
-                         session: requests.Session | None = None,
+                         session: requests.Session | None = None, max_attempts: int | None = None,
                          sleep: Callable[[float], None] = time.sleep) -> IcimsInterviews:
     """The adapter for interview and feedback calls (the write-back credentials)."""
     config, transport = icims_transport_for(connection=connection, purpose=purpose, writeback=True,
-                                            session=session, sleep=sleep)
+                                            session=session, max_attempts=max_attempts, sleep=sleep)
     return IcimsInterviews(config=config, transport=transport)

@@ -16,27 +16,19 @@ from django.utils import timezone
 from integrations.models import WebhookEvent
 from integrations.webhooks.event_types import Handling, handling_for
 
+from .scheduling_request_trigger import scheduling_request_trigger
+
 logger = logging.getLogger(__name__)
 
-NOT_BUILT_YET = (
-    "Stored only: turning status changes into scheduling requests needs the iCIMS client, "
-    "which is not built yet. Replay this event once it is."
-)
 
-
-def workflow_status_change_process(*, event: WebhookEvent) -> str:
-    """A candidate's workflow moved into a trigger status: open a scheduling request.
-
-    Not built yet (needs the iCIMS client): re-GET the applicant workflow from iCIMS (never trust
-    `newStatus`, icims-api.md section 9), match its status to the connection's trigger stages,
-    upsert the scheduling request idempotently. Until then the event is marked processed with
-    NOT_BUILT_YET as its outcome, so those events can be found and replayed.
-    """
-    return NOT_BUILT_YET
+def workflow_status_change_process(*, event: WebhookEvent) -> tuple[str, str]:
+    """A candidate's workflow changed status: maybe open a scheduling request (scheduling_request_trigger.py)."""
+    result = scheduling_request_trigger(event=event)
+    return result.state, result.outcome
 
 
 # Each event type handled as Handling.PROCESS has its processor here (tests check they agree).
-EVENT_PROCESSORS: dict[str, Callable[..., str]] = {
+EVENT_PROCESSORS: dict[str, Callable[..., tuple[str, str]]] = {
     "WorkFlowStatusChangeEvent": workflow_status_change_process,
 }
 
@@ -71,7 +63,7 @@ def _dispatch(event: WebhookEvent) -> tuple[str, str]:
         return WebhookEvent.State.IGNORED, "The connection is paused; replay to process once it is resumed."
     if handling_for(event.event_type) == Handling.IGNORE:
         return WebhookEvent.State.IGNORED, f"{event.event_type} events are stored but not used."
-    return WebhookEvent.State.PROCESSED, EVENT_PROCESSORS[event.event_type](event=event)
+    return EVENT_PROCESSORS[event.event_type](event=event)
 
 
 def _finish(event: WebhookEvent, *, state: str, last_error: str, outcome: str | None = None) -> None:

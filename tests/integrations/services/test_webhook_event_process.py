@@ -9,11 +9,7 @@ from django.db import connection as db_connection
 from django.db import connections
 
 from integrations.models import WebhookEvent
-from integrations.services.webhook_event_process import (
-    NOT_BUILT_YET,
-    webhook_event_claim,
-    webhook_event_process,
-)
+from integrations.services.webhook_event_process import webhook_event_claim, webhook_event_process
 
 
 def _stored(connection, **fields) -> WebhookEvent:
@@ -31,8 +27,8 @@ def test_only_the_first_claim_wins(connection):
     assert (event.state, event.attempts) == (WebhookEvent.State.PROCESSING, 1)
 
 
-def test_a_second_delivery_of_the_same_message_does_nothing(connection):
-    event = _stored(connection)
+def test_a_second_delivery_of_the_same_message_does_nothing(sandbox, sandbox_stages, stored_event):
+    event = stored_event()
 
     assert webhook_event_process(event_id=event.pk) is not None
     assert webhook_event_process(event_id=event.pk) is None
@@ -40,14 +36,14 @@ def test_a_second_delivery_of_the_same_message_does_nothing(connection):
     assert event.attempts == 1
 
 
-def test_a_status_change_is_marked_processed_with_what_is_still_missing(connection):
-    event = _stored(connection)
+def test_a_status_change_is_marked_processed_with_its_outcome(sandbox, sandbox_stages, stored_event):
+    event = stored_event()
 
     webhook_event_process(event_id=event.pk)
 
     event.refresh_from_db()
     assert event.state == WebhookEvent.State.PROCESSED
-    assert event.outcome == NOT_BUILT_YET
+    assert "does not trigger scheduling" in event.outcome
     assert event.processed_at is not None
 
 
@@ -64,10 +60,10 @@ def test_an_event_of_a_connection_paused_since_it_arrived_is_ignored(connection)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_racing_for_one_row_process_it_once(connection):
+def test_two_workers_racing_for_one_row_process_it_once(sandbox, sandbox_stages, stored_event):
     if db_connection.vendor != "postgresql":
         pytest.skip("needs a database that serves concurrent connections (PostgreSQL)")
-    event = _stored(connection)
+    event = stored_event()
     start = threading.Barrier(8)
     wins = []
 

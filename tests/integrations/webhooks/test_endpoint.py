@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 
 import pytest
+import responses
 from django.db import OperationalError
 from django.db import connection as db_connection
 from django.test import Client
@@ -16,6 +17,7 @@ from django.utils import timezone
 from integrations.icims.hmac_signing import signed_headers_for
 from integrations.models import WebhookEvent
 from integrations.webhooks.event_types import ALL_EVENT_TYPES
+from tests.fixtures.icims import icims_fixture
 
 from .conftest import ACME_PASSWORD, GLOBEX_KEY, GLOBEX_PREVIOUS_KEY, basic_authorization, fixture_payload
 
@@ -347,8 +349,12 @@ def test_get_is_not_allowed(client):
 
 def test_a_stored_status_change_reaches_a_worker_once_committed(post_webhook, acme, acme_basic, celery_eager,
                                                                django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        response = post_webhook(fixture_payload("WorkFlowStatusChangeEvent"), authorization=acme_basic)
+    with responses.RequestsMock() as icims:  # the worker reads the workflow from iCIMS
+        icims.post("https://login.icims.com/oauth/token", json=icims_fixture("token"))
+        icims.get("https://api.icims.com/customers/2187/applicantworkflows/13437",
+                  json=icims_fixture("applicantworkflow"))
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post_webhook(fixture_payload("WorkFlowStatusChangeEvent"), authorization=acme_basic)
 
     assert response.status_code == 200
     event = WebhookEvent.objects.get()

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0004_scheduling_requests'),
+        ('integrations', '0005_writebacks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,140 @@
+"""Send one outbox row to iCIMS: claim it, check, send, confirm, and decide what happens next.
+
+Only the worker whose conditional UPDATE moved the row to "sending" goes on. A failure iCIMS may
+recover from is retried after the delays in WRITEBACK_RETRY_DELAYS_MINUTES (1, 5, 15, 30, 60
+minutes: the first send plus five retries); when they run out the row is dead. A failure no retry
+can fix is dead at once, with the reason. An open circuit breaker or our own exhausted budget
+postpones the send without counting it as an attempt: iCIMS was never asked.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+
+from integrations.icims.errors import IcimsBudgetExhausted, IcimsCircuitOpen, IcimsError
+from integrations.models import Writeback, WritebackAttempt
+
+from .writeback_actions import (
+    ACTION_SENDERS,
+    ResponseRecorder,
+    SendResult,
+    WritebackNeedsReview,
+    WritebackNotConfirmed,
+    WritebackWaiting,
+    advance_outcome_record,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def writeback_claim(*, writeback_id: int, now=None) -> bool:
+    now = now or timezone.now()
+    claimed = Writeback.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        pk=writeback_id, state__in=[Writeback.State.PENDING, Writeback.State.RETRYING],
+    ).update(state=Writeback.State.SENDING, attempts=F("attempts") + 1, updated_at=now)
+    return claimed == 1
+
+
+def writeback_send(*, writeback_id: int) -> Writeback | None:
+    """Send the write-back if this caller wins the claim and it is due; None otherwise."""
+    if not writeback_claim(writeback_id=writeback_id):
+        return None
+    writeback = Writeback.objects.select_related("connection", "scheduling_request").get(pk=writeback_id)
+    attempt = WritebackAttempt.objects.create(writeback=writeback, started_at=timezone.now())
+    recorder = ResponseRecorder(api_url=writeback.connection.api_url)
+    try:
+        if not writeback.connection.is_active:
+            raise WritebackWaiting("The connection is paused; the write-back is sent once it is resumed.")
+        result = ACTION_SENDERS[writeback.action](writeback=writeback, recorder=recorder)
+    except (IcimsCircuitOpen, IcimsBudgetExhausted) as exc:
+        delay = exc.retry_after if exc.retry_after else settings.ICIMS_BREAKER_COOLDOWN
+        _retry_later(writeback, attempt, recorder, error=exc, delay=timedelta(seconds=delay), counts=False)
+    except WritebackWaiting as exc:
+        _retry_later(writeback, attempt, recorder, error=exc, delay=_retry_delay(1), counts=False)
+    except WritebackNeedsReview as exc:
+        _finish(writeback, attempt, recorder, state=Writeback.State.DEAD, outcome="dead: needs review",
+                error=str(exc))
+    except (IcimsError, WritebackNotConfirmed) as exc:
+        if getattr(exc, "retryable", True):
+            _retry_or_die(writeback, attempt, recorder, error=exc)
+        else:
+            _finish(writeback, attempt, recorder, state=Writeback.State.DEAD, outcome="dead: iCIMS refused",
+                    error=_describe(exc))
+    except Exception as exc:  # a bug or an outage of ours: keep the row, retry like any transient failure
+        logger.exception("Write-back %s failed unexpectedly", writeback.pk)
+        _retry_or_die(writeback, attempt, recorder, error=exc)
+    else:
+        _finish(writeback, attempt, recorder, state=result.state, outcome=result.state, error=result.reason,
+                result=result.result)
+    writeback.refresh_from_db()
+    if writeback.action == Writeback.Action.ADVANCE_STATUS:
+        advance_outcome_record(writeback=writeback)
+    return writeback
+
+
+def writeback_retry_delays() -> list[timedelta]:
+    return [timedelta(minutes=minutes) for minutes in settings.WRITEBACK_RETRY_DELAYS_MINUTES]
+
+
+def _retry_delay(failure_number: int) -> timedelta:
+    delays = writeback_retry_delays()
+    return delays[min(failure_number, len(delays)) - 1]
+
+
+def _retry_or_die(writeback: Writeback, attempt: WritebackAttempt, recorder: ResponseRecorder, *,
+                  error: Exception) -> None:
+    retries_left = len(writeback_retry_delays()) - (writeback.attempts - 1)
+    if retries_left <= 0:
+        _finish(writeback, attempt, recorder, state=Writeback.State.DEAD, outcome="dead: gave up",
+                error=f"Gave up after {writeback.attempts} attempts: {_describe(error)}")
+        return
+    delay = _retry_delay(writeback.attempts)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        delay = max(delay, timedelta(seconds=retry_after))
+    _retry_later(writeback, attempt, recorder, error=error, delay=delay, counts=True)
+
+
+def _retry_later(writeback: Writeback, attempt: WritebackAttempt, recorder: ResponseRecorder, *,
+                 error: Exception, delay: timedelta, counts: bool) -> None:
+    _finish(writeback, attempt, recorder, state=Writeback.State.RETRYING,
+            outcome=f"retry in {int(delay.total_seconds())}s" + ("" if counts else " (not counted as an attempt)"),
+            error=_describe(error), next_attempt_at=timezone.now() + delay, uncount=not counts)
+
+
+def _finish(writeback: Writeback, attempt: WritebackAttempt, recorder: ResponseRecorder, *, state: str,
+            outcome: str, error: str = "", result: dict | None = None, next_attempt_at=None,
+            uncount: bool = False) -> None:
+    now = timezone.now()
+    changes = {"state": state, "last_error": error[:4000], "next_attempt_at": next_attempt_at, "updated_at": now}
+    if state in (Writeback.State.SUCCEEDED, Writeback.State.SKIPPED, Writeback.State.DEAD):
+        changes["completed_at"] = now
+    if result is not None:
+        changes["result"] = {**Writeback.objects.get(pk=writeback.pk).result, **result}
+    if uncount:
+        changes["attempts"] = F("attempts") - 1
+    # Only while still ours: if the sweeper took the row back after our lease ran out, it decides.
+    Writeback.objects.filter(pk=writeback.pk, state=Writeback.State.SENDING, attempts=writeback.attempts).update(
+        **changes)
+    attempt.finished_at = now
+    attempt.outcome = outcome[:200]
+    attempt.error = error[:4000]
+    attempt.http_status = recorder.status
+    attempt.response_headers = recorder.headers
+    attempt.save()
+    log = logger.info if state in (Writeback.State.SUCCEEDED, Writeback.State.SKIPPED) else logger.warning
+    log("Write-back %s (%s) attempt %s: %s %s", writeback.pk, writeback.action, writeback.attempts, outcome,
+        error[:300])
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+__all__ = ["SendResult", "writeback_claim", "writeback_retry_delays", "writeback_send"]
