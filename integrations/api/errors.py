@@ -1,6 +1,7 @@
 """Every API error has one shape: `{"error": {"code": "...", "message": "...", "details": {...}}}`.
 
-DRF's own exceptions keep their status and code; failures of a live iCIMS call become 404 (iCIMS has
+DRF's own exceptions keep their status and code; a feature the connection has switched off is a
+409 `feature_disabled` with the reason; failures of a live iCIMS call become 404 (iCIMS has
 no such record), 429 (iCIMS or our budget says wait), 503 (iCIMS unreachable or failing: try again)
 or 502 (iCIMS refused the call: retrying will not help). Nothing unexpected leaks a stack trace.
 """
@@ -17,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from integrations.icims import errors as icims
+from integrations.services.features import FeatureDisabled
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +53,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's EXCEPTION_HANDLER: the one place an exception becomes an API error response."""
     if isinstance(exc, icims.IcimsError):
         return _icims_error_response(exc)
+    if isinstance(exc, FeatureDisabled):
+        exc = Conflict(exc.reason, code="feature_disabled")
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

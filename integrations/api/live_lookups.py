@@ -1,4 +1,5 @@
-"""Live lookups: a candidate's applications, a resume link, and a job's hiring team, read from iCIMS now."""
+"""Live lookups: a candidate's applications, a resume link, a job's hiring team and the feedback forms,
+read from iCIMS now."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from integrations.services.feedback_requests import feedback_forms_list
 from integrations.services.live_lookups import (
     ASSUMED_TEAM_FIELDS,
     candidate_applications_lookup,
@@ -28,8 +30,8 @@ from integrations.services.resume_links import (
 )
 
 from .errors import ApiException, LinkExpired
-from .scheduling_requests import StageSerializer
-from .schema import ERROR_RESPONSES, LIVE_ERROR_RESPONSES
+from .scheduling_request_serializers import StageSerializer
+from .schema import ERROR_RESPONSES, LIVE_ERROR_RESPONSES, LIVE_FEATURE_ERROR_RESPONSES
 from .tenancy import ConnectionScoped
 
 
@@ -172,3 +174,25 @@ class ResumeFileView(APIView):
         response["Content-Disposition"] = f'attachment; filename="resume-{target.candidate_id}{extension}"'
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+class FeedbackFormSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+
+
+class FeedbackFormListSerializer(serializers.Serializer):
+    results = FeedbackFormSerializer(many=True)
+
+
+class FeedbackFormsView(ConnectionScoped, APIView):
+    """The tenant's iCIMS feedback forms (an assumed iCIMS API, see the README), for feedback requests."""
+
+    @extend_schema(
+        operation_id="connection_feedback_forms",
+        summary="The connection's feedback forms, read live from iCIMS",
+        responses={200: FeedbackFormListSerializer, **LIVE_FEATURE_ERROR_RESPONSES},
+    )
+    def get(self, request, connection_id: str):
+        forms = feedback_forms_list(connection=self.connection)
+        return Response(FeedbackFormListSerializer({"results": forms}).data)

@@ -1,33 +1,18 @@
-"""`/api/v1/scheduling-requests/`: candidates opened for scheduling, newest first."""
+"""`/api/v1/scheduling-requests/`: candidates opened for scheduling, newest first, and the actions on one."""
 
 from __future__ import annotations
 
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, viewsets
 
-from integrations.models import SchedulingRequest, Stage
+from integrations.models import SchedulingRequest
 
 from .pagination import NewestFirstCursorPagination
+from .scheduling_actions import SchedulingRequestActions
+from .scheduling_request_serializers import SchedulingRequestSerializer
 from .schema import ERROR_RESPONSES
 from .tenancy import ID_PATTERN, visible_connections
-
-
-class StageSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Stage
-        fields = ["id", "bin", "status", "status_id", "triggers_scheduling"]
-        read_only_fields = fields
-
-
-class SchedulingRequestSerializer(serializers.ModelSerializer):
-    trigger_stage = StageSerializer(read_only=True)
-
-    class Meta:
-        model = SchedulingRequest
-        fields = ["id", "connection", "workflow_id", "candidate_id", "job_id", "state", "trigger_stage",
-                  "advance_outcome", "opened_at", "scheduled_at", "cancelled_at", "created_at", "updated_at"]
-        read_only_fields = fields
 
 
 class SchedulingRequestFilter(django_filters.FilterSet):
@@ -51,14 +36,21 @@ class SchedulingRequestFilter(django_filters.FilterSet):
 
 @extend_schema_view(list=extend_schema(responses={200: SchedulingRequestSerializer(many=True), **ERROR_RESPONSES}),
                     retrieve=extend_schema(responses={200: SchedulingRequestSerializer, **ERROR_RESPONSES}))
-class SchedulingRequestViewSet(viewsets.ReadOnlyModelViewSet):
-    """Scheduling requests of the connections this token may see, newest first."""
+class SchedulingRequestViewSet(SchedulingRequestActions, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                               viewsets.GenericViewSet):
+    """Scheduling requests of the connections this token may see, newest first, and what the platform does
+    with one (open, schedule, cancel, interviews, feedback requests)."""
 
     queryset = SchedulingRequest.objects.none()  # the schema's model; requests use get_queryset
     serializer_class = SchedulingRequestSerializer
     filterset_class = SchedulingRequestFilter
     pagination_class = NewestFirstCursorPagination
     lookup_value_regex = ID_PATTERN
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset  # list filters never hide the one request a detail URL names
+        return super().filter_queryset(queryset)
 
     def get_queryset(self):
         return SchedulingRequest.objects.filter(connection__in=visible_connections(self.request)).select_related(

@@ -8,15 +8,23 @@ from rest_framework.routers import SimpleRouter
 from sync.api import CandidateViewSet, IcimsUserViewSet, JobViewSet
 
 from .connections import ConnectionViewSet
-from .live_lookups import CandidateApplicationsView, CandidateResumeLinkView, JobHiringTeamView, ResumeFileView
+from .live_lookups import (
+    CandidateApplicationsView,
+    CandidateResumeLinkView,
+    FeedbackFormsView,
+    JobHiringTeamView,
+    ResumeFileView,
+)
 from .scheduling_requests import SchedulingRequestViewSet
 from .tenancy import ID_PATTERN
+from .writebacks import WritebackViewSet
 
 app_name = "api"
 
 router = SimpleRouter()
 router.register("connections", ConnectionViewSet, basename="connection")
 router.register("scheduling-requests", SchedulingRequestViewSet, basename="scheduling-request")
+router.register("writebacks", WritebackViewSet, basename="writeback")
 
 CONNECTION = rf"connections/(?P<connection_id>{ID_PATTERN})"
 RECORD = rf"(?P<icims_id>{ID_PATTERN})"
@@ -39,5 +47,6 @@ urlpatterns = [
     re_path(rf"^{CONNECTION}/candidates/{RECORD}/resume/$", CandidateResumeLinkView.as_view(),
             name="candidate-resume"),
     re_path(rf"^{CONNECTION}/jobs/{RECORD}/hiring-team/$", JobHiringTeamView.as_view(), name="job-hiring-team"),
+    re_path(rf"^{CONNECTION}/feedback-forms/$", FeedbackFormsView.as_view(), name="feedback-forms"),
     path("resume-files/<str:signed>/", ResumeFileView.as_view(), name="resume-file"),
 ]
