@@ -19,7 +19,13 @@ def test_the_schema_validates_without_warnings(tmp_path):
         "/api/v1/connections/{connection_id}/jobs/{icims_id}/hiring-team/",
         "/api/v1/connections/{connection_id}/candidates/{icims_id}/applications/",
         "/api/v1/connections/{connection_id}/candidates/{icims_id}/resume/", "/api/v1/resume-files/{signed}/",
+        "/api/v1/connections/{connection_id}/feedback-forms/", "/api/v1/scheduling-requests/{id}/open/",
+        "/api/v1/scheduling-requests/{id}/schedule/", "/api/v1/scheduling-requests/{id}/cancel/",
+        "/api/v1/scheduling-requests/{id}/interviews/", "/api/v1/scheduling-requests/{id}/interviews/{external_id}/",
+        "/api/v1/scheduling-requests/{id}/feedback-requests/", "/api/v1/writebacks/", "/api/v1/writebacks/{id}/",
     } <= set(paths)
+    assert set(paths["/api/v1/scheduling-requests/{id}/interviews/{external_id}/"]) >= {"patch", "delete"}
+    assert "202" in paths["/api/v1/scheduling-requests/{id}/interviews/"]["post"]["responses"]
     assert "/v2/ats/webhook/icims" not in paths
 
 
