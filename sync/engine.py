@@ -25,7 +25,7 @@ from integrations.services.icims_clients import icims_client_for
 
 from .backfill import backfill_run, full_run_request, scope_folders
 from .engine_search import search_incremental_run
-from .engine_stream import stream_incremental_run
+from .engine_stream import StreamUnavailable, stream_incremental_run
 from .entities import entity_spec
 from .locks import SyncLock
 from .models import Entity, SyncRun, SyncState
@@ -118,7 +118,7 @@ def _run_mode(ctx: RunContext) -> None:
         try:
             stream_incremental_run(ctx)
             return
-        except IcimsError as error:
+        except StreamUnavailable as error:
             # Recorded on the run; what the stream committed before failing stays committed.
             logger.warning("Sync %s %s: data stream failed (%s); falling back to search",
                            ctx.connection.customer_id, ctx.entity, error)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import logging
 
+from integrations.icims.errors import IcimsError
+
 from .models import Entity
 from .run_context import RunContext
 
@@ -23,6 +25,10 @@ logger = logging.getLogger(__name__)
 
 EVENT_TYPES = {Entity.JOBS: "job", Entity.CANDIDATES: "person", Entity.USERS: "person"}
 MAX_PAGES_PER_RUN = 10_000
+
+
+class StreamUnavailable(Exception):
+    """The data stream itself failed (not a profile GET): the run falls back to search."""
 
 
 def event_record_ids(events: list[dict], *, entity: str) -> list[int]:
@@ -46,8 +52,11 @@ def stream_incremental_run(ctx: RunContext) -> None:
     run_started = ctx.now()
     for _ in range(MAX_PAGES_PER_RUN):
         # Not patient: a stream that does not answer makes the run fall back to search at once.
-        events, next_key = ctx.call(ctx.client.stream_events_page, ctx.connection.stream_id, start_key=key,
-                                    patient=False)
+        try:
+            events, next_key = ctx.call(ctx.client.stream_events_page, ctx.connection.stream_id, start_key=key,
+                                        patient=False)
+        except IcimsError as error:
+            raise StreamUnavailable(str(error)) from error
         ctx.fetch_and_write(event_record_ids(events, entity=ctx.entity))
         resume_key = next_key or (str(events[-1].get("eventId", "")) if events else None) or key
         if resume_key and resume_key != key:
