@@ -19,7 +19,7 @@ import logging
 from integrations.icims.errors import IcimsError
 
 from .models import Entity
-from .run_context import RunContext
+from .run_context import CONNECTION_WIDE_WAITS, RunContext
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +51,11 @@ def stream_incremental_run(ctx: RunContext) -> None:
     run.save(update_fields=["cursor_in"])
     run_started = ctx.now()
     for _ in range(MAX_PAGES_PER_RUN):
-        # Not patient: a stream that does not answer makes the run fall back to search at once.
+        # A stream that fails (beyond the transport's own retries) makes the run fall back to search at once;
+        # only pauses of the whole connection are waited out.
         try:
             events, next_key = ctx.call(ctx.client.stream_events_page, ctx.connection.stream_id, start_key=key,
-                                        patient=False)
+                                        waits_for=CONNECTION_WIDE_WAITS)
         except IcimsError as error:
             raise StreamUnavailable(str(error)) from error
         ctx.fetch_and_write(event_record_ids(events, entity=ctx.entity))

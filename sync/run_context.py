@@ -14,7 +14,14 @@ from typing import Any, TypeVar
 from django.utils import timezone
 
 from integrations.icims.client import IcimsClient
-from integrations.icims.errors import IcimsAccessDenied, IcimsError, IcimsNotFound
+from integrations.icims.errors import (
+    IcimsAccessDenied,
+    IcimsBudgetExhausted,
+    IcimsCircuitOpen,
+    IcimsError,
+    IcimsNotFound,
+    IcimsRateLimited,
+)
 from integrations.models import Connection
 from integrations.services.api_usage import api_call_record
 
@@ -33,6 +40,9 @@ WRITE_BATCH_SIZE = 1000
 MAX_WAITS_PER_CALL = 12
 MAX_WAIT_SECONDS = 15 * 60
 BACKOFF_BASE_SECONDS = 2.0
+
+# Waits that say nothing about the endpoint called: the whole connection is paused for a while.
+CONNECTION_WIDE_WAITS = (IcimsRateLimited, IcimsBudgetExhausted, IcimsCircuitOpen)
 
 RUN_PROGRESS_FIELDS = [
     "seen_count", "created_count", "updated_count", "unchanged_count", "left_scope_count", "deleted_count",
@@ -82,14 +92,18 @@ class RunContext:
         client.transport.on_call = self.calls.observe
 
     # -- calling iCIMS ---------------------------------------------------------------------------
-    def call(self, function: Callable[..., T], *args: Any, patient: bool = True, **kwargs: Any) -> T:
-        """Call the client; wait out what waiting can fix (429 pauses, budgets, 5xx storms, an open breaker)."""
+    def call(self, function: Callable[..., T], *args: Any, waits_for: tuple[type[IcimsError], ...] | None = None,
+             **kwargs: Any) -> T:
+        """Call the client; wait out what waiting can fix (429 pauses, budgets, 5xx storms, an open breaker).
+
+        `waits_for` narrows which retryable errors are waited out; others are raised at once."""
         waits = 0
         while True:
             try:
                 return function(*args, **kwargs)
             except IcimsError as error:
-                if not (patient and error.retryable) or waits >= MAX_WAITS_PER_CALL:
+                waitable = error.retryable and (waits_for is None or isinstance(error, waits_for))
+                if not waitable or waits >= MAX_WAITS_PER_CALL:
                     raise
                 waits += 1
                 delay = error.retry_after
