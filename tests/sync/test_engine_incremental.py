@@ -4,6 +4,7 @@ and the window overlaps enough that the next run picks it up: none missed, none 
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -49,7 +50,7 @@ def test_changes_made_just_before_each_run_are_mirrored_exactly_once(sandbox, ru
     assert mirrored(Entity.CANDIDATES) == in_scope(Entity.CANDIDATES)
     assert {c.icims_id: c.lastname for c in Candidate.objects.filter(icims_id__in=renamed)} == renamed
     # Each window starts before the last one ended, by the indexing delay plus a margin.
-    for previous, run in zip(runs, runs[1:], strict=False):
+    for previous, run in pairwise(runs):
         assert run.window_start <= previous.window_end - timedelta(minutes=6)
 
 
