@@ -34,7 +34,7 @@ os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
 # A published key: fine for a benchmark's throw-away connection, never for a real deployment.
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "2qHunfX2ua5PO0ZC8CiZpQJbcIi1ub29L0czcqFr2t4=")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -149,7 +149,7 @@ def backfill_child(args) -> None:
 def run_child(*, candidates: int, jobs: int, users: int, transport: str) -> dict:
     command = [sys.executable, __file__, "--child", "--candidates", str(candidates), "--jobs", str(jobs),
                "--users", str(users), "--transport", transport]
-    output = subprocess.run(command, check=True, capture_output=True, text=True)  # noqa: S603
+    output = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 

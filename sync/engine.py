@@ -89,6 +89,10 @@ def sync_entity_run(
             full_run_request(state=state, connection=connection, at=now())
         if state.last_full_run_at is None:
             full_run_request(state=state, connection=connection, at=now())
+        # Holding the lock, no other run of this entity is alive: one still "running" died with its worker.
+        SyncRun.objects.filter(connection=connection, entity=entity, status=SyncRun.Status.RUNNING).update(
+            status=SyncRun.Status.FAILED, finished_at=now(),
+            error="The worker stopped mid-run (killed or restarted); the next run resumed from its checkpoint.")
         run = SyncRun.objects.create(connection=connection, entity=entity, started_at=now(),
                                      heartbeat_at=timezone.now(),
                                      mode=planned_mode(connection=connection, state=state))

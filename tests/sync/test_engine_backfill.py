@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from sync.models import Candidate, Entity, ScopeState, SyncRun, SyncState
+from sync.mapping import JOB_FIELDS, PERSON_FIELDS
+from sync.models import Candidate, Entity, Job, ScopeState, SyncRun, SyncState
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +23,14 @@ def test_a_first_sync_mirrors_exactly_the_records_in_scope(run_sync, in_scope, m
         state = SyncState.objects.get(connection=sandbox_connection, entity=entity)
         assert state.backfill_checkpoint is None and state.last_full_run_at is not None
     assert in_scope(Entity.CANDIDATES) and in_scope(Entity.USERS) and in_scope(Entity.JOBS)
+
+
+def test_profile_gets_ask_only_for_the_fields_the_mirror_keeps(run_sync):
+    run_sync(Entity.CANDIDATES)
+    run_sync(Entity.JOBS)
+    kept = {"links"}
+    assert set().union(*Candidate.objects.values_list("raw", flat=True)) <= set(PERSON_FIELDS) | kept
+    assert set().union(*Job.objects.values_list("raw", flat=True)) <= set(JOB_FIELDS) | kept
 
 
 def test_initial_sync_is_ticked_once_all_three_entities_have_backfilled(run_sync, sandbox_connection):
@@ -102,3 +111,14 @@ def test_a_folder_change_in_the_admin_takes_effect_on_the_next_run(sandbox, run_
     assert run.left_scope_count == len(active)
     assert set(Candidate.objects.filter(icims_id__in=active).values_list("scope_state", flat=True)) == {
         ScopeState.LEFT_SCOPE}
+
+
+def test_a_run_left_running_by_a_dead_worker_is_closed_as_failed_by_the_next(sandbox, run_sync, sandbox_connection,
+                                                                             in_scope, mirrored):
+    dead = SyncRun.objects.create(connection=sandbox_connection, entity=Entity.USERS, mode=SyncRun.Mode.BACKFILL,
+                                  started_at=sandbox.clock.now())
+    sandbox.clock.advance(minutes=5)
+    assert run_sync(Entity.USERS).status == SyncRun.Status.SUCCEEDED
+    dead.refresh_from_db()
+    assert dead.status == SyncRun.Status.FAILED and "worker stopped" in dead.error
+    assert mirrored(Entity.USERS) == in_scope(Entity.USERS)
