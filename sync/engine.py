@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import requests
+from django.conf import settings
 from django.utils import timezone
 
 from integrations.icims.budget import Purpose
@@ -62,6 +63,7 @@ def sync_entity_run(
     clock: Callable[[], float] = time.time,
     session: requests.Session | None = None,
     write_batch_size: int = WRITE_BATCH_SIZE,
+    fetch_concurrency: int | None = None,
 ) -> SyncRun:
     """Run the sync of one entity of one connection now, in this process; returns its SyncRun.
 
@@ -99,7 +101,8 @@ def sync_entity_run(
         client = icims_client_for(connection=connection, purpose=Purpose.SYNC, session=session, sleep=sleep,
                                   clock=clock)
         ctx = RunContext(connection=connection, entity=entity, state=state, run=run, lock=lock, client=client,
-                         now=now, sleep=sleep, write_batch_size=write_batch_size)
+                         now=now, sleep=sleep, write_batch_size=write_batch_size,
+                         fetch_concurrency=fetch_concurrency or settings.SYNC_FETCH_CONCURRENCY)
         try:
             _run_mode(ctx)
         except Exception as error:  # recorded on the run and in the state; the next tick tries again
@@ -107,6 +110,8 @@ def sync_entity_run(
             _finish(ctx, status=SyncRun.Status.FAILED, error=error)
         else:
             _finish(ctx, status=SyncRun.Status.SUCCEEDED)
+        finally:
+            ctx.close()
         return run
     finally:
         lock.release()

@@ -48,6 +48,7 @@ def run_sync(sandbox, sandbox_connection, fake_time):
 
     def run(entity: str, **options):
         options.setdefault("now", sandbox.clock.now)
+        options.setdefault("fetch_concurrency", 1)  # the engine's threads are tested on their own
         return sync_entity_run(connection=sandbox_connection, entity=entity, sleep=fake_time.sleep,
                                clock=fake_time.clock, **options)
 

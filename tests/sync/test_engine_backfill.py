@@ -33,6 +33,15 @@ def test_profile_gets_ask_only_for_the_fields_the_mirror_keeps(run_sync):
     assert set().union(*Job.objects.values_list("raw", flat=True)) <= set(JOB_FIELDS) | kept
 
 
+def test_several_gets_in_flight_mirror_the_same_records_in_order(sandbox, run_sync, in_scope, mirrored):
+    gone = min(in_scope(Entity.CANDIDATES))
+    sandbox.faults.inject("error", count=3, path=r"/people/\d+$")
+    run = run_sync(Entity.CANDIDATES, fetch_concurrency=4, write_batch_size=40)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert mirrored(Entity.CANDIDATES) == in_scope(Entity.CANDIDATES)
+    assert run.created_count == len(in_scope(Entity.CANDIDATES)) and gone in mirrored(Entity.CANDIDATES)
+
+
 def test_initial_sync_is_ticked_once_all_three_entities_have_backfilled(run_sync, sandbox_connection):
     run_sync(Entity.JOBS)
     run_sync(Entity.CANDIDATES)
