@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from django.db.models import Sum
 from django.utils import timezone
 
-from integrations.models import Connection
+from integrations.icims.budget import Purpose
+from integrations.models import ApiCallLedger, Connection
 from integrations.services.icims_clients import icims_call_budget
 
 from .models import Entity, SyncRun, SyncState
@@ -58,7 +59,8 @@ def connection_sync_overview(*, connection: Connection, now: datetime | None = N
             last_full_run_at=state.last_full_run_at if state else None,
         ))
     hour_start = now.replace(minute=0, second=0, microsecond=0)
-    sync_calls = runs.filter(started_at__gte=hour_start).aggregate(total=Sum("calls_spent"))["total"] or 0
+    sync_calls = ApiCallLedger.objects.filter(connection=connection, hour=hour_start, purpose=Purpose.SYNC).aggregate(
+        total=Sum("calls"))["total"] or 0
     return ConnectionSyncOverview(
         entities=entities, sync_calls_this_hour=sync_calls,
         calls_this_hour=icims_call_budget(connection=connection).calls_this_hour(),
