@@ -39,7 +39,7 @@ def event_record_ids(events: list[dict], *, entity: str) -> list[int]:
         if not isinstance(event, dict) or str(event.get("entityType", "")).lower() != wanted:
             continue
         raw_id = str(event.get("entityId", "")).strip()
-        if raw_id.isdigit():
+        if raw_id.isdecimal():
             ids[int(raw_id)] = None
     return list(ids)
 
