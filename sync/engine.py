@@ -98,8 +98,14 @@ def sync_entity_run(
         run = SyncRun.objects.create(connection=connection, entity=entity, started_at=now(),
                                      heartbeat_at=timezone.now(),
                                      mode=planned_mode(connection=connection, state=state))
-        client = icims_client_for(connection=connection, purpose=Purpose.SYNC, session=session, sleep=sleep,
-                                  clock=clock)
+        try:
+            client = icims_client_for(connection=connection, purpose=Purpose.SYNC, session=session, sleep=sleep,
+                                      clock=clock)
+        except Exception as error:  # e.g. credentials that cannot be read: nothing was called, nothing written
+            logger.exception("Sync %s %s could not start", connection.customer_id, entity)
+            run.status, run.finished_at, run.error = SyncRun.Status.FAILED, now(), f"{type(error).__name__}: {error}"
+            run.save(update_fields=["status", "finished_at", "error"])
+            return run
         ctx = RunContext(connection=connection, entity=entity, state=state, run=run, lock=lock, client=client,
                          now=now, sleep=sleep, write_batch_size=write_batch_size,
                          fetch_concurrency=fetch_concurrency or settings.SYNC_FETCH_CONCURRENCY)
