@@ -47,9 +47,13 @@ class SyncLock:
             raise SyncLockLost(f"{self.key} is not held")
         if not force and self.clock() - self._renewed_at < self.ttl / 3:
             return
-        if self.state.get(self.key) != self.token:
+        holder = self.state.get(self.key)
+        if holder is None and self.state.add(self.key, self.token, ttl=self.ttl):
+            logger.warning("%s expired before its heartbeat (a slow batch); taken again", self.key)
+        elif holder != self.token:
             raise SyncLockLost(f"{self.key} expired and was taken by another run")
-        self.state.set(self.key, self.token, ttl=self.ttl)
+        else:
+            self.state.set(self.key, self.token, ttl=self.ttl)
         self._renewed_at = self.clock()
 
     def release(self) -> None:

@@ -162,6 +162,7 @@ class RunContext:
             self.save_progress()
 
     def _fetch_one(self, icims_id: int) -> tuple[int, Any]:
+        self.lock.heartbeat()  # a batch of slow GETs can outlast the lock's time-to-live
         try:
             return icims_id, self.call(self.client.get_profile, self.spec.profile_type, icims_id,
                                        fields=self.spec.fields)

@@ -97,3 +97,12 @@ def test_two_workers_racing_for_the_lock_on_redis_get_one_run():
         thread.join()
     assert len(won) == 1
     won[0].release()
+
+
+def test_a_lock_that_expired_unclaimed_is_taken_again_by_its_heartbeat():
+    lock = SyncLock(connection_id=4, entity="jobs", ttl=0.2)
+    assert lock.acquire()
+    time.sleep(0.3)  # a batch slower than the time-to-live; nobody else came
+    lock.heartbeat(force=True)
+    assert not SyncLock(connection_id=4, entity="jobs").acquire()
+    lock.release()
