@@ -7,6 +7,7 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
+from .admin_actions import state_full_reconcile, state_reset_cursor, state_sync_now
 from .models import Candidate, IcimsUser, Job, SyncRun, SyncState
 
 
@@ -109,6 +110,7 @@ class SyncRunAdmin(ViewOnlyAdmin):
                     "updated_count", "unchanged_count", "left_scope_count", "deleted_count", "calls_spent",
                     "progress", "finished_at"]
     list_filter = ["connection", "entity", "mode", "status", "started_at"]
+    search_fields = ["connection__name", "connection__customer_id", "error"]
     list_select_related = ["connection"]
     date_hierarchy = "started_at"
     readonly_fields = ["progress"]
@@ -129,10 +131,16 @@ class SyncRunAdmin(ViewOnlyAdmin):
 class SyncStateAdmin(ViewOnlyAdmin):
     list_display = ["connection", "entity", "last_success_at", "search_watermark", "backfill_checkpoint",
                     "last_full_run_at", "last_error_at"]
+    actions = [state_sync_now, state_full_reconcile, state_reset_cursor]
     list_filter = ["connection", "entity"]
     list_select_related = ["connection"]
     fieldsets = [
         (None, {"fields": ["connection", "entity", "last_success_at", "last_error", "last_error_at",
                            "last_full_run_at", "updated_at"]}),
-        ("Cursors", {"fields": ["search_watermark", "stream_key", "backfill_checkpoint", "backfill_started_at"]}),
+        ("Cursors", {"fields": ["search_watermark", "stream_key", "backfill_checkpoint", "backfill_started_at",
+                                "scope_folders"]}),
     ]
+
+    def has_sync_permission(self, request) -> bool:
+        """Starting or resetting a sync is editing the connection: super admins, not CSMs."""
+        return request.user.has_perm("integrations.change_connection")

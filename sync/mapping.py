@@ -81,7 +81,7 @@ def icims_id_value(value: Any, *, field: str) -> int | None:
         return None
     if isinstance(value, int):
         return value if value >= 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         return int(value.strip())
     if value is not None:
         _unexpected(field, value)

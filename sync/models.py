@@ -296,6 +296,11 @@ class SyncState(models.Model):
         "backfill started", null=True, blank=True,
         help_text="When the backfill or reconcile in progress began; records not seen since are missing.",
     )
+    scope_folders = models.JSONField(
+        "scope folders", default=list, blank=True,
+        help_text="People: the folders the last full walk covered. When the connection's folders differ, "
+        "the next run walks again.",
+    )
     last_success_at = models.DateTimeField("last success", null=True, blank=True)
     last_error = models.TextField("last error", blank=True, help_text="Cleared by the next successful run.")
     last_error_at = models.DateTimeField("last error at", null=True, blank=True)

@@ -21,6 +21,7 @@ from integrations.models import Connection
 
 from .models import Entity, ScopeState
 
+JOB_DELETED_FOLDER = "Deleted"  # what a search excludes to walk the jobs in scope
 _DELETED_JOB_FOLDER = re.compile(r"^deleted\b", re.IGNORECASE)
 
 

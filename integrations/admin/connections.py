@@ -9,6 +9,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.debug import sensitive_post_parameters
 
+from sync.admin_actions import connection_sync_overview_html, full_reconcile, reset_cursor, sync_now
+
 from ..models import SECRET_FIELDS, Connection
 from ..services.connection_history import connection_field_labels
 from ..services.connection_onboarding import (
@@ -39,9 +41,10 @@ class ConnectionAdmin(admin.ModelAdmin):
     list_display = ["name", "customer_id", "region", "is_active", "onboarding_progress"]
     list_filter = ["is_active", "region"]
     search_fields = ["name", "customer_id"]
-    actions = ["pause", "resume", run_connection_test]
+    actions = ["pause", "resume", run_connection_test, sync_now, full_reconcile, reset_cursor]
     readonly_fields = [
-        "onboarding_checklist", "required_scopes", "webhook_url_for_icims", "api_usage", *PROGRESS_FIELDS
+        "onboarding_checklist", "required_scopes", "webhook_url_for_icims", "api_usage", "sync_overview",
+        *PROGRESS_FIELDS,
     ]
 
     def get_queryset(self, request):
@@ -86,7 +89,8 @@ class ConnectionAdmin(admin.ModelAdmin):
                 },
             )
         )
-        fieldsets.append(("Sync", {"fields": ["candidate_folders", "user_folders", "hourly_call_budget"]}))
+        sync_fields = ["candidate_folders", "user_folders", "hourly_call_budget"]
+        fieldsets.append(("Sync", {"fields": [*sync_fields, "sync_overview"] if obj is not None else sync_fields}))
         webhook_fields = ["webhook_url_for_icims", "webhook_auth"]
         if may_edit:
             webhook_fields += [
@@ -151,6 +155,10 @@ class ConnectionAdmin(admin.ModelAdmin):
     @admin.display(description="calls, allowance and circuit breaker")
     def api_usage(self, obj: Connection) -> str:
         return connection_api_usage(obj)
+
+    @admin.display(description="jobs, candidates and users")
+    def sync_overview(self, obj: Connection) -> str:
+        return connection_sync_overview_html(obj)
 
     @admin.display(description="scopes to ask iCIMS for")
     def required_scopes(self, obj: Connection) -> str:

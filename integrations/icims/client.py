@@ -42,28 +42,36 @@ class IcimsClient:
 
     # -- search --------------------------------------------------------------------------------
     def search(self, entity: str, filters: Iterable[dict], *, operator: str = "&",
-               staleness: int = 0) -> Iterator[int]:
+               staleness: int = 0, after_id: int | None = None) -> Iterator[int]:
         """`POST /customers/{cid}/search/{entity}?staleness=N`: the matching ids, ascending.
 
         iCIMS returns at most 1,000 ids a call, sorted by id; the next page adds the filter
-        `<entity singular>.id > last id`. Each page is one call.
+        `<entity singular>.id > last id`. Each page is one call. `after_id` starts after that id.
         """
         filters = list(filters)
-        id_filter_name = f"{entity.removesuffix('s') if entity != 'people' else 'person'}.id"
-        last_id: int | None = None
+        last_id = after_id
         for _ in range(MAX_PAGES):
-            page_filters = list(filters)
-            if last_id is not None:
-                page_filters.append({"name": id_filter_name, "value": [str(last_id)], "operator": ">"})
-            response = self.transport.request(
-                "POST", self._url(f"search/{entity}"), params={"staleness": staleness},
-                json={"filters": page_filters, "operator": operator}, idempotent=True)
-            results = response.json().get("searchResults") or []
-            for result in results:
-                yield int(result["id"])
-            if len(results) < SEARCH_PAGE_SIZE:
+            ids = self.search_page(entity, filters, operator=operator, staleness=staleness, after_id=last_id)
+            yield from ids
+            if len(ids) < SEARCH_PAGE_SIZE:
                 return
-            last_id = int(results[-1]["id"])
+            last_id = ids[-1]
+
+    def search_page(self, entity: str, filters: Iterable[dict], *, operator: str = "&", staleness: int = 0,
+                    after_id: int | None = None) -> list[int]:
+        """One search call: up to 1,000 matching ids greater than `after_id`, ascending.
+
+        Fewer than 1,000 means this was the last page. Callers that must retry or checkpoint between
+        pages page with this instead of `search`.
+        """
+        page_filters = list(filters)
+        if after_id is not None:
+            id_filter_name = f"{entity.removesuffix('s') if entity != 'people' else 'person'}.id"
+            page_filters.append({"name": id_filter_name, "value": [str(after_id)], "operator": ">"})
+        response = self.transport.request(
+            "POST", self._url(f"search/{entity}"), params={"staleness": staleness},
+            json={"filters": page_filters, "operator": operator}, idempotent=True)
+        return [int(result["id"]) for result in response.json().get("searchResults") or []]
 
     # -- profiles ------------------------------------------------------------------------------
     def get_profile(self, profile_type: str, system_id: int | str, *, fields: Iterable[str] = ()) -> dict:
@@ -156,15 +164,19 @@ class IcimsClient:
         The key is None on the last page: there is nothing after it yet, so a caller resuming later
         keeps the last non-empty key it saw.
         """
-        url = self._stream_url(f"{self.config.customer_id}/subscriptions/{subscription_id}/events")
         key = start_key
         for _ in range(MAX_PAGES):
-            page = self._get_json(url, {"exclusiveStartKey": key} if key else None)
-            events = page.get("events") or []
-            key = page.get("lastEvaluatedKey") or None
+            events, key = self.stream_events_page(subscription_id, start_key=key)
             yield events, key
             if not key or not events:
                 return
+
+    def stream_events_page(self, subscription_id: str, *,
+                           start_key: str | None = None) -> tuple[list[dict], str | None]:
+        """One data stream call: the events after `start_key`, and the key of the next page (None: no more yet)."""
+        url = self._stream_url(f"{self.config.customer_id}/subscriptions/{subscription_id}/events")
+        page = self._get_json(url, {"exclusiveStartKey": start_key} if start_key else None)
+        return list(page.get("events") or []), page.get("lastEvaluatedKey") or None
 
 
 def _listed(payload: Any, *, key: str) -> list:

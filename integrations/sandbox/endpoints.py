@@ -37,7 +37,7 @@ def error(status: int, code: int, message: str) -> Response:
 
 
 def _record(tenant, entity: str, record_id: str):
-    record = tenant.records(entity).get(int(record_id)) if record_id.isdigit() else None
+    record = tenant.records(entity).get(int(record_id)) if record_id.isdecimal() else None
     if record is None:
         raise ApiError(404, 2, f"{_LABELS[entity]} not found.")
     return record
@@ -98,7 +98,7 @@ def workflow_patch(tenant, request, cid: str, id: str) -> Response:
 
 def search_records(tenant, request, cid: str, entity: str) -> Response:
     staleness_text = request.query.get("staleness", "")
-    staleness = int(staleness_text) if staleness_text.isdigit() else DEFAULT_STALENESS_MINUTES
+    staleness = int(staleness_text) if staleness_text.isdecimal() else DEFAULT_STALENESS_MINUTES
     try:
         ids = tenant.search(entity, request.json(), staleness_minutes=staleness)
     except SearchError as exc:
@@ -128,7 +128,7 @@ def list_nodes(tenant, request, cid: str, list_id: str) -> Response:
     nodes = catalog.LISTS.get(list_id)
     if nodes is None:
         raise ApiError(404, 2, "List not found.")
-    size = int(request.query["size"]) if request.query.get("size", "").isdigit() else 1000
+    size = int(request.query["size"]) if request.query.get("size", "").isdecimal() else 1000
     base = f"{request.base_url}/customers/{cid}/v2/lists/{list_id}"
     return json_response(
         200,

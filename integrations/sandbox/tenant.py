@@ -122,7 +122,7 @@ class SandboxTenant:
         """A page of data stream events after the key, and the key of the next page (None at the end)."""
         with self.lock:
             # Event ids are the 1-based position, zero-padded, so a key is where the next page starts.
-            start = int(exclusive_start_key) if (exclusive_start_key or "").isdigit() else 0
+            start = int(exclusive_start_key) if (exclusive_start_key or "").isdecimal() else 0
             page = self.events[start : start + limit]
             more = start + limit < len(self.events)
             return page, (page[-1]["eventId"] if more and page else None)

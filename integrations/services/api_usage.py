@@ -18,17 +18,19 @@ def _hour_start(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def api_call_record(*, connection_id: int, purpose: str, status: int, at: datetime | None = None) -> None:
-    """Count one call in its (connection, hour, purpose) bucket, and in `failed_calls` when it failed."""
+def api_call_record(*, connection_id: int, purpose: str, status: int, at: datetime | None = None,
+                    calls: int = 1, failed_calls: int | None = None) -> None:
+    """Count one call (or `calls` calls, `failed_calls` of them failed: a batch tallied by its caller) in its
+    (connection, hour, purpose) bucket, and in `failed_calls` when it failed."""
     hour = _hour_start(at or timezone.now())
-    failed = 1 if status == 0 or status >= 400 else 0
+    failed = failed_calls if failed_calls is not None else (1 if status == 0 or status >= 400 else 0) * calls
     bucket = ApiCallLedger.objects.filter(connection_id=connection_id, hour=hour, purpose=purpose)
-    increment = {"calls": F("calls") + 1, "failed_calls": F("failed_calls") + failed}
+    increment = {"calls": F("calls") + calls, "failed_calls": F("failed_calls") + failed}
     if bucket.update(**increment):
         return
     try:
         with transaction.atomic():
-            ApiCallLedger.objects.create(connection_id=connection_id, hour=hour, purpose=purpose, calls=1,
+            ApiCallLedger.objects.create(connection_id=connection_id, hour=hour, purpose=purpose, calls=calls,
                                          failed_calls=failed)
     except IntegrityError:  # another worker created the bucket first
         bucket.update(**increment)

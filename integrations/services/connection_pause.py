@@ -15,9 +15,11 @@ logger = logging.getLogger(__name__)
 def connections_set_active(*, connections: QuerySet[Connection], active: bool) -> list[Connection]:
     """Pause (active=False) or resume connections; returns the ones whose state actually changed."""
     to_change = list(connections.exclude(is_active=active))
-    Connection.objects.filter(pk__in=[c.pk for c in to_change]).update(is_active=active, updated_at=timezone.now())
     for connection in to_change:
         connection.is_active = active
+        connection.updated_at = timezone.now()
+        # A save, not a queryset update, so post_save listeners (the sync's beat entries) follow the pause.
+        connection.save(update_fields=["is_active", "updated_at"])
         logger.info(
             "Connection %s (CustomerId %s) %s",
             connection.name,

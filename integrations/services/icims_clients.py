@@ -46,36 +46,44 @@ def icims_config_for(*, connection: Connection, writeback: bool = False) -> Icim
     )
 
 
-def icims_call_budget(*, connection: Connection, state: SharedState | None = None) -> CallBudget:
+def icims_call_budget(*, connection: Connection, state: SharedState | None = None,
+                      clock: Callable[[], float] = time.time) -> CallBudget:
     return CallBudget(state=state or icims_shared_state(), name=connection.customer_id,
-                      hourly_budget=connection.hourly_call_budget)
+                      hourly_budget=connection.hourly_call_budget, clock=clock)
 
 
-def icims_circuit_breaker(*, connection: Connection, state: SharedState | None = None) -> CircuitBreaker:
+def icims_circuit_breaker(*, connection: Connection, state: SharedState | None = None,
+                          clock: Callable[[], float] = time.time) -> CircuitBreaker:
     return CircuitBreaker(state=state or icims_shared_state(), name=connection.customer_id,
-                          threshold=settings.ICIMS_BREAKER_THRESHOLD, cooldown=settings.ICIMS_BREAKER_COOLDOWN)
+                          threshold=settings.ICIMS_BREAKER_THRESHOLD, cooldown=settings.ICIMS_BREAKER_COOLDOWN,
+                          clock=clock)
 
 
 def icims_transport_for(*, connection: Connection, purpose: Purpose, writeback: bool = False,
                         session: requests.Session | None = None, max_attempts: int | None = None,
-                        sleep: Callable[[float], None] = time.sleep) -> tuple[IcimsConfig, IcimsTransport]:
+                        sleep: Callable[[float], None] = time.sleep,
+                        clock: Callable[[], float] = time.time) -> tuple[IcimsConfig, IcimsTransport]:
+    """`sleep` and `clock` go together: a caller that fakes one (tests) fakes both, so pauses pass without waiting."""
     config = icims_config_for(connection=connection, writeback=writeback)
     state = icims_shared_state()
     session = session or requests.Session()
     auth = authenticator_for(config, state=state, session=session, sleep=sleep)
     transport = IcimsTransport(
-        session=session, auth=auth, purpose=purpose, budget=icims_call_budget(connection=connection, state=state),
-        breaker=icims_circuit_breaker(connection=connection, state=state),
+        session=session, auth=auth, purpose=purpose,
+        budget=icims_call_budget(connection=connection, state=state, clock=clock),
+        breaker=icims_circuit_breaker(connection=connection, state=state, clock=clock),
         on_call=api_call_recorder(connection=connection), connect_timeout=config.connect_timeout,
-        read_timeout=config.read_timeout, max_attempts=max_attempts or settings.ICIMS_MAX_ATTEMPTS, sleep=sleep)
+        read_timeout=config.read_timeout, max_attempts=max_attempts or settings.ICIMS_MAX_ATTEMPTS, sleep=sleep,
+        clock=clock)
     return config, transport
 
 
 def icims_client_for(*, connection: Connection, purpose: Purpose, session: requests.Session | None = None,
-                     max_attempts: int | None = None, sleep: Callable[[float], None] = time.sleep) -> IcimsClient:
+                     max_attempts: int | None = None, sleep: Callable[[float], None] = time.sleep,
+                     clock: Callable[[], float] = time.time) -> IcimsClient:
     """The client for list, profile, search and data stream calls (the data credentials)."""
     config, transport = icims_transport_for(connection=connection, purpose=purpose, session=session,
-                                            max_attempts=max_attempts, sleep=sleep)
+                                            max_attempts=max_attempts, sleep=sleep, clock=clock)
     return IcimsClient(config=config, transport=transport)
 
 

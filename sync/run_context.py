@@ -1,0 +1,222 @@
+"""What one sync run carries from start to end: its client, lock, run row, clocks, and the fetch-and-write
+step every mode shares (profile GETs for a batch of ids, one bulk upsert, counts and progress saved)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from django.utils import timezone
+
+from integrations.icims.client import IcimsClient
+from integrations.icims.errors import (
+    IcimsAccessDenied,
+    IcimsBudgetExhausted,
+    IcimsCircuitOpen,
+    IcimsError,
+    IcimsNotFound,
+    IcimsRateLimited,
+)
+from integrations.models import Connection
+from integrations.services.api_usage import api_call_record
+
+from .entities import EntitySpec, entity_spec
+from .locks import SyncLock
+from .models import ScopeState, SyncRun, SyncState
+from .services import UpsertCounts, records_upsert
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+WRITE_BATCH_SIZE = 1000
+# Waiting out a pause, a budget or a 5xx storm: at most this many waits per call, none longer than the cap.
+# Past them the run fails and the next tick resumes from the last committed checkpoint.
+MAX_WAITS_PER_CALL = 12
+MAX_WAIT_SECONDS = 15 * 60
+BACKOFF_BASE_SECONDS = 2.0
+
+# Waits that say nothing about the endpoint called: the whole connection is paused for a while.
+CONNECTION_WIDE_WAITS = (IcimsRateLimited, IcimsBudgetExhausted, IcimsCircuitOpen)
+
+ACCESS_DENIED: Any = object()  # a marker: the profile exists but security rules hide it from the API user
+
+RUN_PROGRESS_FIELDS = [
+    "seen_count", "created_count", "updated_count", "unchanged_count", "left_scope_count", "deleted_count",
+    "calls_spent", "progress_done", "heartbeat_at", "cursor_out",
+]
+
+
+@dataclass
+class CallTally:
+    """Calls this run made; written to the ledger per batch rather than one UPDATE per call."""
+
+    connection_id: int
+    total: int = 0
+    pending: Counter = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def observe(self, purpose, status: int, method: str) -> None:
+        with self.lock:  # called from the fetching threads
+            self.total += 1
+            self.pending[(str(purpose), status == 0 or status >= 400)] += 1
+
+    def flush(self) -> None:
+        with self.lock:
+            pending, self.pending = self.pending, Counter()
+        by_purpose: dict[str, list[int]] = {}
+        for (purpose, failed), calls in pending.items():
+            tally = by_purpose.setdefault(purpose, [0, 0])
+            tally[0] += calls
+            tally[1] += calls if failed else 0
+        for purpose, (calls, failed) in by_purpose.items():
+            api_call_record(connection_id=self.connection_id, purpose=purpose, status=200, calls=calls,
+                            failed_calls=failed)
+
+
+class RunContext:
+    def __init__(self, *, connection: Connection, entity: str, state: SyncState, run: SyncRun, lock: SyncLock,
+                 client: IcimsClient, now: Callable[[], datetime], sleep: Callable[[float], None] = time.sleep,
+                 write_batch_size: int = WRITE_BATCH_SIZE, fetch_concurrency: int = 1) -> None:
+        self.connection = connection
+        self.entity = entity
+        self.spec: EntitySpec = entity_spec(entity)
+        self.state = state
+        self.run = run
+        self.lock = lock
+        self.client = client
+        self.now = now
+        self.sleep = sleep
+        self.write_batch_size = write_batch_size
+        self.fetch_concurrency = fetch_concurrency
+        self._pool: ThreadPoolExecutor | None = None
+        self.calls = CallTally(connection_id=connection.pk)
+        client.transport.on_call = self.calls.observe
+
+    # -- calling iCIMS ---------------------------------------------------------------------------
+    def call(self, function: Callable[..., T], *args: Any, waits_for: tuple[type[IcimsError], ...] | None = None,
+             **kwargs: Any) -> T:
+        """Call the client; wait out what waiting can fix (429 pauses, budgets, 5xx storms, an open breaker).
+
+        `waits_for` narrows which retryable errors are waited out; others are raised at once."""
+        waits = 0
+        while True:
+            try:
+                return function(*args, **kwargs)
+            except IcimsError as error:
+                waitable = error.retryable and (waits_for is None or isinstance(error, waits_for))
+                if not waitable or waits >= MAX_WAITS_PER_CALL:
+                    raise
+                waits += 1
+                delay = error.retry_after
+                if delay is None:
+                    delay = min(MAX_WAIT_SECONDS, BACKOFF_BASE_SECONDS * 2 ** waits)
+                if delay > MAX_WAIT_SECONDS:
+                    raise
+                logger.warning("Sync %s %s: %s; waiting %.0fs (wait %d of %d)", self.connection.customer_id,
+                               self.entity, error, delay, waits, MAX_WAITS_PER_CALL)
+                self.wait(delay)
+
+    def wait(self, seconds: float) -> None:
+        """Sleep, renewing the lock often enough that a long pause does not let another run in."""
+        step = max(1.0, self.lock.ttl / 3)
+        remaining = max(0.0, seconds)
+        while True:
+            self.lock.heartbeat(force=True)
+            if remaining <= 0:
+                return
+            chunk = min(step, remaining)
+            self.sleep(chunk)
+            remaining -= chunk
+
+    # -- fetching and writing --------------------------------------------------------------------
+    def fetch_and_write(self, ids: Iterable[int], *, after_batch: Callable[[int], None] | None = None) -> None:
+        """GET each profile (only the mirror's fields), upsert them in bulk, then call `after_batch(last id)`:
+        the caller's cursor moves only once the batch is committed."""
+        ids = list(ids)
+        for start in range(0, len(ids), self.write_batch_size):
+            batch = ids[start:start + self.write_batch_size]
+            fetched_at = self.now()
+            profiles: list[tuple[int, dict]] = []
+            gone: list[int] = []
+            for icims_id, profile in self._fetch_all(batch):
+                if profile is None:
+                    gone.append(icims_id)
+                elif profile is not ACCESS_DENIED:
+                    profiles.append((icims_id, profile))
+            counts = records_upsert(connection=self.connection, entity=self.entity, profiles=profiles,
+                                    fetched_at=fetched_at)
+            self.add_counts(counts)
+            if gone:
+                self.run.deleted_count += self.mark_gone(gone, at=fetched_at)
+            self.run.progress_done += len(batch)
+            if after_batch is not None:
+                after_batch(batch[-1])
+            self.save_progress()
+
+    def _fetch_one(self, icims_id: int) -> tuple[int, Any]:
+        self.lock.heartbeat()  # a batch of slow GETs can outlast the lock's time-to-live
+        try:
+            return icims_id, self.call(self.client.get_profile, self.spec.profile_type, icims_id,
+                                       fields=self.spec.fields)
+        except IcimsNotFound:
+            return icims_id, None
+        except IcimsAccessDenied:
+            logger.warning("Sync %s %s: iCIMS denies access to record %s; skipped",
+                           self.connection.customer_id, self.entity, icims_id)
+            return icims_id, ACCESS_DENIED
+
+    def _fetch_all(self, batch: list[int]) -> list[tuple[int, Any]]:
+        """The batch's profiles, in order. Several GETs in flight: iCIMS answers in tens to hundreds of
+        milliseconds, so one at a time would make a 100,000-record backfill take hours. The shared budget
+        and breaker pace them all the same."""
+        if self.fetch_concurrency <= 1 or len(batch) <= 1:
+            return [self._fetch_one(icims_id) for icims_id in batch]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self.fetch_concurrency, thread_name_prefix="sync-fetch")
+        futures = [self._pool.submit(self._fetch_one, icims_id) for icims_id in batch]
+        try:
+            return [future.result() for future in futures]
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def mark_gone(self, ids: list[int], *, at: datetime) -> int:
+        """Records iCIMS no longer has (404): deleted in the mirror."""
+        return self.spec.model.objects.filter(connection=self.connection, icims_id__in=ids).exclude(
+            scope_state=ScopeState.DELETED).update(scope_state=ScopeState.DELETED, scope_changed_at=at)
+
+    def add_counts(self, counts: UpsertCounts) -> None:
+        run = self.run
+        run.seen_count += counts.seen
+        run.created_count += counts.created
+        run.updated_count += counts.updated
+        run.unchanged_count += counts.unchanged + counts.stale
+        run.left_scope_count += counts.left_scope
+        run.deleted_count += counts.deleted
+
+    def save_progress(self) -> None:
+        self.lock.heartbeat()
+        self.calls.flush()
+        self.run.calls_spent = self.calls.total
+        self.run.heartbeat_at = timezone.now()
+        self.run.save(update_fields=RUN_PROGRESS_FIELDS)
+        logger.info("Sync %s %s %s: %d done (%d created, %d updated, %d unchanged), %d calls",
+                    self.connection.customer_id, self.entity, self.run.mode, self.run.progress_done,
+                    self.run.created_count, self.run.updated_count, self.run.unchanged_count, self.calls.total)
+
+    def save_state(self, *fields: str) -> None:
+        self.state.save(update_fields=[*fields, "updated_at"])

@@ -1,0 +1,133 @@
+"""Backfill and reconcile against the sandbox: the mirror holds exactly what is in scope, a walk cut short
+resumes from its checkpoint, and only a clean walk marks what it did not see."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from sync.mapping import JOB_FIELDS, PERSON_FIELDS
+from sync.models import Candidate, Entity, Job, ScopeState, SyncRun, SyncState
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_first_sync_mirrors_exactly_the_records_in_scope(run_sync, in_scope, mirrored, sandbox_connection):
+    for entity in Entity.values:
+        run = run_sync(entity)
+        assert (run.mode, run.status, run.error) == (SyncRun.Mode.BACKFILL, SyncRun.Status.SUCCEEDED, "")
+        assert mirrored(entity) == in_scope(entity)
+        assert run.created_count == len(in_scope(entity))
+        assert run.progress_done == run.seen_count == len(in_scope(entity))
+        state = SyncState.objects.get(connection=sandbox_connection, entity=entity)
+        assert state.backfill_checkpoint is None and state.last_full_run_at is not None
+    assert in_scope(Entity.CANDIDATES) and in_scope(Entity.USERS) and in_scope(Entity.JOBS)
+
+
+def test_profile_gets_ask_only_for_the_fields_the_mirror_keeps(run_sync):
+    run_sync(Entity.CANDIDATES)
+    run_sync(Entity.JOBS)
+    kept = {"links"}
+    assert set().union(*Candidate.objects.values_list("raw", flat=True)) <= set(PERSON_FIELDS) | kept
+    assert set().union(*Job.objects.values_list("raw", flat=True)) <= set(JOB_FIELDS) | kept
+
+
+def test_several_gets_in_flight_mirror_the_same_records_in_order(sandbox, run_sync, in_scope, mirrored):
+    gone = min(in_scope(Entity.CANDIDATES))
+    sandbox.faults.inject("error", count=3, path=r"/people/\d+$")
+    run = run_sync(Entity.CANDIDATES, fetch_concurrency=4, write_batch_size=40)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert mirrored(Entity.CANDIDATES) == in_scope(Entity.CANDIDATES)
+    assert run.created_count == len(in_scope(Entity.CANDIDATES)) and gone in mirrored(Entity.CANDIDATES)
+
+
+def test_initial_sync_is_ticked_once_all_three_entities_have_backfilled(run_sync, sandbox_connection):
+    run_sync(Entity.JOBS)
+    run_sync(Entity.CANDIDATES)
+    sandbox_connection.refresh_from_db()
+    assert sandbox_connection.initial_sync_done_at is None
+    run_sync(Entity.USERS)
+    sandbox_connection.refresh_from_db()
+    assert sandbox_connection.initial_sync_done_at is not None
+
+
+def test_a_backfill_spends_one_profile_call_per_record_and_one_search_per_thousand(run_sync, in_scope):
+    run = run_sync(Entity.CANDIDATES)
+    assert run.calls_spent == len(in_scope(Entity.CANDIDATES)) + 1
+
+
+def test_a_worker_killed_mid_backfill_resumes_from_its_checkpoint(sandbox, run_sync, in_scope, mirrored,
+                                                                  sandbox_connection):
+    wanted = sorted(in_scope(Entity.CANDIDATES))
+    victim = wanted[60]  # batches of 25: two are committed, the third dies
+    sandbox.faults.inject("error", count=10_000, path=rf"/people/{victim}$")
+
+    crashed = run_sync(Entity.CANDIDATES, write_batch_size=25)
+
+    assert crashed.status == SyncRun.Status.FAILED and crashed.error
+    state = SyncState.objects.get(connection=sandbox_connection, entity=Entity.CANDIDATES)
+    assert state.backfill_checkpoint == wanted[49] and state.last_error
+    assert mirrored(Entity.CANDIDATES) == set(wanted[:50])  # nothing marked, nothing half-written
+
+    sandbox.faults.clear()
+    sandbox.clock.advance(minutes=5)
+    resumed = run_sync(Entity.CANDIDATES, write_batch_size=25)
+
+    assert (resumed.mode, resumed.status) == (SyncRun.Mode.BACKFILL, SyncRun.Status.SUCCEEDED)
+    assert resumed.cursor_in == str(wanted[49])
+    assert resumed.created_count == len(wanted) - 50 and resumed.updated_count == 0
+    assert resumed.calls_spent == len(wanted) - 50 + 1  # the rest only, not a restart
+    assert mirrored(Entity.CANDIDATES) == set(wanted)
+    assert Candidate.objects.count() == len(wanted)
+
+
+def test_a_reconcile_marks_what_left_without_an_update_and_a_failed_one_marks_nothing(
+        sandbox, run_sync, in_scope, mirrored, sandbox_connection):
+    run_sync(Entity.JOBS)
+    gone = sorted(in_scope(Entity.JOBS))[:3]
+    for job_id in gone:  # vanish from search without an event or a new updateddate
+        sandbox.jobs[job_id].folder = next(job.folder for job in sandbox.jobs.values() if job.folder.value == "Deleted")
+        sandbox.jobs[job_id].index_log = None
+
+    sandbox.clock.advance(minutes=30)
+    sandbox.faults.inject("error", count=10_000, path=r"/search/jobs")
+    failed = run_sync(Entity.JOBS, full=True)
+    assert failed.status == SyncRun.Status.FAILED and failed.mode == SyncRun.Mode.RECONCILE
+    assert set(gone) <= mirrored(Entity.JOBS)
+
+    sandbox.faults.clear()
+    reconcile = run_sync(Entity.JOBS)
+    assert (reconcile.mode, reconcile.status) == (SyncRun.Mode.RECONCILE, SyncRun.Status.SUCCEEDED)
+    assert reconcile.deleted_count == 3
+    assert mirrored(Entity.JOBS) == in_scope(Entity.JOBS)
+    assert set(sandbox_connection.mirrored_jobs.filter(icims_id__in=gone).values_list("scope_state", flat=True)) == {
+        ScopeState.DELETED}
+
+
+def test_a_folder_change_in_the_admin_takes_effect_on_the_next_run(sandbox, run_sync, in_scope, mirrored,
+                                                                   sandbox_connection):
+    run_sync(Entity.CANDIDATES)
+    active = in_scope(Entity.CANDIDATES)
+    sandbox_connection.candidate_folders = ["Cand:Unreviewed"]
+    sandbox_connection.save()
+    sandbox.clock.advance(timedelta(minutes=5))
+
+    run = run_sync(Entity.CANDIDATES)
+
+    assert (run.mode, run.status) == (SyncRun.Mode.RECONCILE, SyncRun.Status.SUCCEEDED)
+    assert mirrored(Entity.CANDIDATES) == in_scope(Entity.CANDIDATES) != active
+    assert run.left_scope_count == len(active)
+    assert set(Candidate.objects.filter(icims_id__in=active).values_list("scope_state", flat=True)) == {
+        ScopeState.LEFT_SCOPE}
+
+
+def test_a_run_left_running_by_a_dead_worker_is_closed_as_failed_by_the_next(sandbox, run_sync, sandbox_connection,
+                                                                             in_scope, mirrored):
+    dead = SyncRun.objects.create(connection=sandbox_connection, entity=Entity.USERS, mode=SyncRun.Mode.BACKFILL,
+                                  started_at=sandbox.clock.now())
+    sandbox.clock.advance(minutes=5)
+    assert run_sync(Entity.USERS).status == SyncRun.Status.SUCCEEDED
+    dead.refresh_from_db()
+    assert dead.status == SyncRun.Status.FAILED and "worker stopped" in dead.error
+    assert mirrored(Entity.USERS) == in_scope(Entity.USERS)
