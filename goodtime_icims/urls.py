@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from health_check.views import HealthCheckView
@@ -28,3 +28,8 @@ urlpatterns = [
 urlpatterns += [
     path("v2/ats/webhook/icims", IcimsWebhookView.as_view(), name="icims-webhook"),
 ]
+
+# The REST API for the scheduling platform; unknown URLs and crashes under /api/ answer in its JSON error shape.
+urlpatterns += [path("api/v1/", include("integrations.api.urls", namespace="api"))]
+handler404 = "integrations.api.errors.api_aware_page_not_found"
+handler500 = "integrations.api.errors.api_aware_server_error"

@@ -1,5 +1,6 @@
 """The integrations app's models, one module per model family."""
 
+from .api_tokens import ApiToken
 from .api_usage import ApiCallLedger
 from .connections import (
     BASE_SCOPES,
@@ -27,6 +28,7 @@ __all__ = [
     "INTERVIEW_SCOPES",
     "SECRET_FIELDS",
     "ApiCallLedger",
+    "ApiToken",
     "Connection",
     "SchedulingRequest",
     "Stage",

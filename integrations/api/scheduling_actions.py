@@ -1,0 +1,152 @@
+"""What the platform does with a scheduling request: open it, mark it scheduled or cancelled, and
+book interviews and feedback requests, which are written back to iCIMS asynchronously (202)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from integrations.models import SchedulingRequest, Writeback
+from integrations.services.feedback_requests import feedback_request_create
+from integrations.services.interview_writebacks import interview_cancel, interview_create, interview_update
+from integrations.services.scheduling_request_open import scheduling_request_open
+from integrations.services.scheduling_request_state import (
+    SchedulingRequestStateError,
+    scheduling_request_cancel,
+    scheduling_request_mark_scheduled,
+)
+
+from .errors import Conflict
+from .scheduling_request_serializers import SchedulingRequestSerializer
+from .schema import WRITE_ERROR_RESPONSES
+from .writebacks import WritebackSerializer, writeback_accepted
+
+EXTERNAL_ID_PATTERN = r"[^/]{1,200}"
+
+
+class InterviewerSerializer(serializers.Serializer):
+    person_id = serializers.CharField(max_length=64, help_text="The interviewer's iCIMS person id.")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+
+
+class InterviewCreateSerializer(serializers.Serializer):
+    external_id = serializers.CharField(
+        max_length=200, help_text="Our interview's id: how it is found again to update or cancel it.")
+    title = serializers.CharField(max_length=500)
+    start_time = serializers.DateTimeField(help_text="ISO 8601; without an offset it is UTC.")
+    end_time = serializers.DateTimeField(help_text="ISO 8601, after start_time.")
+    location = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    interviewers = InterviewerSerializer(many=True, required=False, default=list)
+
+    def validate(self, data):
+        if data["end_time"] <= data["start_time"]:
+            raise ValidationError({"end_time": ["Must be after start_time."]})
+        return data
+
+
+class InterviewUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=500, required=False)
+    start_time = serializers.DateTimeField(required=False)
+    end_time = serializers.DateTimeField(required=False)
+    location = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    interviewers = InterviewerSerializer(many=True, required=False)
+
+    def validate(self, data):
+        if not data:
+            raise ValidationError("Send at least one of: " + ", ".join(self.fields) + ".")
+        if "start_time" in data and "end_time" in data and data["end_time"] <= data["start_time"]:
+            raise ValidationError({"end_time": ["Must be after start_time."]})
+        return data
+
+
+class FeedbackRequestSerializer(serializers.Serializer):
+    form_id = serializers.CharField(max_length=200, help_text="From GET /connections/{id}/feedback-forms/.")
+    interviewer_person_id = serializers.CharField(max_length=64, help_text="The interviewer's iCIMS person id.")
+    interview_external_id = serializers.CharField(max_length=200, help_text="The interview it is about.")
+
+
+def _state_change(request_object: SchedulingRequest, change: Callable[..., SchedulingRequest]) -> SchedulingRequest:
+    try:
+        return change(scheduling_request=request_object)
+    except SchedulingRequestStateError as refused:
+        raise Conflict(str(refused), code="invalid_state", details={"state": request_object.state}) from None
+
+
+def _queued(call: Callable[..., Writeback], **kwargs) -> Writeback:
+    """The service's write-back; its own checks on the values (ValueError) answer 400."""
+    try:
+        return call(**kwargs)
+    except ValueError as refused:
+        raise ValidationError({"non_field_errors": [str(refused)]}) from None
+
+
+class SchedulingRequestActions:
+    """Mixed into the scheduling request viewset: POSTs on one request, found through the tenant wall."""
+
+    def _respond(self, scheduling_request: SchedulingRequest) -> Response:
+        return Response(self.get_serializer(scheduling_request).data)
+
+    @extend_schema(request=None, summary="Open the request (the platform took it on); may auto-advance in iCIMS",
+                   responses={200: SchedulingRequestSerializer, **WRITE_ERROR_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def open(self, request, pk=None):
+        return self._respond(_state_change(self.get_object(), scheduling_request_open))
+
+    @extend_schema(request=None, summary="Mark the request scheduled",
+                   responses={200: SchedulingRequestSerializer, **WRITE_ERROR_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def schedule(self, request, pk=None):
+        return self._respond(_state_change(self.get_object(), scheduling_request_mark_scheduled))
+
+    @extend_schema(request=None, summary="Cancel the request",
+                   responses={200: SchedulingRequestSerializer, **WRITE_ERROR_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._respond(_state_change(self.get_object(), scheduling_request_cancel))
+
+    @extend_schema(request=InterviewCreateSerializer, summary="Book an interview: written back to iCIMS",
+                   responses={202: WritebackSerializer, **WRITE_ERROR_RESPONSES})
+    @action(detail=True, methods=["post"], url_path="interviews")
+    def interviews(self, request, pk=None):
+        scheduling_request = self.get_object()
+        body = _valid(InterviewCreateSerializer, request.data)
+        writeback = _queued(interview_create, scheduling_request=scheduling_request, **body)
+        return writeback_accepted(request, writeback)
+
+    @extend_schema(methods=["PATCH"], request=InterviewUpdateSerializer, summary="Change an interview in iCIMS",
+                   parameters=[OpenApiParameter("external_id", str, OpenApiParameter.PATH)],
+                   responses={202: WritebackSerializer, **WRITE_ERROR_RESPONSES})
+    @extend_schema(methods=["DELETE"], request=None, summary="Cancel an interview in iCIMS",
+                   parameters=[OpenApiParameter("external_id", str, OpenApiParameter.PATH)],
+                   responses={202: WritebackSerializer, **WRITE_ERROR_RESPONSES})
+    @action(detail=True, methods=["patch", "delete"], url_path=rf"interviews/(?P<external_id>{EXTERNAL_ID_PATTERN})")
+    def interview(self, request, pk=None, external_id: str = ""):
+        scheduling_request = self.get_object()
+        if request.method == "DELETE":
+            writeback = _queued(interview_cancel, scheduling_request=scheduling_request, external_id=external_id)
+        else:
+            changes = _valid(InterviewUpdateSerializer, request.data)
+            writeback = _queued(interview_update, scheduling_request=scheduling_request, external_id=external_id,
+                                changes=changes)
+        return writeback_accepted(request, writeback)
+
+    @extend_schema(request=FeedbackRequestSerializer, summary="Ask an interviewer for feedback in iCIMS",
+                   responses={202: WritebackSerializer, **WRITE_ERROR_RESPONSES})
+    @action(detail=True, methods=["post"], url_path="feedback-requests")
+    def feedback_requests(self, request, pk=None):
+        scheduling_request = self.get_object()
+        body = _valid(FeedbackRequestSerializer, request.data)
+        writeback = _queued(feedback_request_create, scheduling_request=scheduling_request, **body)
+        return writeback_accepted(request, writeback)
+
+
+def _valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+

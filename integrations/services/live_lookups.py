@@ -1,0 +1,172 @@
+"""What the scheduling platform asks iCIMS live, at the moment of scheduling (integration guide:
+applications and resumes are not synced, the hiring team is read live).
+
+Every call is made for Purpose.LIVE, which the call budget serves first. iCIMS errors propagate as
+typed IcimsErrors; the API turns them into JSON errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any, TypedDict
+
+from django.conf import settings
+
+from integrations.icims.budget import Purpose
+from integrations.icims.client import IcimsClient, Resume
+from integrations.icims.errors import IcimsNotFound, IcimsValidationError
+from integrations.models import Connection, SchedulingRequest, Stage
+from integrations.services.icims_clients import icims_client_for
+from sync import mapping
+from sync.models import IcimsUser
+
+logger = logging.getLogger(__name__)
+
+WORKFLOW_FIELDS = ("baseprofile", "associatedprofile", "status", "source", "sourcename", "updateddate")
+# The most recent applications a lookup reads: each costs one call, and a candidate rarely has more.
+MAX_APPLICATIONS = 50
+
+# Hiring team roles: the job field iCIMS is asked for -> the role name in our answer.
+DOCUMENTED_TEAM_FIELDS = {
+    "hiringmanager": "hiring_manager",
+    "recruiter": "recruiter",
+    "secondaryrecruiter": "secondary_recruiter",
+    "jobowner": "job_owner",
+}
+# iCIMS documents no coordinator or sourcer field on a job, yet the integration guide says the hiring
+# team includes them. We ask for fields by these names and return whatever comes back (README,
+# "The REST API"); if iCIMS refuses the names, the lookup is repeated without them.
+ASSUMED_TEAM_FIELDS = {"coordinator": "coordinator", "sourcer": "sourcer"}
+TEAM_FIELDS = {**DOCUMENTED_TEAM_FIELDS, **ASSUMED_TEAM_FIELDS}
+
+
+class StageSummary(TypedDict):
+    id: int
+    bin: str
+    status: str
+    status_id: str
+    triggers_scheduling: bool
+
+
+class Application(TypedDict):
+    id: int
+    candidate_id: int | None
+    job: dict[str, Any]
+    status: dict[str, str]
+    source: str
+    source_name: str
+    updated_in_icims: datetime | None
+    stage: StageSummary | None
+    scheduling_request_id: int | None
+
+
+class TeamMember(TypedDict):
+    person_id: int | None
+    name: str
+    email: str | None
+
+
+class HiringTeam(TypedDict):
+    job_id: int
+    title: str
+    team: dict[str, TeamMember | None]
+    assumed_roles: list[str]
+
+
+def live_client(*, connection: Connection) -> IcimsClient:
+    # Someone is waiting on a live lookup: a failing iCIMS is retried briefly, then reported.
+    return icims_client_for(connection=connection, purpose=Purpose.LIVE, max_attempts=settings.API_LIVE_MAX_ATTEMPTS)
+
+
+def candidate_applications_lookup(*, connection: Connection, candidate_id: int) -> list[Application]:
+    """The candidate's applications (applicant workflows), newest first, with the matching Stage if known.
+
+    Search finds them by `applicantworkflow.person.id` (search lags about six minutes behind iCIMS), so
+    the workflows of this candidate's scheduling requests are read too: those arrived by webhook.
+    """
+    client = live_client(connection=connection)
+    found = set(client.search("applicantworkflows", [
+        {"name": "applicantworkflow.person.id", "value": [str(candidate_id)], "operator": "="},
+    ]))
+    requests = {
+        int(request.workflow_id): request.pk
+        for request in SchedulingRequest.objects.filter(connection=connection, candidate_id=str(candidate_id))
+        if request.workflow_id.isdigit()
+    }
+    workflow_ids = sorted(found | set(requests), reverse=True)[:MAX_APPLICATIONS]
+    stages = _stages_by_status_id(connection=connection)
+    applications = []
+    for workflow_id in workflow_ids:
+        try:
+            profile = client.get_applicant_workflow(workflow_id, fields=WORKFLOW_FIELDS)
+        except IcimsNotFound:
+            continue  # deleted between the search and now
+        application = _application(workflow_id=workflow_id, profile=profile, stages=stages,
+                                    scheduling_request_id=requests.get(workflow_id))
+        if application["candidate_id"] in (None, candidate_id):
+            applications.append(application)
+    return applications
+
+
+def _stages_by_status_id(*, connection: Connection) -> dict[str, StageSummary]:
+    return {
+        stage.status_id: StageSummary(id=stage.pk, bin=stage.bin, status=stage.status, status_id=stage.status_id,
+                                      triggers_scheduling=stage.triggers_scheduling)
+        for stage in Stage.objects.filter(connection=connection).exclude(status_id="")
+    }
+
+
+def _application(*, workflow_id: int, profile: dict, stages: dict[str, StageSummary],
+                 scheduling_request_id: int | None) -> Application:
+    job_id, job_title = mapping.reference_value(profile.get("baseprofile"), field="baseprofile")
+    candidate_id, _ = mapping.reference_value(profile.get("associatedprofile"), field="associatedprofile")
+    status_name, status_id = mapping.list_value(profile.get("status"), field="status")
+    return Application(
+        id=workflow_id,
+        candidate_id=candidate_id,
+        job={"id": job_id, "title": job_title},
+        status={"id": status_id, "name": status_name},
+        source=mapping.text_value(profile.get("source"), field="source"),
+        source_name=mapping.text_value(profile.get("sourcename"), field="sourcename"),
+        updated_in_icims=mapping.datetime_value(profile.get("updateddate"), field="updateddate"),
+        stage=stages.get(status_id),
+        scheduling_request_id=scheduling_request_id,
+    )
+
+
+def job_hiring_team_lookup(*, connection: Connection, job_id: int) -> HiringTeam:
+    """The job's hiring team, role -> person (with the email the user mirror has for them)."""
+    client = live_client(connection=connection)
+    try:
+        profile = client.get_job(job_id, fields=["jobtitle", *TEAM_FIELDS])
+    except IcimsValidationError as refused:
+        logger.warning("iCIMS refused the assumed hiring team fields for job %s (%s); asking without them",
+                       job_id, refused)
+        profile = client.get_job(job_id, fields=["jobtitle", *DOCUMENTED_TEAM_FIELDS])
+    people = {role: _team_reference(profile.get(field), field=field) for field, role in TEAM_FIELDS.items()}
+    ids = [person_id for person_id, _ in filter(None, people.values()) if person_id is not None]
+    emails = dict(
+        IcimsUser.objects.filter(connection=connection, icims_id__in=ids).exclude(email="").values_list(
+            "icims_id", "email")
+    )
+    team = {
+        role: TeamMember(person_id=reference[0], name=reference[1], email=emails.get(reference[0]))
+        if reference else None
+        for role, reference in people.items()
+    }
+    return HiringTeam(job_id=job_id, title=mapping.text_value(profile.get("jobtitle"), field="jobtitle"), team=team,
+                      assumed_roles=list(ASSUMED_TEAM_FIELDS.values()))
+
+
+def _team_reference(value: Any, *, field: str) -> tuple[int | None, str] | None:
+    """A person reference; a list of them (a shape we have not seen) gives its first."""
+    if isinstance(value, list):
+        value = next((item for item in value if isinstance(item, dict)), None)
+    person_id, name = mapping.reference_value(value, field=field)
+    return (person_id, name) if person_id is not None or name else None
+
+
+def candidate_resume_fetch(*, connection: Connection, candidate_id: int) -> Resume | None:
+    """The candidate's resume file from iCIMS, or None when there is none."""
+    return live_client(connection=connection).get_resume(candidate_id)
