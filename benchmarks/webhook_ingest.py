@@ -3,11 +3,13 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/gt_bench REDIS_URL=redis://127.0.0.1:6379/5 \\
         python -m benchmarks.webhook_ingest [--duration 30] [--rate 300] [--workers 5]
 
-Three phases on loopback, each `--duration` seconds, with gzip'd, Basic-authenticated, unique events
+Four phases on loopback, each `--duration` seconds, with gzip'd, Basic-authenticated, unique events
 (none collapse as duplicates):
   1. the ceiling: a bare Django view that returns 200, same gunicorn config, as fast as it goes;
-  2. the webhook endpoint, as fast as it goes;
-  3. the webhook endpoint at a fixed `--rate`, latency measured from each request's scheduled time
+  2. the persist floor: a bare view that only stores the body as one row (one INSERT, one commit),
+     the least an endpoint that persists before it acknowledges can do; for reference;
+  3. the webhook endpoint, as fast as it goes;
+  4. the webhook endpoint at a fixed `--rate`, latency measured from each request's scheduled time
      (so a stall counts against us, not hidden by the generator waiting).
 Then: events stored == events answered 200 == events sent, or the run fails.
 
@@ -36,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 WEBHOOK_PATH = "/v2/ats/webhook/icims"
 CEILING_PATH = "/bench/ceiling"
+PERSIST_FLOOR_PATH = "/bench/persist-floor"
 
 
 @dataclass
@@ -210,6 +213,12 @@ def main() -> None:
     from integrations.models import Connection, WebhookEvent
 
     call_command("migrate", verbosity=0)
+    from django.db import connection as db
+
+    from benchmarks.urls import PERSIST_FLOOR_TABLE
+
+    with db.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {PERSIST_FLOOR_TABLE} (id bigserial PRIMARY KEY, body bytea)")
     tag = secrets.token_hex(4)
     password = secrets.token_urlsafe(24)
     connection = Connection.objects.create(
@@ -229,6 +238,9 @@ def main() -> None:
         ceiling = run_closed_loop("ceiling (bare view), max", port=args.port, path=CEILING_PATH, load=load,
                                   seconds=args.duration, concurrency=args.concurrency)
         print(ceiling.line())
+        floor = run_closed_loop("persist floor (one INSERT), max", port=args.port, path=PERSIST_FLOOR_PATH,
+                                load=load, seconds=args.duration, concurrency=args.concurrency)
+        print(floor.line())
         webhook = run_closed_loop("webhook, max", port=args.port, path=WEBHOOK_PATH, load=load,
                                   seconds=args.duration, concurrency=args.concurrency)
         print(webhook.line())
@@ -244,10 +256,14 @@ def main() -> None:
     answered = webhook.statuses.get(200, 0) + paced.statuses.get(200, 0)
     share = webhook.rps / ceiling.rps if ceiling.rps else float("nan")
     print(f"events sent {sent}, answered 200 {answered}, stored {stored}")
-    print(f"webhook max throughput = {share:.0%} of the ceiling (target >= 60%)")
+    print(f"webhook max throughput = {share:.0%} of the ceiling (target >= 60%); "
+          f"{webhook.rps / floor.rps:.0%} of the persist floor, which is itself {floor.rps / ceiling.rps:.0%} "
+          f"of the ceiling")
     print(f"p99 at {args.rate:.0f} req/s = {paced.percentile(0.99):.2f} ms (target <= 50 ms); "
           f"achieved {paced.rps:.1f} req/s")
     connection.delete()
+    with db.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {PERSIST_FLOOR_TABLE}")
     if os.environ.get("REDIS_URL"):
         with celery_app.connection_for_write() as broker:
             broker.default_channel.queue_purge(celery_app.conf.task_default_queue)
