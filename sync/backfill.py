@@ -63,8 +63,8 @@ def backfill_run(ctx: RunContext) -> None:
     after = state.backfill_checkpoint or None
     run.cursor_in = str(state.backfill_checkpoint or 0)
     run.save(update_fields=["cursor_in"])
-    logger.info("Sync %s %s: %s from id %s (walk started %s)", ctx.connection.customer_id, ctx.entity, run.mode,
-                after or "the start", state.backfill_started_at)
+    logger.info("Sync %s %s: %s from %s (walk started %s)", ctx.connection.customer_id, ctx.entity, run.mode,
+                f"after id {after}" if after else "the start", state.backfill_started_at)
 
     def checkpoint(last_id: int) -> None:
         state.backfill_checkpoint = last_id
