@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import admin
-from django.utils.html import format_html
+
+from integrations.admin.view_only import ViewOnlyAdmin, pretty_json
 
 from .admin_actions import state_full_reconcile, state_reset_cursor, state_sync_now
 from .models import Candidate, IcimsUser, Job, SyncRun, SyncState
-
-
-class ViewOnlyAdmin(admin.ModelAdmin):
-    """Readable by whoever has the view permission (super admins, CSMs); nobody adds, changes or deletes."""
-
-    # The mirror can hold millions of rows: skip the unfiltered COUNT(*) on every filtered page.
-    show_full_result_count = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class MirroredRecordAdmin(ViewOnlyAdmin):
@@ -41,7 +24,7 @@ class MirroredRecordAdmin(ViewOnlyAdmin):
 
     @admin.display(description="raw profile")
     def raw_profile(self, obj) -> str:
-        return format_html("<pre>{}</pre>", json.dumps(obj.raw, indent=2, sort_keys=True, ensure_ascii=False))
+        return pretty_json(obj.raw)
 
 
 @admin.register(Job)

@@ -8,23 +8,16 @@ from django.utils.html import format_html, format_html_join
 from ..models import ApiCallLedger, Connection
 from ..services.api_usage import ApiUsageSummary, api_usage_summary
 from ..services.connection_test import connection_test
+from .view_only import ViewOnlyAdmin
 
 
 @admin.register(ApiCallLedger)
-class ApiCallLedgerAdmin(admin.ModelAdmin):
+class ApiCallLedgerAdmin(ViewOnlyAdmin):
     list_display = ["hour", "connection", "purpose", "calls", "failed_calls"]
     list_filter = ["purpose", "connection"]
     date_hierarchy = "hour"
     list_select_related = ["connection"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _when(moment) -> str:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from django.contrib import admin
 
 from ..models import SchedulingRequest
+from .view_only import ViewOnlyAdmin
 
 
 @admin.register(SchedulingRequest)
-class SchedulingRequestAdmin(admin.ModelAdmin):
+class SchedulingRequestAdmin(ViewOnlyAdmin):
+    """Only iCIMS triggers start a request, and the scheduling platform changes it, through the API."""
+
     list_display = ["created_at", "connection", "workflow_id", "candidate_id", "job_id", "trigger_stage", "state",
                     "advance_outcome"]
     list_filter = ["state", "connection", ("trigger_stage", admin.RelatedOnlyFieldListFilter)]
@@ -21,12 +24,3 @@ class SchedulingRequestAdmin(admin.ModelAdmin):
                                 "last_event", "advance_outcome"]}),
     ]
     readonly_fields = [name for fieldset in fieldsets for name in fieldset[1]["fields"]]
-
-    def has_add_permission(self, request):
-        return False  # only iCIMS triggers start a request
-
-    def has_change_permission(self, request, obj=None):
-        return False  # the scheduling platform changes the state, through the API
-
-    def has_delete_permission(self, request, obj=None):
-        return False

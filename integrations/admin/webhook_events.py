@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from django import forms
@@ -12,11 +11,12 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from ..models import Connection, WebhookEvent
 from ..services.webhook_event_ingest import headers_redact
 from ..services.webhook_events_replay import webhook_events_replay, webhook_events_replay_failed
+from .view_only import ViewOnlyAdmin, pretty_json
 
 REPLAY_PERMISSION = "integrations.change_webhookevent"
 
@@ -32,7 +32,9 @@ class ReplayFailedForm(forms.Form):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(admin.ModelAdmin):
+class WebhookEventAdmin(ViewOnlyAdmin):
+    """Events are a record of what iCIMS sent; replay is the only thing to do with them."""
+
     list_display = ["received_at", "connection", "event_type", "state", "system_id", "person_id", "attempts",
                     "short_outcome"]
     list_filter = ["state", "event_type", "connection", ("received_at", admin.DateFieldListFilter)]
@@ -49,32 +51,21 @@ class WebhookEventAdmin(admin.ModelAdmin):
     readonly_fields = [name for fieldset in fieldsets for name in fieldset[1]["fields"]]
     change_list_template = "admin/integrations/webhookevent/change_list.html"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False  # events are a record of what iCIMS sent; replay is the only thing to do with them
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def has_replay_permission(self, request):
         return request.user.has_perm(REPLAY_PERMISSION)
 
     @admin.display(description="outcome")
     def short_outcome(self, event: WebhookEvent) -> str:
-        text = event.last_error or event.outcome
-        return text if len(text) <= 80 else text[:79] + "…"
+        return Truncator(event.last_error or event.outcome).chars(80)
 
     @admin.display(description="payload")
     def payload_pretty(self, event: WebhookEvent) -> str:
-        return format_html("<pre>{}</pre>", json.dumps(event.payload, indent=2, sort_keys=True))
+        return pretty_json(event.payload)
 
     @admin.display(description="request headers")
     def headers_pretty(self, event: WebhookEvent) -> str:
         # Stored redacted already; redacting again costs nothing and guards rows written any other way.
-        return format_html("<pre>{}</pre>", json.dumps(headers_redact(headers=event.headers), indent=2,
-                                                       sort_keys=True))
+        return pretty_json(headers_redact(headers=event.headers))
 
     @admin.action(description="Replay selected events", permissions=["replay"])
     def replay_selected(self, request, queryset):

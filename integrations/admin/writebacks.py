@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import admin, messages
-from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from ..models import Writeback, WritebackAttempt
 from ..services.writeback_retry import writebacks_retry_now
+from .view_only import ViewOnlyAdmin, pretty_json
 
 RETRY_PERMISSION = "integrations.change_writeback"
 
@@ -28,7 +27,9 @@ class WritebackAttemptInline(admin.TabularInline):
 
 
 @admin.register(Writeback)
-class WritebackAdmin(admin.ModelAdmin):
+class WritebackAdmin(ViewOnlyAdmin):
+    """The outbox is a record; "retry now" is the one thing a person does with it."""
+
     list_display = ["created_at", "connection", "action", "state", "attempts", "next_attempt_at", "scheduling_request",
                     "short_error"]
     list_filter = ["state", "action", "connection"]
@@ -44,30 +45,20 @@ class WritebackAdmin(admin.ModelAdmin):
     ]
     readonly_fields = [name for fieldset in fieldsets for name in fieldset[1]["fields"]]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False  # the outbox is a record; "retry now" is the one thing a person does with it
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def has_retry_permission(self, request):
         return request.user.has_perm(RETRY_PERMISSION)
 
     @admin.display(description="last error")
     def short_error(self, writeback: Writeback) -> str:
-        text = writeback.last_error
-        return text if len(text) <= 80 else text[:79] + "…"
+        return Truncator(writeback.last_error).chars(80)
 
     @admin.display(description="payload")
     def payload_pretty(self, writeback: Writeback) -> str:
-        return format_html("<pre>{}</pre>", json.dumps(writeback.payload, indent=2, sort_keys=True))
+        return pretty_json(writeback.payload)
 
     @admin.display(description="result")
     def result_pretty(self, writeback: Writeback) -> str:
-        return format_html("<pre>{}</pre>", json.dumps(writeback.result, indent=2, sort_keys=True))
+        return pretty_json(writeback.result)
 
     @admin.action(description="Retry now (dead or retrying only)", permissions=["retry"])
     def retry_now(self, request, queryset):
