@@ -134,6 +134,19 @@ def test_a_basic_password_does_not_open_an_hmac_connection(post_webhook, globex)
     assert WebhookEvent.objects.count() == 0
 
 
+def test_a_changed_password_takes_effect_on_the_next_event(post_webhook, acme, acme_basic):
+    assert post_webhook(fixture_payload("JobPostToWebEvent"), authorization=acme_basic).status_code == 200
+    acme.webhook_password = "acme-webhook-password-rotated"
+    acme.save()
+
+    old = post_webhook({**fixture_payload("JobPostToWebEvent"), "jobId": "2"}, authorization=acme_basic)
+    new = post_webhook({**fixture_payload("JobPostToWebEvent"), "jobId": "3"},
+                       authorization=basic_authorization("icims-acme", "acme-webhook-password-rotated"))
+
+    _assert_vendor_error(old, 401)
+    assert new.status_code == 200
+
+
 def test_a_connection_without_a_password_accepts_no_basic_event(post_webhook, acme):
     acme.webhook_password = ""
     acme.save()
