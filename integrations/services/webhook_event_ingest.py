@@ -54,16 +54,13 @@ def webhook_event_ingest(*, connection: Connection, event: IcimsEvent, headers: 
     received_at = received_at or timezone.now()
     state, outcome = _initial_state(connection=connection, event_type=event.event_type)
     dedupe_key = webhook_event_dedupe_key(payload=event.payload, received_at=received_at)
+    row = WebhookEvent(
+        connection=connection, event_type=event.event_type, customer_id=event.customer_id, payload=event.payload,
+        headers=headers_redact(headers=headers), received_at=received_at, state_changed_at=received_at,
+        dedupe_key=dedupe_key, state=state, outcome=outcome, **event.indexed,
+    )
     try:
-        with transaction.atomic():
-            stored = WebhookEvent.objects.create(
-                connection=connection, event_type=event.event_type, customer_id=event.customer_id,
-                payload=event.payload, headers=headers_redact(headers=headers), received_at=received_at,
-                state_changed_at=received_at, dedupe_key=dedupe_key, state=state, outcome=outcome,
-                **event.indexed,
-            )
-            if state == WebhookEvent.State.RECEIVED:
-                transaction.on_commit(lambda: webhook_event_enqueue(event_id=stored.pk), robust=True)
+        stored = _store(row)
     except IntegrityError:
         duplicate = WebhookEvent.objects.filter(connection=connection, dedupe_key=dedupe_key).first()
         if duplicate is None:  # not a duplicate after all (e.g. the connection was just deleted)
@@ -71,9 +68,23 @@ def webhook_event_ingest(*, connection: Connection, event: IcimsEvent, headers: 
         logger.info("Webhook %s for connection %s is a duplicate of event %s", event.event_type, connection.pk,
                     duplicate.pk)
         return IngestResult(event=duplicate, created=False)
+    if state == WebhookEvent.State.RECEIVED:
+        # Outside a transaction (a request) the row is already committed and this enqueues now.
+        transaction.on_commit(lambda: webhook_event_enqueue(event_id=stored.pk), robust=True)
     if connection.webhook_first_seen_at is None:
         _first_seen_tick(connection=connection, at=received_at)
     return IngestResult(event=stored, created=True)
+
+
+def _store(row: WebhookEvent) -> WebhookEvent:
+    """One INSERT. Outside a transaction it commits on its own (no BEGIN/COMMIT round trips); inside
+    one, a savepoint keeps a duplicate's IntegrityError from breaking the caller's transaction."""
+    if transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    else:
+        row.save(force_insert=True)
+    return row
 
 
 def webhook_event_dedupe_key(*, payload: dict, received_at: datetime) -> str:
@@ -99,7 +110,8 @@ def headers_redact(*, headers: Mapping[str, str]) -> dict[str, str]:
 def webhook_event_enqueue(*, event_id: int) -> None:
     from integrations.tasks import webhook_event_process  # tasks import services, not the other way round
 
-    webhook_event_process.delay(event_id)
+    # The reprs are what `delay` would compute with saferepr, given directly: ~10% of the enqueue's cost.
+    webhook_event_process.apply_async((event_id,), argsrepr=f"({event_id!r},)", kwargsrepr="{}")
 
 
 def _initial_state(*, connection: Connection, event_type: str) -> tuple[str, str]:

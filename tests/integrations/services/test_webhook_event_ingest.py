@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 
 from integrations.models import Connection, WebhookEvent
 from integrations.services.webhook_event_ingest import (
@@ -109,3 +110,13 @@ def test_first_seen_keeps_the_earliest_time(connection):
 def test_secret_headers_are_redacted(name):
     assert headers_redact(headers={name: "s3cret", "User-Agent": "Apache-HttpClient"}) == {
         name: "[redacted]", "User-Agent": "Apache-HttpClient"}
+
+
+def test_a_duplicate_inside_the_callers_transaction_leaves_it_usable(connection):
+    with transaction.atomic():
+        first = webhook_event_ingest(connection=connection, event=_event(), headers={}, received_at=AT)
+        again = webhook_event_ingest(connection=connection, event=_event(), headers={}, received_at=AT)
+        stored_after = WebhookEvent.objects.count()  # would raise if the duplicate had broken the transaction
+
+    assert again.event.pk == first.event.pk
+    assert stored_after == 1

@@ -134,6 +134,19 @@ def test_a_basic_password_does_not_open_an_hmac_connection(post_webhook, globex)
     assert WebhookEvent.objects.count() == 0
 
 
+def test_a_changed_password_takes_effect_on_the_next_event(post_webhook, acme, acme_basic):
+    assert post_webhook(fixture_payload("JobPostToWebEvent"), authorization=acme_basic).status_code == 200
+    acme.webhook_password = "acme-webhook-password-rotated"
+    acme.save()
+
+    old = post_webhook({**fixture_payload("JobPostToWebEvent"), "jobId": "2"}, authorization=acme_basic)
+    new = post_webhook({**fixture_payload("JobPostToWebEvent"), "jobId": "3"},
+                       authorization=basic_authorization("icims-acme", "acme-webhook-password-rotated"))
+
+    _assert_vendor_error(old, 401)
+    assert new.status_code == 200
+
+
 def test_a_connection_without_a_password_accepts_no_basic_event(post_webhook, acme):
     acme.webhook_password = ""
     acme.save()
@@ -360,3 +373,27 @@ def test_a_stored_status_change_reaches_a_worker_once_committed(post_webhook, ac
     event = WebhookEvent.objects.get()
     assert event.state == WebhookEvent.State.PROCESSED
     assert event.attempts == 1
+
+
+def test_outside_any_transaction_an_event_is_stored_enqueued_and_deduplicated(transactional_db, post_webhook, acme,
+                                                                              acme_basic, celery_eager):
+    # As in production: no transaction around the request, so the INSERT commits on its own and the
+    # enqueue happens straight after it; the duplicate's IntegrityError must not break the connection.
+    payload = fixture_payload("WorkFlowStatusChangeEvent")
+    with responses.RequestsMock() as icims:  # the worker reads the workflow from iCIMS
+        icims.post("https://login.icims.com/oauth/token", json=icims_fixture("token"))
+        icims.get("https://api.icims.com/customers/2187/applicantworkflows/13437",
+                  json=icims_fixture("applicantworkflow"))
+        first = post_webhook(payload, authorization=acme_basic)
+    again = post_webhook(payload, authorization=acme_basic)
+    other = post_webhook({**payload, "eventType": "JobPostToWebEvent"}, authorization=acme_basic)
+
+    assert first.json()["status"] == "received"
+    assert again.json() == {"status": "duplicate", "id": first.json()["id"]}
+    assert other.json()["status"] == "received"
+    assert WebhookEvent.objects.count() == 2
+    event = WebhookEvent.objects.get(pk=first.json()["id"])
+    assert event.state == WebhookEvent.State.PROCESSED
+    assert event.attempts == 1
+    acme.refresh_from_db()
+    assert acme.webhook_first_seen_at is not None
