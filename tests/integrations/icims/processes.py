@@ -19,8 +19,8 @@ def fetch_token(redis_url: str, prefix: str, token_url: str, start_together, res
     results.put(provider.token())
 
 
-def spend_budget(redis_url: str, prefix: str, hourly_budget: int, attempts: int, start_together, results) -> None:
-    state = RedisSharedState(redis.Redis.from_url(redis_url), prefix=prefix)
+def _spend(state, *, hourly_budget: int, attempts: int, start_together, results) -> None:
+    """Ask the shared budget for `attempts` calls at the same moment as the other process; report the grants."""
     budget = CallBudget(state=state, name="2187", hourly_budget=hourly_budget)
     granted = 0
     start_together.wait(timeout=30)
@@ -31,6 +31,11 @@ def spend_budget(redis_url: str, prefix: str, hourly_budget: int, attempts: int,
         except IcimsBudgetExhausted:
             pass
     results.put(granted)
+
+
+def spend_budget(redis_url: str, prefix: str, hourly_budget: int, attempts: int, start_together, results) -> None:
+    state = RedisSharedState(redis.Redis.from_url(redis_url), prefix=prefix)
+    _spend(state, hourly_budget=hourly_budget, attempts=attempts, start_together=start_together, results=results)
 
 
 def spend_budget_on_one_machine(cache_dir: str, lock_path: str, hourly_budget: int, attempts: int,
@@ -40,13 +45,4 @@ def spend_budget_on_one_machine(cache_dir: str, lock_path: str, hourly_budget: i
     from integrations.icims.shared_state import LockedCacheSharedState
 
     state = LockedCacheSharedState(FileBasedCache(cache_dir, {}), lock_path=lock_path)
-    budget = CallBudget(state=state, name="2187", hourly_budget=hourly_budget)
-    granted = 0
-    start_together.wait(timeout=30)
-    for _ in range(attempts):
-        try:
-            budget.acquire(Purpose.LIVE)
-            granted += 1
-        except IcimsBudgetExhausted:
-            pass
-    results.put(granted)
+    _spend(state, hourly_budget=hourly_budget, attempts=attempts, start_together=start_together, results=results)
