@@ -9,7 +9,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 
-def main(path: str) -> None:
+def main(path: str, port: str) -> None:
     target = Path(path)
     if target.exists():
         return
@@ -18,10 +18,12 @@ def main(path: str) -> None:
         "DEBUG=True\n"
         f"SECRET_KEY={secrets.token_urlsafe(50)}\n"
         f"FIELD_ENCRYPTION_KEYS={Fernet.generate_key().decode()}\n"
+        "# Where the sandbox tenant posts its events: this portal, not the production hosts.\n"
+        + "".join(f"ICIMS_WEBHOOK_BASE_URL_{region}=http://127.0.0.1:{port}\n" for region in ("US", "EU", "CA"))
     )
     target.chmod(0o600)
     print(f"wrote {target} with fresh development secrets")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "8000")

@@ -2,6 +2,7 @@
 
 import os
 
+os.environ["ENV_FILE"] = ""  # a developer's .env (from `make run`) must not change what tests see
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 # A fixed, published key: fine for tests, never for a real deployment.
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "2qHunfX2ua5PO0ZC8CiZpQJbcIi1ub29L0czcqFr2t4=")
