@@ -20,7 +20,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from integrations.icims.budget import Purpose
-from integrations.icims.errors import IcimsError
+from integrations.icims.errors import IcimsBudgetExhausted, IcimsError, IcimsRateLimited
 from integrations.models import Connection
 from integrations.services.icims_clients import icims_client_for
 
@@ -111,6 +111,9 @@ def sync_entity_run(
                          fetch_concurrency=fetch_concurrency or settings.SYNC_FETCH_CONCURRENCY)
         try:
             _run_mode(ctx)
+        except (IcimsBudgetExhausted, IcimsRateLimited) as error:  # spent, not broken: the next tick goes on
+            logger.warning("Sync %s %s %s deferred: %s", connection.customer_id, entity, run.mode, error)
+            _finish(ctx, status=SyncRun.Status.DEFERRED, error=error)
         except Exception as error:  # recorded on the run and in the state; the next tick tries again
             logger.exception("Sync %s %s %s failed", connection.customer_id, entity, run.mode)
             _finish(ctx, status=SyncRun.Status.FAILED, error=error)
@@ -165,9 +168,10 @@ def _finish(ctx: RunContext, *, status: str, error: BaseException | None = None)
     if error is not None:
         # Typed iCIMS errors carry no secret; other exceptions are named, not dumped.
         run.error = str(error) if isinstance(error, IcimsError) else f"{type(error).__name__}: {error}"
+    if status == SyncRun.Status.FAILED:
         state.last_error, state.last_error_at = run.error, timezone.now()
         state.save(update_fields=["last_error", "last_error_at", "updated_at"])
-    else:
+    elif status == SyncRun.Status.SUCCEEDED:
         state.last_success_at, state.last_error = run.finished_at, ""
         state.save(update_fields=["last_success_at", "last_error", "updated_at"])
     run.save()

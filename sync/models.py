@@ -191,6 +191,10 @@ class SyncRun(models.Model):
         SUCCEEDED = "succeeded", "succeeded"
         FAILED = "failed", "failed"
         SKIPPED = "skipped", "skipped"
+        # Stopped early because the connection may not call iCIMS for a while (its hourly budget is
+        # spent, or iCIMS asked for a pause): not a failure; what was committed stays, and the next
+        # run goes on from there. An open circuit breaker is a failure: it follows failed calls.
+        DEFERRED = "deferred", "deferred"
 
     connection = models.ForeignKey(
         Connection, on_delete=models.CASCADE, related_name="sync_runs", verbose_name="connection",

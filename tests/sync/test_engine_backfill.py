@@ -131,3 +131,38 @@ def test_a_run_left_running_by_a_dead_worker_is_closed_as_failed_by_the_next(san
     dead.refresh_from_db()
     assert dead.status == SyncRun.Status.FAILED and "worker stopped" in dead.error
     assert mirrored(Entity.USERS) == in_scope(Entity.USERS)
+
+
+def test_a_spent_hourly_budget_defers_the_walk_and_the_next_hour_goes_on(sandbox, run_sync, in_scope, mirrored,
+                                                                        sandbox_connection, fake_time):
+    wanted = sorted(in_scope(Entity.CANDIDATES))
+    sandbox_connection.hourly_call_budget = 60  # sync may spend 80 %: 48 calls, fewer than the walk needs
+    sandbox_connection.save()
+
+    deferred = run_sync(Entity.CANDIDATES, write_batch_size=25)
+
+    assert deferred.status == SyncRun.Status.DEFERRED
+    assert "48 of this connection's 60 calls an hour" in deferred.error
+    state = SyncState.objects.get(connection=sandbox_connection, entity=Entity.CANDIDATES)
+    assert state.last_error == ""  # waiting for the budget is not a failure
+    assert state.backfill_checkpoint == wanted[24]  # the batch committed before the budget ran out stays
+    assert mirrored(Entity.CANDIDATES) == set(wanted[:25])
+
+    sandbox_connection.hourly_call_budget = 80_000
+    sandbox_connection.save()
+    fake_time.now += 3600  # the next hour
+    sandbox.clock.advance(minutes=60)
+    resumed = run_sync(Entity.CANDIDATES, write_batch_size=25)
+
+    assert resumed.status == SyncRun.Status.SUCCEEDED
+    assert resumed.cursor_in == str(wanted[24])
+    assert mirrored(Entity.CANDIDATES) == set(wanted)
+
+
+def test_an_hour_long_pause_from_icims_defers_the_run_instead_of_failing_it(sandbox, run_sync, sandbox_connection):
+    sandbox.faults.inject("rate_limit", count=1, retry_after=3600, path=r"/search/jobs")
+
+    run = run_sync(Entity.JOBS)
+
+    assert run.status == SyncRun.Status.DEFERRED and run.error
+    assert SyncState.objects.get(connection=sandbox_connection, entity=Entity.JOBS).last_error == ""
