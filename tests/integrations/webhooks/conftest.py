@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from goodtime_icims.celery import app as celery_app
 from integrations.icims.hmac_signing import signed_headers_for
 from integrations.models import Connection
 
@@ -81,12 +80,3 @@ def post_webhook(client):
 @pytest.fixture
 def acme_basic():
     return basic_authorization("icims-acme", ACME_PASSWORD)
-
-
-@pytest.fixture
-def celery_eager():
-    """Tasks run in-process when enqueued, as a worker would run them."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous

@@ -360,7 +360,7 @@ def test_get_is_not_allowed(client):
     assert client.get("/v2/ats/webhook/icims").status_code == 405
 
 
-def test_a_stored_status_change_reaches_a_worker_once_committed(post_webhook, acme, acme_basic, celery_eager,
+def test_a_stored_status_change_reaches_a_worker_once_committed(post_webhook, acme, acme_basic, tasks_run_inline,
                                                                django_capture_on_commit_callbacks):
     with responses.RequestsMock() as icims:  # the worker reads the workflow from iCIMS
         icims.post("https://login.icims.com/oauth/token", json=icims_fixture("token"))
@@ -376,7 +376,7 @@ def test_a_stored_status_change_reaches_a_worker_once_committed(post_webhook, ac
 
 
 def test_outside_any_transaction_an_event_is_stored_enqueued_and_deduplicated(transactional_db, post_webhook, acme,
-                                                                              acme_basic, celery_eager):
+                                                                              acme_basic, tasks_run_inline):
     # As in production: no transaction around the request, so the INSERT commits on its own and the
     # enqueue happens straight after it; the duplicate's IntegrityError must not break the connection.
     payload = fixture_payload("WorkFlowStatusChangeEvent")
