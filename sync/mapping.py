@@ -107,7 +107,7 @@ def _icims_datetime_fast(value: str) -> datetime | None:
         return None
     meridiem = value[17:].upper()
     digits = (value[0:4], value[5:7], value[8:10], value[11:13], value[14:16])
-    if value[16] != " " or meridiem not in ("AM", "PM") or not all(part.isdigit() for part in digits):
+    if value[16] != " " or meridiem not in ("AM", "PM") or not all(part.isdecimal() for part in digits):
         return None
     year, month, day, hour, minute = map(int, digits)
     if not 1 <= hour <= 12:

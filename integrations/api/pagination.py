@@ -24,7 +24,7 @@ class IdCursorPagination(CursorPagination):
             raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from None
         if cursor is not None and cursor.position is not None:
             position = cursor.position.lstrip("-")
-            if not position.isdigit() or int(position) > MAX_POSITION:
+            if not position.isdecimal() or int(position) > MAX_POSITION:
                 raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
         return cursor
 

@@ -105,7 +105,7 @@ def parse_error_body(body: bytes) -> tuple[str, int | None]:
     errors = document.get("errors")
     if isinstance(errors, list) and errors and isinstance(errors[0], dict):
         code = str(errors[0].get("errorCode", ""))
-        return str(errors[0].get("errorMessage", "")), int(code) if code.isdigit() else None
+        return str(errors[0].get("errorMessage", "")), int(code) if code.isdecimal() else None
     error = document.get("error")  # OAuth servers answer {"error": "...", "error_description": "..."}
     if isinstance(error, str):
         return str(document.get("error_description") or error), None
@@ -115,7 +115,7 @@ def parse_error_body(body: bytes) -> tuple[str, int | None]:
 def parse_error_header(value: str) -> tuple[str, int | None]:
     """`X-Error: <code>:<detail>` (or `<code>:<fieldId>:<detail>`) as (detail, code)."""
     code, _, detail = (value or "").partition(":")
-    if not code.strip().isdigit():
+    if not code.strip().isdecimal():
         return value or "", None
     return detail.rsplit(":", 1)[-1].strip() if detail.count(":") else detail.strip(), int(code)
 

@@ -92,7 +92,7 @@ def candidate_applications_lookup(*, connection: Connection, candidate_id: int) 
     requests = {
         int(request.workflow_id): request.pk
         for request in SchedulingRequest.objects.filter(connection=connection, candidate_id=str(candidate_id))
-        if request.workflow_id.isdigit()
+        if request.workflow_id.isdecimal()
     }
     workflow_ids = sorted(found | set(requests), reverse=True)[:MAX_APPLICATIONS]
     stages = _stages_by_status_id(connection=connection)

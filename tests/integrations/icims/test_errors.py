@@ -15,6 +15,7 @@ from integrations.icims.errors import (
     IcimsServerError,
     IcimsTimeout,
     IcimsValidationError,
+    parse_error_header,
 )
 from tests.fixtures.icims import icims_fixture
 
@@ -93,3 +94,9 @@ def test_network_failures_are_retryable_errors(state, clock, icims, token_endpoi
         make_client(state, clock, max_attempts=1).get_job(1026)
 
     assert raised.value.retryable is True
+
+
+def test_an_x_error_code_that_is_not_a_plain_number_is_kept_as_text():
+    # '²' passes str.isdigit() but not int(): such a header must not crash the error handling.
+    assert parse_error_header("²:Job not found.") == ("²:Job not found.", None)
+    assert parse_error_header("2:Job not found.") == ("Job not found.", 2)

@@ -13,6 +13,7 @@ from integrations.icims.budget import CallBudget, Purpose
 from integrations.icims.errors import IcimsAuthError, IcimsRateLimited, IcimsServerError, IcimsTimeout
 from integrations.icims.hmac_signing import parse_authorization
 from integrations.icims.interviews import IcimsInterviews, InterviewRequest
+from integrations.icims.transport import retry_after_seconds
 from tests.fixtures.icims import icims_fixture
 
 from .support import CUSTOMER_URL, TOKEN_URL, config, make_client
@@ -151,3 +152,9 @@ def test_a_refused_secret_is_not_retried(state, clock, icims):
         make_client(state, clock).get_job(1026)
 
     assert token.call_count == 1
+
+
+def test_a_retry_after_that_is_neither_seconds_nor_a_date_is_ignored():
+    # '²' passes str.isdigit() but not float(): iCIMS's odd header must not crash the retry logic.
+    assert retry_after_seconds("²", now=0.0) is None
+    assert retry_after_seconds("7", now=0.0) == 7.0
