@@ -66,8 +66,9 @@ class SandboxAdapter(requests.adapters.BaseAdapter):
     def send(self, request, **kwargs):
         self.calls += 1
         body = request.body or b""
-        status, headers, content = self.tenant.handle(request.method, request.url, None, dict(request.headers),
-                                                      body.encode() if isinstance(body, str) else body)
+        status, headers, content = self.tenant.handle(
+            request.method, request.url, None, dict(request.headers), body.encode() if isinstance(body, str) else body
+        )
         response = requests.Response()
         response.status_code, response._content, response.url, response.request = status, content, request.url, request
         response.headers = requests.structures.CaseInsensitiveDict(headers)
@@ -97,16 +98,31 @@ def backfill_child(args) -> None:
 
     logging.getLogger("integrations.icims.transport").setLevel(logging.WARNING)
     logging.getLogger("sync").setLevel(logging.INFO if args.verbose else logging.WARNING)
-    tenant = SandboxTenant.seeded(candidates=args.candidates, users=args.users, jobs=args.jobs, workflows=0,
-                                  seed=3, clock=SandboxClock(START), base_url=SANDBOX_URL,
-                                  daily_allowance=100_000_000)
+    tenant = SandboxTenant.seeded(
+        candidates=args.candidates,
+        users=args.users,
+        jobs=args.jobs,
+        workflows=0,
+        seed=3,
+        clock=SandboxClock(START),
+        base_url=SANDBOX_URL,
+        daily_allowance=100_000_000,
+    )
     customer_id = f"bench-{args.candidates}"
     Connection.objects.filter(customer_id=tenant.customer_id).delete()
     connection = Connection.objects.create(
-        name=f"Benchmark {customer_id}", customer_id=tenant.customer_id, stream_id="",
-        api_url_override=SANDBOX_URL, token_url_override=f"{SANDBOX_URL}/oauth/token",
-        credential_mode=Connection.CredentialMode.CUSTOMER, client_id="sandbox-client", client_secret="sandbox-secret",
-        candidate_folders=CANDIDATE_FOLDERS, user_folders=USER_FOLDERS, hourly_call_budget=10_000_000)
+        name=f"Benchmark {customer_id}",
+        customer_id=tenant.customer_id,
+        stream_id="",
+        api_url_override=SANDBOX_URL,
+        token_url_override=f"{SANDBOX_URL}/oauth/token",
+        credential_mode=Connection.CredentialMode.CUSTOMER,
+        client_id="sandbox-client",
+        client_secret="sandbox-secret",
+        candidate_folders=CANDIDATE_FOLDERS,
+        user_folders=USER_FOLDERS,
+        hourly_call_budget=10_000_000,
+    )
 
     session = requests.Session()
     # No proxy lookup in the environment on every call: it cost more than the sandbox's answer itself.
@@ -129,8 +145,13 @@ def backfill_child(args) -> None:
     records = 0
     with db.execute_wrapper(statements):
         for entity in Entity.values:
-            run = sync_entity_run(connection=connection, entity=entity, session=session, now=tenant.clock.now,
-                                  fetch_concurrency=args.fetch_concurrency)
+            run = sync_entity_run(
+                connection=connection,
+                entity=entity,
+                session=session,
+                now=tenant.clock.now,
+                fetch_concurrency=args.fetch_concurrency,
+            )
             assert run.status == SyncRun.Status.SUCCEEDED, run.error
             records += run.created_count
     elapsed = time.perf_counter() - started
@@ -147,16 +168,38 @@ def backfill_child(args) -> None:
             idle_searches[entity] = calls() - before
     if mock is not None:
         mock.stop()
-    print(json.dumps({
-        "records": records, "seconds": elapsed, "records_per_second": records / elapsed,
-        "peak_rss_mb": peak_kb / 1024, "statements_per_1000": statements.count * 1000 / records,
-        "calls": backfill_calls, "calls_per_record": backfill_calls / records, "idle_calls": idle_searches,
-    }))
+    print(
+        json.dumps(
+            {
+                "records": records,
+                "seconds": elapsed,
+                "records_per_second": records / elapsed,
+                "peak_rss_mb": peak_kb / 1024,
+                "statements_per_1000": statements.count * 1000 / records,
+                "calls": backfill_calls,
+                "calls_per_record": backfill_calls / records,
+                "idle_calls": idle_searches,
+            }
+        )
+    )
 
 
 def run_child(*, candidates: int, jobs: int, users: int, transport: str, fetch_concurrency: int) -> dict:
-    command = [sys.executable, __file__, "--child", "--candidates", str(candidates), "--jobs", str(jobs),
-               "--users", str(users), "--transport", transport, "--fetch-concurrency", str(fetch_concurrency)]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        "--candidates",
+        str(candidates),
+        "--jobs",
+        str(jobs),
+        "--users",
+        str(users),
+        "--transport",
+        transport,
+        "--fetch-concurrency",
+        str(fetch_concurrency),
+    ]
     output = subprocess.run(command, capture_output=True, text=True, check=False)
     if output.returncode:
         sys.exit(f"The backfill subprocess failed:\n{output.stderr[-4000:]}")
@@ -172,15 +215,27 @@ def write_path(records: int) -> dict:
 
     connection, _ = Connection.objects.get_or_create(customer_id="bench-sync", defaults={"name": "benchmark"})
     profiles = bench.candidate_profiles(records)
-    engine = bench.timed("records_upsert, new records", records, lambda: records_upsert(
-        connection=connection, entity=Entity.CANDIDATES, profiles=profiles, fetched_at=bench.FETCHED_AT),
-        before=lambda: bench.empty(connection))
-    orm = bench.timed("row by row update_or_create, new records", records,
-                      lambda: bench.row_by_row(connection, profiles, bench.FETCHED_AT),
-                      before=lambda: bench.empty(connection), repeat=1)
-    copy = bench.timed("COPY, mapping included, new records", records,
-                       lambda: bench.copy_write(bench.copy_rows(connection, profiles, bench.FETCHED_AT)),
-                       before=lambda: bench.empty(connection))
+    engine = bench.timed(
+        "records_upsert, new records",
+        records,
+        lambda: records_upsert(
+            connection=connection, entity=Entity.CANDIDATES, profiles=profiles, fetched_at=bench.FETCHED_AT
+        ),
+        before=lambda: bench.empty(connection),
+    )
+    orm = bench.timed(
+        "row by row update_or_create, new records",
+        records,
+        lambda: bench.row_by_row(connection, profiles, bench.FETCHED_AT),
+        before=lambda: bench.empty(connection),
+        repeat=1,
+    )
+    copy = bench.timed(
+        "COPY, mapping included, new records",
+        records,
+        lambda: bench.copy_write(bench.copy_rows(connection, profiles, bench.FETCHED_AT)),
+        before=lambda: bench.empty(connection),
+    )
     bench.empty(connection)
     return {"engine_vs_row_by_row": engine / orm, "copy_vs_engine": copy / engine}
 
@@ -207,27 +262,41 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     total = args.candidates + args.jobs + args.users
     scale = args.small_records / total
-    print(f"Backfill through the sync engine, sandbox in-process ({args.transport}, "
-          f"{args.fetch_concurrency} GET(s) in flight), PostgreSQL, "
-          f"shared state on {'Redis' if os.environ.get('REDIS_URL') else 'the file cache'}")
+    print(
+        f"Backfill through the sync engine, sandbox in-process ({args.transport}, "
+        f"{args.fetch_concurrency} GET(s) in flight), PostgreSQL, "
+        f"shared state on {'Redis' if os.environ.get('REDIS_URL') else 'the file cache'}"
+    )
     figures = {}
     for label, candidates, jobs, users in (
-            ("small", round(args.candidates * scale), round(args.jobs * scale), round(args.users * scale)),
-            ("full", args.candidates, args.jobs, args.users)):
-        result = run_child(candidates=candidates, jobs=jobs, users=users, transport=args.transport,
-                           fetch_concurrency=args.fetch_concurrency)
+        ("small", round(args.candidates * scale), round(args.jobs * scale), round(args.users * scale)),
+        ("full", args.candidates, args.jobs, args.users),
+    ):
+        result = run_child(
+            candidates=candidates,
+            jobs=jobs,
+            users=users,
+            transport=args.transport,
+            fetch_concurrency=args.fetch_concurrency,
+        )
         figures[label] = result
-        print(f"  {label}: {candidates:,} candidates + {jobs:,} jobs + {users:,} users seeded; "
-              f"{result['records']:,} records mirrored in {result['seconds']:.1f}s = "
-              f"{result['records_per_second']:,.0f} records/s; peak RSS {result['peak_rss_mb']:.0f} MB; "
-              f"{result['statements_per_1000']:.1f} SQL statements per 1,000 records; "
-              f"{result['calls_per_record']:.4f} iCIMS calls per record ({result['calls']:,}); "
-              f"idle incremental run calls {result['idle_calls']}")
+        print(
+            f"  {label}: {candidates:,} candidates + {jobs:,} jobs + {users:,} users seeded; "
+            f"{result['records']:,} records mirrored in {result['seconds']:.1f}s = "
+            f"{result['records_per_second']:,.0f} records/s; peak RSS {result['peak_rss_mb']:.0f} MB; "
+            f"{result['statements_per_1000']:.1f} SQL statements per 1,000 records; "
+            f"{result['calls_per_record']:.4f} iCIMS calls per record ({result['calls']:,}); "
+            f"idle incremental run calls {result['idle_calls']}"
+        )
     ratio = figures["full"]["peak_rss_mb"] / figures["small"]["peak_rss_mb"]
-    print(f"  peak RSS full / small: {ratio:.2f} (target <= 1.5); full under 300 MB: "
-          f"{figures['full']['peak_rss_mb'] < 300}")
-    print(f"  calls per record <= 1.01: {figures['full']['calls_per_record'] <= 1.01}; "
-          f"idle run at most one search per entity: {max(figures['full']['idle_calls'].values()) <= 1}")
+    print(
+        f"  peak RSS full / small: {ratio:.2f} (target <= 1.5); full under 300 MB: "
+        f"{figures['full']['peak_rss_mb'] < 300}"
+    )
+    print(
+        f"  calls per record <= 1.01: {figures['full']['calls_per_record'] <= 1.01}; "
+        f"idle run at most one search per entity: {max(figures['full']['idle_calls'].values()) <= 1}"
+    )
     print(f"Write path alone ({args.write_path_records:,} candidate records):")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     ratios = write_path(args.write_path_records)

@@ -46,20 +46,43 @@ FETCHED_AT = datetime(2024, 5, 1, 14, 0, tzinfo=UTC)
 def candidate_profiles(count: int, *, version: int = 0) -> list[tuple[int, dict]]:
     """`count` people as `GET /people/{id}?fields=...` returns them; `version` changes every email and time."""
     return [
-        (100_000 + n, {
-            "firstname": f"First{n}", "middlename": "Q", "lastname": f"Last{n}",
-            "email": f"person{n}.v{version}@example.com",
-            "folder": {"id": "C32101", "value": "Cand:Active", "formattedvalue": "Cand:Active"},
-            "phones": [{"entry": n, "phonetype": {"id": "D83002", "value": "Mobile", "formattedvalue": "Mobile"},
-                        "phonenumber": f"512-555-{n % 10_000:04}", "phoneextension": ""}],
-            "addresses": [{"entry": n, "addresstype": {"id": "D84002", "value": "Home", "formattedvalue": "Home"},
-                           "addressstreet1": f"{n} Congress Ave", "addresscity": "Austin", "addresszip": "78701",
-                           "addressstate": {"id": "D41001044", "value": "Texas", "abbrev": "TX"},
-                           "addresscountry": {"id": "D41001", "value": "United States", "abbrev": "US"}}],
-            "updateddate": f"2024-05-01 01:{version % 60:02} PM",
-            "links": [{"rel": "self", "title": "The current profile being viewed.",
-                       "url": f"https://api.icims.com/customers/2187/people/{100_000 + n}"}],
-        })
+        (
+            100_000 + n,
+            {
+                "firstname": f"First{n}",
+                "middlename": "Q",
+                "lastname": f"Last{n}",
+                "email": f"person{n}.v{version}@example.com",
+                "folder": {"id": "C32101", "value": "Cand:Active", "formattedvalue": "Cand:Active"},
+                "phones": [
+                    {
+                        "entry": n,
+                        "phonetype": {"id": "D83002", "value": "Mobile", "formattedvalue": "Mobile"},
+                        "phonenumber": f"512-555-{n % 10_000:04}",
+                        "phoneextension": "",
+                    }
+                ],
+                "addresses": [
+                    {
+                        "entry": n,
+                        "addresstype": {"id": "D84002", "value": "Home", "formattedvalue": "Home"},
+                        "addressstreet1": f"{n} Congress Ave",
+                        "addresscity": "Austin",
+                        "addresszip": "78701",
+                        "addressstate": {"id": "D41001044", "value": "Texas", "abbrev": "TX"},
+                        "addresscountry": {"id": "D41001", "value": "United States", "abbrev": "US"},
+                    }
+                ],
+                "updateddate": f"2024-05-01 01:{version % 60:02} PM",
+                "links": [
+                    {
+                        "rel": "self",
+                        "title": "The current profile being viewed.",
+                        "url": f"https://api.icims.com/customers/2187/people/{100_000 + n}",
+                    }
+                ],
+            },
+        )
         for n in range(count)
     ]
 
@@ -73,8 +96,14 @@ class StatementCounter:
         return execute(sql, params, many, context)
 
 
-def timed(label: str, records: int, work: Callable[[], object], *, before: Callable[[], object] = lambda: None,
-          repeat: int = 3) -> float:
+def timed(
+    label: str,
+    records: int,
+    work: Callable[[], object],
+    *,
+    before: Callable[[], object] = lambda: None,
+    repeat: int = 3,
+) -> float:
     """Best of `repeat` runs (the machine may be shared), `before` run untimed ahead of each."""
     best, statements = float("inf"), 0
     for _ in range(repeat):
@@ -86,8 +115,10 @@ def timed(label: str, records: int, work: Callable[[], object], *, before: Calla
             elapsed = time.perf_counter() - start
         best, statements = min(best, elapsed), counter.count
     rate = records / best
-    print(f"  {label:<44} {best * 1000:8.0f} ms  {rate:10,.0f} records/s  "
-          f"{statements * 1000 / records:6.1f} statements per 1,000")
+    print(
+        f"  {label:<44} {best * 1000:8.0f} ms  {rate:10,.0f} records/s  "
+        f"{statements * 1000 / records:6.1f} statements per 1,000"
+    )
     return rate
 
 
@@ -104,9 +135,17 @@ def row_by_row(connection: Connection, profiles: list[tuple[int, dict]], fetched
     for icims_id, profile in profiles:
         values = spec.values_from_profile(profile)
         Candidate.objects.update_or_create(
-            connection=connection, icims_id=icims_id,
-            defaults={**values, "raw": profile, "content_hash": content_hash(values), "synced_at": fetched_at,
-                      "seen_at": fetched_at, "scope_state": scope_of(values), "scope_changed_at": fetched_at},
+            connection=connection,
+            icims_id=icims_id,
+            defaults={
+                **values,
+                "raw": profile,
+                "content_hash": content_hash(values),
+                "synced_at": fetched_at,
+                "seen_at": fetched_at,
+                "scope_state": scope_of(values),
+                "scope_changed_at": fetched_at,
+            },
         )
 
 
@@ -117,18 +156,41 @@ def copy_rows(connection: Connection, profiles: list[tuple[int, dict]], fetched_
     rows = []
     for icims_id, profile in profiles:
         values = spec.values_from_profile(profile)
-        rows.append((
-            connection.pk, icims_id, *(json.dumps(v) if name == "phones" else v for name, v in values.items()),
-            json.dumps(profile), content_hash(values), fetched_at, fetched_at, scope_of(values), fetched_at, fetched_at,
-        ))
+        rows.append(
+            (
+                connection.pk,
+                icims_id,
+                *(json.dumps(v) if name == "phones" else v for name, v in values.items()),
+                json.dumps(profile),
+                content_hash(values),
+                fetched_at,
+                fetched_at,
+                scope_of(values),
+                fetched_at,
+                fetched_at,
+            )
+        )
     return rows
 
 
 def copy_write(rows: list[tuple]) -> None:
-    columns = ["connection_id", "icims_id", *entity_spec(Entity.CANDIDATES).value_fields, "raw", "content_hash",
-               "synced_at", "seen_at", "scope_state", "scope_changed_at", "created_at"]
-    with (transaction.atomic(), db.cursor() as cursor,
-          cursor.cursor.copy(f"COPY sync_candidate ({', '.join(columns)}) FROM STDIN") as copy):
+    columns = [
+        "connection_id",
+        "icims_id",
+        *entity_spec(Entity.CANDIDATES).value_fields,
+        "raw",
+        "content_hash",
+        "synced_at",
+        "seen_at",
+        "scope_state",
+        "scope_changed_at",
+        "created_at",
+    ]
+    with (
+        transaction.atomic(),
+        db.cursor() as cursor,
+        cursor.cursor.copy(f"COPY sync_candidate ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
         for row in rows:
             copy.write_row(row)
 
@@ -144,28 +206,44 @@ def main() -> None:
     count = args.records
     first, second = candidate_profiles(count), candidate_profiles(count, version=1)
     later = FETCHED_AT + timedelta(minutes=5)
-    print(f"{count:,} candidate profiles, PostgreSQL {db.cursor().connection.info.server_version}, "
-          f"batches of 1,000; records_upsert's COPY into its staging table is one more statement per written batch")
+    print(
+        f"{count:,} candidate profiles, PostgreSQL {db.cursor().connection.info.server_version}, "
+        f"batches of 1,000; records_upsert's COPY into its staging table is one more statement per written batch"
+    )
 
     def upsert(profiles, fetched_at):
-        return lambda: records_upsert(connection=connection, entity=Entity.CANDIDATES, profiles=profiles,
-                                      fetched_at=fetched_at)
+        return lambda: records_upsert(
+            connection=connection, entity=Entity.CANDIDATES, profiles=profiles, fetched_at=fetched_at
+        )
 
     print("records_upsert (the engine's write path):")
     engine_new = timed("new records", count, upsert(first, FETCHED_AT), before=lambda: empty(connection))
-    engine_changed = timed("every record changed", count, upsert(second, later),
-                           before=lambda: (empty(connection), upsert(first, FETCHED_AT)()))
+    engine_changed = timed(
+        "every record changed",
+        count,
+        upsert(second, later),
+        before=lambda: (empty(connection), upsert(first, FETCHED_AT)()),
+    )
     engine_same = timed("nothing changed", count, upsert(second, later + timedelta(minutes=5)))
     assert Candidate.objects.filter(connection=connection, scope_state=ScopeState.IN_SCOPE).count() == count
 
     print("row by row (update_or_create), one run each:")
-    orm_new = timed("new records", count, lambda: row_by_row(connection, first, FETCHED_AT),
-                    before=lambda: empty(connection), repeat=1)
+    orm_new = timed(
+        "new records",
+        count,
+        lambda: row_by_row(connection, first, FETCHED_AT),
+        before=lambda: empty(connection),
+        repeat=1,
+    )
     orm_changed = timed("every record changed", count, lambda: row_by_row(connection, second, later), repeat=1)
 
     print("COPY (the floor; one COPY statement, which Django's statement counter does not see):")
-    copy_mapped = timed("new records, mapping included", count,
-                        lambda: copy_write(copy_rows(connection, first, FETCHED_AT)), before=lambda: empty(connection))
+    copy_mapped = timed(
+        "new records, mapping included",
+        count,
+        lambda: copy_write(copy_rows(connection, first, FETCHED_AT)),
+        before=lambda: empty(connection),
+    )
     rows = copy_rows(connection, first, FETCHED_AT)
     copy_only = timed("new records, COPY alone", count, lambda: copy_write(rows), before=lambda: empty(connection))
     empty(connection)

@@ -62,9 +62,11 @@ class PhaseResult:
         return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000 if ordered else float("nan")
 
     def line(self) -> str:
-        return (f"{self.name:<28} {self.rps:8.1f} req/s   p50 {self.percentile(0.5):7.2f} ms   "
-                f"p99 {self.percentile(0.99):7.2f} ms   statuses {dict(sorted(self.statuses.items()))}   "
-                f"errors {self.errors}")
+        return (
+            f"{self.name:<28} {self.rps:8.1f} req/s   p50 {self.percentile(0.5):7.2f} ms   "
+            f"p99 {self.percentile(0.99):7.2f} ms   statuses {dict(sorted(self.statuses.items()))}   "
+            f"errors {self.errors}"
+        )
 
 
 def _environment() -> dict[str, str]:
@@ -76,16 +78,36 @@ def _environment() -> dict[str, str]:
         from cryptography.fernet import Fernet
 
         env["FIELD_ENCRYPTION_KEYS"] = Fernet.generate_key().decode()
-    env.update({"DJANGO_SETTINGS_MODULE": "benchmarks.settings", "DEBUG": "False", "SECURE_SSL_REDIRECT": "False",
-                "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING"})
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+            "DEBUG": "False",
+            "SECURE_SSL_REDIRECT": "False",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     return env
 
 
 def _start_gunicorn(env: dict[str, str], *, port: int, workers: int) -> subprocess.Popen:
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "goodtime_icims.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning", "--backlog", "2048"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "goodtime_icims.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--backlog",
+            "2048",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     for _ in range(100):
         try:
@@ -109,17 +131,35 @@ class Load:
 
     def body(self) -> bytes:
         number = next(self.counter)
-        return gzip.compress(json.dumps({
-            "eventType": "WorkFlowStatusChangeEvent", "customerId": self.customer_id, "systemId": str(number),
-            "personId": str(100000 + number), "jobId": "4442", "userId": "9059", "oldStatus": "1753",
-            "newStatus": "20786",
-            "links": [{"rel": "applicantWorkflow", "title": "Applicant Workflow",
-                       "url": f"https://api.icims.com/customers/{self.customer_id}/applicantworkflows/{number}"}],
-        }).encode())
+        return gzip.compress(
+            json.dumps(
+                {
+                    "eventType": "WorkFlowStatusChangeEvent",
+                    "customerId": self.customer_id,
+                    "systemId": str(number),
+                    "personId": str(100000 + number),
+                    "jobId": "4442",
+                    "userId": "9059",
+                    "oldStatus": "1753",
+                    "newStatus": "20786",
+                    "links": [
+                        {
+                            "rel": "applicantWorkflow",
+                            "title": "Applicant Workflow",
+                            "url": f"https://api.icims.com/customers/{self.customer_id}/applicantworkflows/{number}",
+                        }
+                    ],
+                }
+            ).encode()
+        )
 
     def headers(self) -> dict[str, str]:
-        return {"Content-Type": "application/json", "Content-Encoding": "gzip", "Authorization": self.authorization,
-                "User-Agent": "Apache-HttpClient/4.5.13 (Java/11)"}
+        return {
+            "Content-Type": "application/json",
+            "Content-Encoding": "gzip",
+            "Authorization": self.authorization,
+            "User-Agent": "Apache-HttpClient/4.5.13 (Java/11)",
+        }
 
 
 def _send(connection: http.client.HTTPConnection, path: str, load: Load) -> int:
@@ -159,8 +199,9 @@ def run_closed_loop(name: str, *, port: int, path: str, load: Load, seconds: flo
     return result
 
 
-def run_fixed_rate(name: str, *, port: int, path: str, load: Load, seconds: float, rate: float,
-                   concurrency: int) -> PhaseResult:
+def run_fixed_rate(
+    name: str, *, port: int, path: str, load: Load, seconds: float, rate: float, concurrency: int
+) -> PhaseResult:
     result = PhaseResult(name, seconds)
     lock = threading.Lock()
     tickets = itertools.count()
@@ -222,30 +263,62 @@ def main() -> None:
     tag = secrets.token_hex(4)
     password = secrets.token_urlsafe(24)
     connection = Connection.objects.create(
-        name=f"benchmark {tag}", customer_id=f"bench{tag}", webhook_auth=Connection.WebhookAuth.BASIC,
-        webhook_username=f"bench-{tag}", webhook_password=password,
+        name=f"benchmark {tag}",
+        customer_id=f"bench{tag}",
+        webhook_auth=Connection.WebhookAuth.BASIC,
+        webhook_username=f"bench-{tag}",
+        webhook_password=password,
     )
     load = Load(customer_id=connection.customer_id, username=connection.webhook_username, password=password)
     server = _start_gunicorn(env, port=args.port, workers=args.workers)
     try:
-        print(f"gunicorn: {args.workers} sync workers; load generator: {args.concurrency} threads; "
-              f"{os.cpu_count()} CPUs shared by both; {args.duration:.0f} s per phase")
-        run_closed_loop("warm-up", port=args.port, path=WEBHOOK_PATH, load=load, seconds=2,
-                        concurrency=args.concurrency)
-        run_closed_loop("warm-up", port=args.port, path=CEILING_PATH, load=load, seconds=2,
-                        concurrency=args.concurrency)
+        print(
+            f"gunicorn: {args.workers} sync workers; load generator: {args.concurrency} threads; "
+            f"{os.cpu_count()} CPUs shared by both; {args.duration:.0f} s per phase"
+        )
+        run_closed_loop(
+            "warm-up", port=args.port, path=WEBHOOK_PATH, load=load, seconds=2, concurrency=args.concurrency
+        )
+        run_closed_loop(
+            "warm-up", port=args.port, path=CEILING_PATH, load=load, seconds=2, concurrency=args.concurrency
+        )
         sent_before = WebhookEvent.objects.filter(connection=connection).count()
-        ceiling = run_closed_loop("ceiling (bare view), max", port=args.port, path=CEILING_PATH, load=load,
-                                  seconds=args.duration, concurrency=args.concurrency)
+        ceiling = run_closed_loop(
+            "ceiling (bare view), max",
+            port=args.port,
+            path=CEILING_PATH,
+            load=load,
+            seconds=args.duration,
+            concurrency=args.concurrency,
+        )
         print(ceiling.line())
-        floor = run_closed_loop("persist floor (one INSERT), max", port=args.port, path=PERSIST_FLOOR_PATH,
-                                load=load, seconds=args.duration, concurrency=args.concurrency)
+        floor = run_closed_loop(
+            "persist floor (one INSERT), max",
+            port=args.port,
+            path=PERSIST_FLOOR_PATH,
+            load=load,
+            seconds=args.duration,
+            concurrency=args.concurrency,
+        )
         print(floor.line())
-        webhook = run_closed_loop("webhook, max", port=args.port, path=WEBHOOK_PATH, load=load,
-                                  seconds=args.duration, concurrency=args.concurrency)
+        webhook = run_closed_loop(
+            "webhook, max",
+            port=args.port,
+            path=WEBHOOK_PATH,
+            load=load,
+            seconds=args.duration,
+            concurrency=args.concurrency,
+        )
         print(webhook.line())
-        paced = run_fixed_rate(f"webhook, {args.rate:.0f} req/s", port=args.port, path=WEBHOOK_PATH, load=load,
-                               seconds=args.duration, rate=args.rate, concurrency=max(args.concurrency, 16))
+        paced = run_fixed_rate(
+            f"webhook, {args.rate:.0f} req/s",
+            port=args.port,
+            path=WEBHOOK_PATH,
+            load=load,
+            seconds=args.duration,
+            rate=args.rate,
+            concurrency=max(args.concurrency, 16),
+        )
         print(paced.line())
     finally:
         server.terminate()
@@ -256,11 +329,15 @@ def main() -> None:
     answered = webhook.statuses.get(200, 0) + paced.statuses.get(200, 0)
     share = webhook.rps / ceiling.rps if ceiling.rps else float("nan")
     print(f"events sent {sent}, answered 200 {answered}, stored {stored}")
-    print(f"webhook max throughput = {share:.0%} of the ceiling (target >= 60%); "
-          f"{webhook.rps / floor.rps:.0%} of the persist floor, which is itself {floor.rps / ceiling.rps:.0%} "
-          f"of the ceiling")
-    print(f"p99 at {args.rate:.0f} req/s = {paced.percentile(0.99):.2f} ms (target <= 50 ms); "
-          f"achieved {paced.rps:.1f} req/s")
+    print(
+        f"webhook max throughput = {share:.0%} of the ceiling (target >= 60%); "
+        f"{webhook.rps / floor.rps:.0%} of the persist floor, which is itself {floor.rps / ceiling.rps:.0%} "
+        f"of the ceiling"
+    )
+    print(
+        f"p99 at {args.rate:.0f} req/s = {paced.percentile(0.99):.2f} ms (target <= 50 ms); "
+        f"achieved {paced.rps:.1f} req/s"
+    )
     connection.delete()
     with db.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {PERSIST_FLOOR_TABLE}")

@@ -54,9 +54,7 @@ def reencrypt_secret(token: str) -> str:
     try:
         return current_fernet().rotate(token.encode()).decode()
     except InvalidToken:
-        raise SecretDecryptionError(
-            "Cannot rotate a secret that no key in FIELD_ENCRYPTION_KEYS decrypts."
-        ) from None
+        raise SecretDecryptionError("Cannot rotate a secret that no key in FIELD_ENCRYPTION_KEYS decrypts.") from None
 
 
 def generate_key() -> str:

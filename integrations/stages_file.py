@@ -24,8 +24,19 @@ MAX_LENGTHS = {BIN: 200, STATUS: 200, STATUS_ID: 64}
 
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection, OWASP).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-ACTIVE_WORDS = {"": True, "yes": True, "y": True, "true": True, "1": True, "active": True,
-                "no": False, "n": False, "false": False, "0": False, "inactive": False}
+ACTIVE_WORDS = {
+    "": True,
+    "yes": True,
+    "y": True,
+    "true": True,
+    "1": True,
+    "active": True,
+    "no": False,
+    "n": False,
+    "false": False,
+    "0": False,
+    "inactive": False,
+}
 # Control characters other than tab, and the replacement character a failed decode leaves behind.
 UNREADABLE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 XLSX_MAGIC = b"PK\x03\x04"
@@ -182,10 +193,15 @@ def _rows_from_table(table: list[list[str]], *, max_rows: int) -> StagesFile:
         if row_errors:
             parsed.errors.extend(row_errors)
             continue
-        parsed.rows.append(StagesFileRow(
-            line=line, bin=values[BIN], status=values[STATUS], status_id=values.get(STATUS_ID, ""),
-            is_active=ACTIVE_WORDS[active_word],
-        ))
+        parsed.rows.append(
+            StagesFileRow(
+                line=line,
+                bin=values[BIN],
+                status=values[STATUS],
+                status_id=values.get(STATUS_ID, ""),
+                is_active=ACTIVE_WORDS[active_word],
+            )
+        )
     return parsed
 
 
@@ -195,10 +211,13 @@ def _cell_errors(line: int, values: dict[str, str]) -> list[RowError]:
         if UNREADABLE_CHARACTERS.search(value):
             errors.append(RowError(line, f"{name} has unreadable characters (a wrong encoding or binary data)."))
         elif value.startswith(FORMULA_PREFIXES) or value.strip().startswith(FORMULA_PREFIXES):
-            errors.append(RowError(
-                line, f"{name} {value[:40]!r} looks like a spreadsheet formula (starts with {value[0]!r}); "
-                "remove the leading character.",
-            ))
+            errors.append(
+                RowError(
+                    line,
+                    f"{name} {value[:40]!r} looks like a spreadsheet formula (starts with {value[0]!r}); "
+                    "remove the leading character.",
+                )
+            )
         elif len(value.strip()) > MAX_LENGTHS.get(name, 200):
             errors.append(RowError(line, f"{name} is longer than {MAX_LENGTHS.get(name, 200)} characters."))
     return errors

@@ -16,10 +16,13 @@ class MirroredRecordAdmin(ViewOnlyAdmin):
     date_hierarchy = "updateddate"
     bookkeeping_fieldsets = [
         ("Scope", {"fields": ["scope_state", "scope_changed_at"]}),
-        ("Sync", {
-            "classes": ["collapse"],
-            "fields": ["synced_at", "seen_at", "created_at", "content_hash", "raw_profile"],
-        }),
+        (
+            "Sync",
+            {
+                "classes": ["collapse"],
+                "fields": ["synced_at", "seen_at", "created_at", "content_hash", "raw_profile"],
+            },
+        ),
     ]
 
     @admin.display(description="raw profile")
@@ -29,8 +32,18 @@ class MirroredRecordAdmin(ViewOnlyAdmin):
 
 @admin.register(Job)
 class JobAdmin(MirroredRecordAdmin):
-    list_display = ["icims_id", "jobid", "jobtitle", "folder", "hiringmanager_name", "recruiter_name",
-                    "joblocation", "scope_state", "updateddate", "connection"]
+    list_display = [
+        "icims_id",
+        "jobid",
+        "jobtitle",
+        "folder",
+        "hiringmanager_name",
+        "recruiter_name",
+        "joblocation",
+        "scope_state",
+        "updateddate",
+        "connection",
+    ]
     list_display_links = ["icims_id", "jobid", "jobtitle"]
     readonly_fields = ["raw_profile"]
     search_fields = ["=icims_id", "jobid", "jobtitle", "hiringmanager_name", "recruiter_name"]
@@ -38,26 +51,57 @@ class JobAdmin(MirroredRecordAdmin):
     def get_fieldsets(self, request, obj=None):
         return [
             (None, {"fields": ["connection", "icims_id", "jobid", "jobtitle", "folder", "folder_id", "updateddate"]}),
-            ("Hiring team", {"fields": [
-                ("hiringmanager_name", "hiringmanager_icims_id"), ("recruiter_name", "recruiter_icims_id"),
-                ("secondaryrecruiter_name", "secondaryrecruiter_icims_id"), ("jobowner_name", "jobowner_icims_id"),
-            ]}),
+            (
+                "Hiring team",
+                {
+                    "fields": [
+                        ("hiringmanager_name", "hiringmanager_icims_id"),
+                        ("recruiter_name", "recruiter_icims_id"),
+                        ("secondaryrecruiter_name", "secondaryrecruiter_icims_id"),
+                        ("jobowner_name", "jobowner_icims_id"),
+                    ]
+                },
+            ),
             ("Location", {"fields": [("joblocation", "joblocation_icims_id")]}),
             *self.bookkeeping_fieldsets,
         ]
 
 
 class PersonRecordAdmin(MirroredRecordAdmin):
-    list_display = ["icims_id", "lastname", "firstname", "email", "folder", "location", "has_resume",
-                    "scope_state", "updateddate", "connection"]
+    list_display = [
+        "icims_id",
+        "lastname",
+        "firstname",
+        "email",
+        "folder",
+        "location",
+        "has_resume",
+        "scope_state",
+        "updateddate",
+        "connection",
+    ]
     list_display_links = ["icims_id", "lastname", "firstname"]
     readonly_fields = ["raw_profile", "phone_numbers"]
     search_fields = ["=icims_id", "firstname", "lastname", "email"]
 
     def get_fieldsets(self, request, obj=None):
         return [
-            (None, {"fields": ["connection", "icims_id", "firstname", "middlename", "lastname", "email",
-                               "folder", "folder_id", "updateddate"]}),
+            (
+                None,
+                {
+                    "fields": [
+                        "connection",
+                        "icims_id",
+                        "firstname",
+                        "middlename",
+                        "lastname",
+                        "email",
+                        "folder",
+                        "folder_id",
+                        "updateddate",
+                    ]
+                },
+            ),
             ("Contact", {"fields": ["phone_numbers", "location", "has_resume", "resume_url"]}),
             *self.bookkeeping_fieldsets,
         ]
@@ -89,20 +133,59 @@ class IcimsUserAdmin(PersonRecordAdmin):
 
 @admin.register(SyncRun)
 class SyncRunAdmin(ViewOnlyAdmin):
-    list_display = ["started_at", "connection", "entity", "mode", "status", "seen_count", "created_count",
-                    "updated_count", "unchanged_count", "left_scope_count", "deleted_count", "calls_spent",
-                    "progress", "finished_at"]
+    list_display = [
+        "started_at",
+        "connection",
+        "entity",
+        "mode",
+        "status",
+        "seen_count",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "left_scope_count",
+        "deleted_count",
+        "calls_spent",
+        "progress",
+        "finished_at",
+    ]
     list_filter = ["connection", "entity", "mode", "status", "started_at"]
     search_fields = ["connection__name", "connection__customer_id", "error"]
     list_select_related = ["connection"]
     date_hierarchy = "started_at"
     readonly_fields = ["progress"]
     fieldsets = [
-        (None, {"fields": ["connection", "entity", "mode", "status", "started_at", "finished_at", "heartbeat_at",
-                           "error"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "connection",
+                    "entity",
+                    "mode",
+                    "status",
+                    "started_at",
+                    "finished_at",
+                    "heartbeat_at",
+                    "error",
+                ]
+            },
+        ),
         ("Window or cursor", {"fields": [("window_start", "window_end"), "cursor_in", "cursor_out"]}),
-        ("Counts", {"fields": ["seen_count", "created_count", "updated_count", "unchanged_count",
-                               "left_scope_count", "deleted_count", "calls_spent", "progress"]}),
+        (
+            "Counts",
+            {
+                "fields": [
+                    "seen_count",
+                    "created_count",
+                    "updated_count",
+                    "unchanged_count",
+                    "left_scope_count",
+                    "deleted_count",
+                    "calls_spent",
+                    "progress",
+                ]
+            },
+        ),
     ]
 
     @admin.display(description="progress")
@@ -112,16 +195,45 @@ class SyncRunAdmin(ViewOnlyAdmin):
 
 @admin.register(SyncState)
 class SyncStateAdmin(ViewOnlyAdmin):
-    list_display = ["connection", "entity", "last_success_at", "search_watermark", "backfill_checkpoint",
-                    "last_full_run_at", "last_error_at"]
+    list_display = [
+        "connection",
+        "entity",
+        "last_success_at",
+        "search_watermark",
+        "backfill_checkpoint",
+        "last_full_run_at",
+        "last_error_at",
+    ]
     actions = [state_sync_now, state_full_reconcile, state_reset_cursor]
     list_filter = ["connection", "entity"]
     list_select_related = ["connection"]
     fieldsets = [
-        (None, {"fields": ["connection", "entity", "last_success_at", "last_error", "last_error_at",
-                           "last_full_run_at", "updated_at"]}),
-        ("Cursors", {"fields": ["search_watermark", "stream_key", "backfill_checkpoint", "backfill_started_at",
-                                "scope_folders"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "connection",
+                    "entity",
+                    "last_success_at",
+                    "last_error",
+                    "last_error_at",
+                    "last_full_run_at",
+                    "updated_at",
+                ]
+            },
+        ),
+        (
+            "Cursors",
+            {
+                "fields": [
+                    "search_watermark",
+                    "stream_key",
+                    "backfill_checkpoint",
+                    "backfill_started_at",
+                    "scope_folders",
+                ]
+            },
+        ),
     ]
 
     def has_sync_permission(self, request) -> bool:

@@ -29,23 +29,37 @@ def _age(delta) -> str:
 
 def connection_sync_overview_html(connection: Connection) -> str:
     overview = connection_sync_overview(connection=connection)
-    rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
-        (entity.entity, _age(entity.data_age), _when(entity.last_success_at),
-         f"{entity.last_error} ({_when(entity.last_error_at)})" if entity.last_error else "none",
-         "running" if entity.running else ("full walk pending" if entity.full_walk_pending else "idle"),
-         _when(entity.last_full_run_at))
-        for entity in overview.entities))
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                entity.entity,
+                _age(entity.data_age),
+                _when(entity.last_success_at),
+                f"{entity.last_error} ({_when(entity.last_error_at)})" if entity.last_error else "none",
+                "running" if entity.running else ("full walk pending" if entity.full_walk_pending else "idle"),
+                _when(entity.last_full_run_at),
+            )
+            for entity in overview.entities
+        ),
+    )
     return format_html(
         "<table><tr><th>entity</th><th>data age</th><th>last success</th><th>last error</th><th>now</th>"
         "<th>last full walk</th></tr>{}</table><p>Calls this hour: {} by sync runs, {} in all, "
         "of a budget of {}.</p>",
-        rows, overview.sync_calls_this_hour, overview.calls_this_hour, overview.hourly_budget)
+        rows,
+        overview.sync_calls_this_hour,
+        overview.calls_this_hour,
+        overview.hourly_budget,
+    )
 
 
 def _enqueue(pairs: list[tuple[int, str]], *, full: bool) -> None:
     def send() -> None:
         for connection_id, entity in pairs:
             sync_entity.delay(connection_id, entity, full=full)
+
     transaction.on_commit(send)
 
 
@@ -63,16 +77,23 @@ def _paused_note(skipped: int) -> str:
 def sync_now(modeladmin, request, queryset) -> None:
     pairs, skipped = _connection_pairs(queryset)
     _enqueue(pairs, full=False)
-    modeladmin.message_user(request, f"Queued {len(pairs)} sync run(s).{_paused_note(skipped)} "
-                            "Follow them under Sync runs.", messages.SUCCESS)
+    modeladmin.message_user(
+        request,
+        f"Queued {len(pairs)} sync run(s).{_paused_note(skipped)} Follow them under Sync runs.",
+        messages.SUCCESS,
+    )
 
 
 @admin.action(description="Full reconcile (walk every record)", permissions=["change"])
 def full_reconcile(modeladmin, request, queryset) -> None:
     pairs, skipped = _connection_pairs(queryset)
     _enqueue(pairs, full=True)
-    modeladmin.message_user(request, f"Queued {len(pairs)} full reconcile run(s).{_paused_note(skipped)} "
-                            "Records not seen become left scope or deleted.", messages.SUCCESS)
+    modeladmin.message_user(
+        request,
+        f"Queued {len(pairs)} full reconcile run(s).{_paused_note(skipped)} "
+        "Records not seen become left scope or deleted.",
+        messages.SUCCESS,
+    )
 
 
 @admin.action(description="Reset sync cursor (next run walks everything)", permissions=["change"])
@@ -104,5 +125,6 @@ def state_reset_cursor(modeladmin, request, queryset) -> None:
     states: list[SyncState] = list(queryset.select_related("connection"))
     for state in states:
         sync_cursor_reset(connection=state.connection, entity=state.entity)
-    modeladmin.message_user(request, f"Reset {len(states)} cursor(s); the next runs walk every record.",
-                            messages.SUCCESS)
+    modeladmin.message_user(
+        request, f"Reset {len(states)} cursor(s); the next runs walk every record.", messages.SUCCESS
+    )

@@ -51,8 +51,16 @@ class JobSerializer(MirroredRecordSerializer):
 
     class Meta:
         model = Job
-        fields = [*MirroredRecordSerializer.common_fields, "job_number", "title", "location", "hiring_manager",
-                  "recruiter", "secondary_recruiter", "job_owner"]
+        fields = [
+            *MirroredRecordSerializer.common_fields,
+            "job_number",
+            "title",
+            "location",
+            "hiring_manager",
+            "recruiter",
+            "secondary_recruiter",
+            "job_owner",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(PersonRefSerializer(allow_null=True))
@@ -100,11 +108,14 @@ class MirrorFilter(django_filters.FilterSet):
     )
     folder_id = django_filters.CharFilter(help_text="The folder's list node id, e.g. `D32005`.")
     updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updateddate", lookup_expr="gte",
+        field_name="updateddate",
+        lookup_expr="gte",
         help_text="Only records iCIMS updated at or after this ISO 8601 time (UTC when no offset is given).",
     )
     scope_state = django_filters.ChoiceFilter(
-        choices=[*ScopeState.choices, (ANY_SCOPE, "any")], method="filter_scope_state", empty_label=None,
+        choices=[*ScopeState.choices, (ANY_SCOPE, "any")],
+        method="filter_scope_state",
+        empty_label=None,
         help_text="Default `in_scope`; `any` for every record the mirror keeps.",
     )
 
@@ -124,6 +135,7 @@ class MirrorViewSet(ConnectionScoped, viewsets.ReadOnlyModelViewSet):
     lookup_field = "icims_id"
     lookup_url_kwarg = "icims_id"
     lookup_value_regex = ID_PATTERN
+
     def get_queryset(self):
         return self.queryset.model.objects.filter(connection=self.connection)
 
@@ -133,8 +145,10 @@ class MirrorViewSet(ConnectionScoped, viewsets.ReadOnlyModelViewSet):
         return super().filter_queryset(queryset)
 
 
-@extend_schema_view(list=extend_schema(responses={200: JobSerializer(many=True), **ERROR_RESPONSES}),
-                    retrieve=extend_schema(responses={200: JobSerializer, **ERROR_RESPONSES}))
+@extend_schema_view(
+    list=extend_schema(responses={200: JobSerializer(many=True), **ERROR_RESPONSES}),
+    retrieve=extend_schema(responses={200: JobSerializer, **ERROR_RESPONSES}),
+)
 class JobViewSet(MirrorViewSet):
     """Jobs mirrored from iCIMS (every job except deleted ones)."""
 
@@ -142,8 +156,10 @@ class JobViewSet(MirrorViewSet):
     serializer_class = JobSerializer
 
 
-@extend_schema_view(list=extend_schema(responses={200: CandidateSerializer(many=True), **ERROR_RESPONSES}),
-                    retrieve=extend_schema(responses={200: CandidateSerializer, **ERROR_RESPONSES}))
+@extend_schema_view(
+    list=extend_schema(responses={200: CandidateSerializer(many=True), **ERROR_RESPONSES}),
+    retrieve=extend_schema(responses={200: CandidateSerializer, **ERROR_RESPONSES}),
+)
 class CandidateViewSet(MirrorViewSet):
     """Candidates mirrored from iCIMS (people in the connection's candidate folders)."""
 
@@ -151,8 +167,10 @@ class CandidateViewSet(MirrorViewSet):
     serializer_class = CandidateSerializer
 
 
-@extend_schema_view(list=extend_schema(responses={200: IcimsUserSerializer(many=True), **ERROR_RESPONSES}),
-                    retrieve=extend_schema(responses={200: IcimsUserSerializer, **ERROR_RESPONSES}))
+@extend_schema_view(
+    list=extend_schema(responses={200: IcimsUserSerializer(many=True), **ERROR_RESPONSES}),
+    retrieve=extend_schema(responses={200: IcimsUserSerializer, **ERROR_RESPONSES}),
+)
 class IcimsUserViewSet(MirrorViewSet):
     """Users mirrored from iCIMS (people in the connection's user folders)."""
 

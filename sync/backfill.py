@@ -63,8 +63,14 @@ def backfill_run(ctx: RunContext) -> None:
     after = state.backfill_checkpoint or None
     run.cursor_in = str(state.backfill_checkpoint or 0)
     run.save(update_fields=["cursor_in"])
-    logger.info("Sync %s %s: %s from %s (walk started %s)", ctx.connection.customer_id, ctx.entity, run.mode,
-                f"after id {after}" if after else "the start", state.backfill_started_at)
+    logger.info(
+        "Sync %s %s: %s from %s (walk started %s)",
+        ctx.connection.customer_id,
+        ctx.entity,
+        run.mode,
+        f"after id {after}" if after else "the start",
+        state.backfill_started_at,
+    )
 
     def checkpoint(last_id: int) -> None:
         state.backfill_checkpoint = last_id
@@ -78,8 +84,9 @@ def backfill_run(ctx: RunContext) -> None:
             break
         after = ids[-1]
 
-    marked = records_mark_missing(connection=ctx.connection, entity=ctx.entity,
-                                  full_run_started_at=state.backfill_started_at, at=ctx.now())
+    marked = records_mark_missing(
+        connection=ctx.connection, entity=ctx.entity, full_run_started_at=state.backfill_started_at, at=ctx.now()
+    )
     if ctx.spec.missing_state == ScopeState.DELETED:
         run.deleted_count += marked
     else:

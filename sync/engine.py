@@ -49,8 +49,15 @@ def planned_mode(*, connection: Connection, state: SyncState) -> str:
 
 def _skipped(*, connection: Connection, entity: str, mode: str, reason: str, at: datetime) -> SyncRun:
     logger.info("Sync %s %s skipped: %s", connection.customer_id, entity, reason)
-    return SyncRun.objects.create(connection=connection, entity=entity, mode=mode, status=SyncRun.Status.SKIPPED,
-                                  started_at=at, finished_at=at, error=reason)
+    return SyncRun.objects.create(
+        connection=connection,
+        entity=entity,
+        mode=mode,
+        status=SyncRun.Status.SKIPPED,
+        started_at=at,
+        finished_at=at,
+        error=reason,
+    )
 
 
 def sync_entity_run(
@@ -76,12 +83,22 @@ def sync_entity_run(
     if full:
         full_run_request(state=state, connection=connection, at=now())
     if not connection.is_active:
-        return _skipped(connection=connection, entity=entity, mode=planned_mode(connection=connection, state=state),
-                        reason="The connection is paused.", at=now())
+        return _skipped(
+            connection=connection,
+            entity=entity,
+            mode=planned_mode(connection=connection, state=state),
+            reason="The connection is paused.",
+            at=now(),
+        )
     lock = SyncLock(connection_id=connection.pk, entity=entity)
     if not lock.acquire():
-        return _skipped(connection=connection, entity=entity, mode=planned_mode(connection=connection, state=state),
-                        reason="Another sync of this connection and entity is running.", at=now())
+        return _skipped(
+            connection=connection,
+            entity=entity,
+            mode=planned_mode(connection=connection, state=state),
+            reason="Another sync of this connection and entity is running.",
+            at=now(),
+        )
     try:
         state.refresh_from_db()
         walked = state.last_full_run_at is not None or state.backfill_checkpoint is not None
@@ -93,22 +110,38 @@ def sync_entity_run(
             full_run_request(state=state, connection=connection, at=now())
         # Holding the lock, no other run of this entity is alive: one still "running" died with its worker.
         SyncRun.objects.filter(connection=connection, entity=entity, status=SyncRun.Status.RUNNING).update(
-            status=SyncRun.Status.FAILED, finished_at=now(),
-            error="The worker stopped mid-run (killed or restarted); the next run resumed from its checkpoint.")
-        run = SyncRun.objects.create(connection=connection, entity=entity, started_at=now(),
-                                     heartbeat_at=timezone.now(),
-                                     mode=planned_mode(connection=connection, state=state))
+            status=SyncRun.Status.FAILED,
+            finished_at=now(),
+            error="The worker stopped mid-run (killed or restarted); the next run resumed from its checkpoint.",
+        )
+        run = SyncRun.objects.create(
+            connection=connection,
+            entity=entity,
+            started_at=now(),
+            heartbeat_at=timezone.now(),
+            mode=planned_mode(connection=connection, state=state),
+        )
         try:
-            client = icims_client_for(connection=connection, purpose=Purpose.SYNC, session=session, sleep=sleep,
-                                      clock=clock)
+            client = icims_client_for(
+                connection=connection, purpose=Purpose.SYNC, session=session, sleep=sleep, clock=clock
+            )
         except Exception as error:  # e.g. credentials that cannot be read: nothing was called, nothing written
             logger.exception("Sync %s %s could not start", connection.customer_id, entity)
             run.status, run.finished_at, run.error = SyncRun.Status.FAILED, now(), f"{type(error).__name__}: {error}"
             run.save(update_fields=["status", "finished_at", "error"])
             return run
-        ctx = RunContext(connection=connection, entity=entity, state=state, run=run, lock=lock, client=client,
-                         now=now, sleep=sleep, write_batch_size=write_batch_size,
-                         fetch_concurrency=fetch_concurrency or settings.SYNC_FETCH_CONCURRENCY)
+        ctx = RunContext(
+            connection=connection,
+            entity=entity,
+            state=state,
+            run=run,
+            lock=lock,
+            client=client,
+            now=now,
+            sleep=sleep,
+            write_batch_size=write_batch_size,
+            fetch_concurrency=fetch_concurrency or settings.SYNC_FETCH_CONCURRENCY,
+        )
         try:
             _run_mode(ctx)
         except (IcimsBudgetExhausted, IcimsRateLimited) as error:  # spent, not broken: the next tick goes on
@@ -138,8 +171,12 @@ def _run_mode(ctx: RunContext) -> None:
             return
         except StreamUnavailable as error:
             # Recorded on the run; what the stream committed before failing stays committed.
-            logger.warning("Sync %s %s: data stream failed (%s); falling back to search",
-                           ctx.connection.customer_id, ctx.entity, error)
+            logger.warning(
+                "Sync %s %s: data stream failed (%s); falling back to search",
+                ctx.connection.customer_id,
+                ctx.entity,
+                error,
+            )
             run.error = f"Data stream unavailable, fell back to search: {error}"
             run.mode = SyncRun.Mode.INCREMENTAL_SEARCH
             run.save(update_fields=["error", "mode"])
@@ -152,7 +189,8 @@ def _note_initial_sync(ctx: RunContext) -> None:
     if connection.initial_sync_done_at is not None:
         return
     done = SyncState.objects.filter(connection=connection, last_full_run_at__isnull=False).values_list(
-        "entity", flat=True)
+        "entity", flat=True
+    )
     if set(done) >= set(Entity.values):
         connection.initial_sync_done_at = timezone.now()
         Connection.objects.filter(pk=connection.pk).update(initial_sync_done_at=connection.initial_sync_done_at)
@@ -175,10 +213,20 @@ def _finish(ctx: RunContext, *, status: str, error: BaseException | None = None)
         state.last_success_at, state.last_error = run.finished_at, ""
         state.save(update_fields=["last_success_at", "last_error", "updated_at"])
     run.save()
-    logger.info("Sync %s %s %s %s: seen %d, created %d, updated %d, unchanged %d, left scope %d, deleted %d, "
-                "%d calls", ctx.connection.customer_id, ctx.entity, run.mode, status, run.seen_count,
-                run.created_count, run.updated_count, run.unchanged_count, run.left_scope_count, run.deleted_count,
-                run.calls_spent)
+    logger.info(
+        "Sync %s %s %s %s: seen %d, created %d, updated %d, unchanged %d, left scope %d, deleted %d, %d calls",
+        ctx.connection.customer_id,
+        ctx.entity,
+        run.mode,
+        status,
+        run.seen_count,
+        run.created_count,
+        run.updated_count,
+        run.unchanged_count,
+        run.left_scope_count,
+        run.deleted_count,
+        run.calls_spent,
+    )
 
 
 def sync_cursor_reset(*, connection: Connection, entity: str) -> SyncState:

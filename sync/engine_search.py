@@ -40,8 +40,7 @@ def window_start(watermark: datetime) -> datetime:
 
 def updated_since_filters(*, entity: str, since: datetime) -> list[dict]:
     singular = "job" if entity == Entity.JOBS else "person"
-    return [{"name": f"{singular}.updateddate", "value": [since.strftime(ICIMS_SEARCH_DATE_FORMAT)],
-             "operator": ">="}]
+    return [{"name": f"{singular}.updateddate", "value": [since.strftime(ICIMS_SEARCH_DATE_FORMAT)], "operator": ">="}]
 
 
 def search_incremental_run(ctx: RunContext) -> None:

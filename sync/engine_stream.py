@@ -54,8 +54,9 @@ def stream_incremental_run(ctx: RunContext) -> None:
         # A stream that fails (beyond the transport's own retries) makes the run fall back to search at once;
         # only pauses of the whole connection are waited out.
         try:
-            events, next_key = ctx.call(ctx.client.stream_events_page, ctx.connection.stream_id, start_key=key,
-                                        waits_for=CONNECTION_WIDE_WAITS)
+            events, next_key = ctx.call(
+                ctx.client.stream_events_page, ctx.connection.stream_id, start_key=key, waits_for=CONNECTION_WIDE_WAITS
+            )
         except IcimsError as error:
             raise StreamUnavailable(str(error)) from error
         ctx.fetch_and_write(event_record_ids(events, entity=ctx.entity))

@@ -25,8 +25,15 @@ class SyncLockLost(RuntimeError):
 
 
 class SyncLock:
-    def __init__(self, *, connection_id: int, entity: str, ttl: float = LOCK_TTL_SECONDS,
-                 state: SharedState | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        connection_id: int,
+        entity: str,
+        ttl: float = LOCK_TTL_SECONDS,
+        state: SharedState | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.key = f"sync-lock:{connection_id}:{entity}"
         self.ttl = ttl
         self.state = state or icims_shared_state()

@@ -16,12 +16,27 @@ logger = logging.getLogger(__name__)
 
 # The `fields=` each profile GET asks for: only what the mirror keeps (fewer fields, smaller answers).
 JOB_FIELDS = (
-    "jobid", "jobtitle", "folder", "hiringmanager", "recruiter", "secondaryrecruiter", "jobowner", "joblocation",
+    "jobid",
+    "jobtitle",
+    "folder",
+    "hiringmanager",
+    "recruiter",
+    "secondaryrecruiter",
+    "jobowner",
+    "joblocation",
     "updateddate",
 )
 # `addresses` feeds the location; `resume` only tells whether there is one.
 PERSON_FIELDS = (
-    "firstname", "lastname", "middlename", "email", "folder", "phones", "addresses", "resume", "updateddate",
+    "firstname",
+    "lastname",
+    "middlename",
+    "email",
+    "folder",
+    "phones",
+    "addresses",
+    "resume",
+    "updateddate",
 )
 
 ICIMS_DATETIME_FORMAT = "%Y-%m-%d %I:%M %p"  # "2015-09-30 02:07 PM", always UTC
@@ -156,11 +171,13 @@ def phones_value(value: Any, *, field: str = "phones") -> list[dict[str, str]]:
             continue
         number = text_value(entry.get("phonenumber"), field=field)
         if number:
-            phones.append({
-                "type": list_value(entry.get("phonetype"), field=field)[0],
-                "number": number,
-                "extension": text_value(entry.get("phoneextension"), field=field),
-            })
+            phones.append(
+                {
+                    "type": list_value(entry.get("phonetype"), field=field)[0],
+                    "number": number,
+                    "extension": text_value(entry.get("phoneextension"), field=field),
+                }
+            )
     return phones
 
 
@@ -174,7 +191,7 @@ def _address_part(value: Any, *, field: str) -> str:
 
 
 def location_value(value: Any, *, field: str = "addresses") -> str:
-    """"City, ST, CC" of the first address."""
+    """ "City, ST, CC" of the first address."""
     if value is None:
         return ""
     if not isinstance(value, list):
@@ -213,8 +230,11 @@ def resume_value(value: Any, *, profile: dict, field: str = "resume") -> tuple[b
         url = _clean(value)
     elif isinstance(value, dict):
         url = next(
-            (_clean(value[key]) for key in ("url", "href", "binary", "profile")
-             if isinstance(value.get(key), str) and value[key].startswith("http")),
+            (
+                _clean(value[key])
+                for key in ("url", "href", "binary", "profile")
+                if isinstance(value.get(key), str) and value[key].startswith("http")
+            ),
             "",
         )
     if not url and (profile_url := self_link(profile)):

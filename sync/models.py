@@ -26,28 +26,37 @@ class MirroredRecord(models.Model):
     """What every mirrored row keeps besides its iCIMS values: where it came from, when, and whether it still counts."""
 
     connection = models.ForeignKey(
-        Connection, on_delete=models.CASCADE, related_name="mirrored_%(class)ss", verbose_name="connection",
+        Connection,
+        on_delete=models.CASCADE,
+        related_name="mirrored_%(class)ss",
+        verbose_name="connection",
         help_text="The iCIMS tenant this record belongs to.",
     )
     icims_id = models.PositiveBigIntegerField(
         "iCIMS id", help_text="The iCIMS system id (the number in the profile URL); unique within a connection."
     )
     folder = models.CharField(
-        "folder", max_length=200, blank=True,
+        "folder",
+        max_length=200,
+        blank=True,
         help_text="The iCIMS folder, as iCIMS displays it. Blank: hidden or empty.",
     )
     folder_id = models.CharField(
         "folder id", max_length=64, blank=True, help_text="The iCIMS list node id of the folder, e.g. D32006."
     )
     updateddate = models.DateTimeField(
-        "updated in iCIMS", null=True, blank=True,
+        "updated in iCIMS",
+        null=True,
+        blank=True,
         help_text="iCIMS's own last-updated time (minute resolution, UTC). Empty: hidden by security rules.",
     )
     raw = models.JSONField(
         "raw profile", default=dict, blank=True, help_text="The profile JSON exactly as last fetched from iCIMS."
     )
     content_hash = models.CharField(
-        "content hash", max_length=64, blank=True,
+        "content hash",
+        max_length=64,
+        blank=True,
         help_text="Fingerprint of the mirrored values: a fetch with the same fingerprint changes nothing.",
     )
     synced_at = models.DateTimeField(
@@ -60,7 +69,10 @@ class MirroredRecord(models.Model):
         "A clean full run marks what it has not seen since it started.",
     )
     scope_state = models.CharField(
-        "scope", max_length=16, choices=ScopeState.choices, default=ScopeState.IN_SCOPE,
+        "scope",
+        max_length=16,
+        choices=ScopeState.choices,
+        default=ScopeState.IN_SCOPE,
         help_text="In scope: synced. Left scope: no longer in a configured folder. "
         "Deleted: deleted in iCIMS, or gone from a clean full run.",
     )
@@ -86,7 +98,9 @@ class Job(MirroredRecord):
     """An iCIMS job. All jobs are mirrored except deleted ones."""
 
     jobid = models.CharField(
-        "job number", max_length=64, blank=True,
+        "job number",
+        max_length=64,
+        blank=True,
         help_text="The human job number iCIMS shows, e.g. 2014-1026 (not the system id).",
     )
     jobtitle = models.CharField("title", max_length=500, blank=True, help_text="The job title.")
@@ -106,7 +120,9 @@ class Job(MirroredRecord):
         "secondary recruiter id", null=True, blank=True, help_text="iCIMS person id of the secondary recruiter."
     )
     secondaryrecruiter_name = models.CharField(
-        "secondary recruiter", max_length=300, blank=True,
+        "secondary recruiter",
+        max_length=300,
+        blank=True,
         help_text="The secondary recruiter's name, as iCIMS displays it.",
     )
     jobowner_icims_id = models.PositiveBigIntegerField(
@@ -136,18 +152,23 @@ class PersonRecord(MirroredRecord):
     middlename = models.CharField("middle name", max_length=200, blank=True)
     lastname = models.CharField("last name", max_length=200, blank=True)
     email = models.CharField(
-        "email", max_length=320, blank=True,
+        "email",
+        max_length=320,
+        blank=True,
         help_text="The primary email as iCIMS has it (not validated: iCIMS accepts what its users typed).",
     )
     phones = models.JSONField(
-        "phones", default=list, blank=True,
+        "phones",
+        default=list,
+        blank=True,
         help_text='Every phone iCIMS has: a list of {"type", "number", "extension"}.',
     )
     location = models.CharField(
         "location", max_length=300, blank=True, help_text="City, state and country of the first address."
     )
     has_resume = models.BooleanField(
-        "has resume", default=False,
+        "has resume",
+        default=False,
         help_text="Whether iCIMS returned a resume. No: none, or hidden from the API user. "
         "The file itself is fetched live when needed, never stored here.",
     )
@@ -197,39 +218,55 @@ class SyncRun(models.Model):
         DEFERRED = "deferred", "deferred"
 
     connection = models.ForeignKey(
-        Connection, on_delete=models.CASCADE, related_name="sync_runs", verbose_name="connection",
+        Connection,
+        on_delete=models.CASCADE,
+        related_name="sync_runs",
+        verbose_name="connection",
         help_text="The iCIMS tenant synced.",
     )
     entity = models.CharField("entity", max_length=16, choices=Entity.choices, help_text="What was synced.")
     mode = models.CharField(
-        "mode", max_length=32, choices=Mode.choices,
+        "mode",
+        max_length=32,
+        choices=Mode.choices,
         help_text="Incremental runs read what changed since the last one (by search window or data stream "
         "cursor); backfill and reconcile walk every record in scope.",
     )
     status = models.CharField(
-        "status", max_length=16, choices=Status.choices, default=Status.RUNNING,
+        "status",
+        max_length=16,
+        choices=Status.choices,
+        default=Status.RUNNING,
         help_text="Skipped: another run held the lock, or the connection is paused.",
     )
     started_at = models.DateTimeField("started", help_text="When the run began.")
     finished_at = models.DateTimeField("finished", null=True, blank=True, help_text="Empty while running.")
     heartbeat_at = models.DateTimeField(
-        "last heartbeat", null=True, blank=True,
+        "last heartbeat",
+        null=True,
+        blank=True,
         help_text="Last sign of life of a running run; a stale heartbeat means the worker died.",
     )
 
     window_start = models.DateTimeField(
-        "window start", null=True, blank=True,
+        "window start",
+        null=True,
+        blank=True,
         help_text="Search mode: the updateddate the search started from (overlapping the last window).",
     )
     window_end = models.DateTimeField(
         "window end", null=True, blank=True, help_text="Search mode: the updateddate the search ran up to."
     )
     cursor_in = models.CharField(
-        "cursor in", max_length=1000, blank=True,
+        "cursor in",
+        max_length=1000,
+        blank=True,
         help_text="Data stream: the key read from. Backfill and reconcile: the checkpoint resumed from.",
     )
     cursor_out = models.CharField(
-        "cursor out", max_length=1000, blank=True,
+        "cursor out",
+        max_length=1000,
+        blank=True,
         help_text="Data stream: the key stored after the last committed page. Backfill: the last id done.",
     )
 
@@ -279,29 +316,42 @@ class SyncState(models.Model):
     """Where the sync of one connection and entity stands: the cursors it resumes from and its health."""
 
     connection = models.ForeignKey(
-        Connection, on_delete=models.CASCADE, related_name="sync_states", verbose_name="connection",
+        Connection,
+        on_delete=models.CASCADE,
+        related_name="sync_states",
+        verbose_name="connection",
         help_text="The iCIMS tenant synced.",
     )
     entity = models.CharField("entity", max_length=16, choices=Entity.choices, help_text="What is synced.")
     search_watermark = models.DateTimeField(
-        "search watermark", null=True, blank=True,
+        "search watermark",
+        null=True,
+        blank=True,
         help_text="Search mode: the end of the last committed window. The next window starts before it, "
         "by the indexing delay plus a margin.",
     )
     stream_key = models.CharField(
-        "data stream key", max_length=1000, blank=True,
+        "data stream key",
+        max_length=1000,
+        blank=True,
         help_text="Data stream mode: the lastEvaluatedKey stored after the last committed page.",
     )
     backfill_checkpoint = models.PositiveBigIntegerField(
-        "backfill checkpoint", null=True, blank=True,
+        "backfill checkpoint",
+        null=True,
+        blank=True,
         help_text="Backfill or reconcile in progress: the last iCIMS id done. Empty: none in progress.",
     )
     backfill_started_at = models.DateTimeField(
-        "backfill started", null=True, blank=True,
+        "backfill started",
+        null=True,
+        blank=True,
         help_text="When the backfill or reconcile in progress began; records not seen since are missing.",
     )
     scope_folders = models.JSONField(
-        "scope folders", default=list, blank=True,
+        "scope folders",
+        default=list,
+        blank=True,
         help_text="People: the folders the last full walk covered. When the connection's folders differ, "
         "the next run walks again.",
     )

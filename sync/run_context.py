@@ -49,8 +49,16 @@ CONNECTION_WIDE_WAITS = (IcimsRateLimited, IcimsBudgetExhausted, IcimsCircuitOpe
 ACCESS_DENIED: Any = object()  # a marker: the profile exists but security rules hide it from the API user
 
 RUN_PROGRESS_FIELDS = [
-    "seen_count", "created_count", "updated_count", "unchanged_count", "left_scope_count", "deleted_count",
-    "calls_spent", "progress_done", "heartbeat_at", "cursor_out",
+    "seen_count",
+    "created_count",
+    "updated_count",
+    "unchanged_count",
+    "left_scope_count",
+    "deleted_count",
+    "calls_spent",
+    "progress_done",
+    "heartbeat_at",
+    "cursor_out",
 ]
 
 
@@ -77,14 +85,26 @@ class CallTally:
             tally[0] += calls
             tally[1] += calls if failed else 0
         for purpose, (calls, failed) in by_purpose.items():
-            api_call_record(connection_id=self.connection_id, purpose=purpose, status=200, calls=calls,
-                            failed_calls=failed)
+            api_call_record(
+                connection_id=self.connection_id, purpose=purpose, status=200, calls=calls, failed_calls=failed
+            )
 
 
 class RunContext:
-    def __init__(self, *, connection: Connection, entity: str, state: SyncState, run: SyncRun, lock: SyncLock,
-                 client: IcimsClient, now: Callable[[], datetime], sleep: Callable[[float], None] = time.sleep,
-                 write_batch_size: int = WRITE_BATCH_SIZE, fetch_concurrency: int = 1) -> None:
+    def __init__(
+        self,
+        *,
+        connection: Connection,
+        entity: str,
+        state: SyncState,
+        run: SyncRun,
+        lock: SyncLock,
+        client: IcimsClient,
+        now: Callable[[], datetime],
+        sleep: Callable[[float], None] = time.sleep,
+        write_batch_size: int = WRITE_BATCH_SIZE,
+        fetch_concurrency: int = 1,
+    ) -> None:
         self.connection = connection
         self.entity = entity
         self.spec: EntitySpec = entity_spec(entity)
@@ -101,8 +121,13 @@ class RunContext:
         client.transport.on_call = self.calls.observe
 
     # -- calling iCIMS ---------------------------------------------------------------------------
-    def call(self, function: Callable[..., T], *args: Any, waits_for: tuple[type[IcimsError], ...] | None = None,
-             **kwargs: Any) -> T:
+    def call(
+        self,
+        function: Callable[..., T],
+        *args: Any,
+        waits_for: tuple[type[IcimsError], ...] | None = None,
+        **kwargs: Any,
+    ) -> T:
         """Call the client; wait out what waiting can fix (429 pauses, budgets, 5xx storms, an open breaker).
 
         `waits_for` narrows which retryable errors are waited out; others are raised at once."""
@@ -117,11 +142,18 @@ class RunContext:
                 waits += 1
                 delay = error.retry_after
                 if delay is None:
-                    delay = min(MAX_WAIT_SECONDS, BACKOFF_BASE_SECONDS * 2 ** waits)
+                    delay = min(MAX_WAIT_SECONDS, BACKOFF_BASE_SECONDS * 2**waits)
                 if delay > MAX_WAIT_SECONDS:
                     raise
-                logger.warning("Sync %s %s: %s; waiting %.0fs (wait %d of %d)", self.connection.customer_id,
-                               self.entity, error, delay, waits, MAX_WAITS_PER_CALL)
+                logger.warning(
+                    "Sync %s %s: %s; waiting %.0fs (wait %d of %d)",
+                    self.connection.customer_id,
+                    self.entity,
+                    error,
+                    delay,
+                    waits,
+                    MAX_WAITS_PER_CALL,
+                )
                 self.wait(delay)
 
     def wait(self, seconds: float) -> None:
@@ -142,7 +174,7 @@ class RunContext:
         the caller's cursor moves only once the batch is committed."""
         ids = list(ids)
         for start in range(0, len(ids), self.write_batch_size):
-            batch = ids[start:start + self.write_batch_size]
+            batch = ids[start : start + self.write_batch_size]
             fetched_at = self.now()
             profiles: list[tuple[int, dict]] = []
             gone: list[int] = []
@@ -151,8 +183,9 @@ class RunContext:
                     gone.append(icims_id)
                 elif profile is not ACCESS_DENIED:
                     profiles.append((icims_id, profile))
-            counts = records_upsert(connection=self.connection, entity=self.entity, profiles=profiles,
-                                    fetched_at=fetched_at)
+            counts = records_upsert(
+                connection=self.connection, entity=self.entity, profiles=profiles, fetched_at=fetched_at
+            )
             self.add_counts(counts)
             if gone:
                 self.run.deleted_count += self.mark_gone(gone, at=fetched_at)
@@ -164,13 +197,18 @@ class RunContext:
     def _fetch_one(self, icims_id: int) -> tuple[int, Any]:
         self.lock.heartbeat()  # a batch of slow GETs can outlast the lock's time-to-live
         try:
-            return icims_id, self.call(self.client.get_profile, self.spec.profile_type, icims_id,
-                                       fields=self.spec.fields)
+            return icims_id, self.call(
+                self.client.get_profile, self.spec.profile_type, icims_id, fields=self.spec.fields
+            )
         except IcimsNotFound:
             return icims_id, None
         except IcimsAccessDenied:
-            logger.warning("Sync %s %s: iCIMS denies access to record %s; skipped",
-                           self.connection.customer_id, self.entity, icims_id)
+            logger.warning(
+                "Sync %s %s: iCIMS denies access to record %s; skipped",
+                self.connection.customer_id,
+                self.entity,
+                icims_id,
+            )
             return icims_id, ACCESS_DENIED
 
     def _fetch_all(self, batch: list[int]) -> list[tuple[int, Any]]:
@@ -196,8 +234,11 @@ class RunContext:
 
     def mark_gone(self, ids: list[int], *, at: datetime) -> int:
         """Records iCIMS no longer has (404): deleted in the mirror."""
-        return self.spec.model.objects.filter(connection=self.connection, icims_id__in=ids).exclude(
-            scope_state=ScopeState.DELETED).update(scope_state=ScopeState.DELETED, scope_changed_at=at)
+        return (
+            self.spec.model.objects.filter(connection=self.connection, icims_id__in=ids)
+            .exclude(scope_state=ScopeState.DELETED)
+            .update(scope_state=ScopeState.DELETED, scope_changed_at=at)
+        )
 
     def add_counts(self, counts: UpsertCounts) -> None:
         run = self.run
@@ -214,9 +255,17 @@ class RunContext:
         self.run.calls_spent = self.calls.total
         self.run.heartbeat_at = timezone.now()
         self.run.save(update_fields=RUN_PROGRESS_FIELDS)
-        logger.info("Sync %s %s %s: %d done (%d created, %d updated, %d unchanged), %d calls",
-                    self.connection.customer_id, self.entity, self.run.mode, self.run.progress_done,
-                    self.run.created_count, self.run.updated_count, self.run.unchanged_count, self.calls.total)
+        logger.info(
+            "Sync %s %s %s: %d done (%d created, %d updated, %d unchanged), %d calls",
+            self.connection.customer_id,
+            self.entity,
+            self.run.mode,
+            self.run.progress_done,
+            self.run.created_count,
+            self.run.updated_count,
+            self.run.unchanged_count,
+            self.calls.total,
+        )
 
     def save_state(self, *fields: str) -> None:
         self.state.save(update_fields=[*fields, "updated_at"])

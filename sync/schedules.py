@@ -40,25 +40,37 @@ def sync_schedules_ensure(*, connection: Connection) -> list[PeriodicTask]:
 
     An interval or crontab an admin changed by hand is kept; the task, arguments and expiry are reset.
     """
-    every_five, _ = IntervalSchedule.objects.get_or_create(every=SYNC_INTERVAL_MINUTES,
-                                                           period=IntervalSchedule.MINUTES)
+    every_five, _ = IntervalSchedule.objects.get_or_create(every=SYNC_INTERVAL_MINUTES, period=IntervalSchedule.MINUTES)
     weekly, _ = CrontabSchedule.objects.get_or_create(
-        minute=str(connection.pk % 60), hour=RECONCILE_HOUR, day_of_week=RECONCILE_DAY_OF_WEEK,
-        day_of_month="*", month_of_year="*", timezone="UTC")
+        minute=str(connection.pk % 60),
+        hour=RECONCILE_HOUR,
+        day_of_week=RECONCILE_DAY_OF_WEEK,
+        day_of_month="*",
+        month_of_year="*",
+        timezone="UTC",
+    )
     entries = []
     for entity in Entity.values:
-        entries.append(_entry(
-            name=sync_task_name(connection=connection, entity=entity), task=SYNC_TASK,
-            kwargs={"connection_id": connection.pk, "entity": entity}, enabled=connection.is_active,
-            defaults={"interval": every_five, "expire_seconds": SYNC_INTERVAL_MINUTES * 60},
-            description=f"Incremental sync of {entity} (or the full walk pending) for {connection.name}.",
-        ))
-    entries.append(_entry(
-        name=reconcile_task_name(connection=connection), task=RECONCILE_TASK,
-        kwargs={"connection_id": connection.pk}, enabled=connection.is_active,
-        defaults={"crontab": weekly, "expire_seconds": WEEK_SECONDS},
-        description=f"Weekly full reconcile of jobs, candidates and users for {connection.name}.",
-    ))
+        entries.append(
+            _entry(
+                name=sync_task_name(connection=connection, entity=entity),
+                task=SYNC_TASK,
+                kwargs={"connection_id": connection.pk, "entity": entity},
+                enabled=connection.is_active,
+                defaults={"interval": every_five, "expire_seconds": SYNC_INTERVAL_MINUTES * 60},
+                description=f"Incremental sync of {entity} (or the full walk pending) for {connection.name}.",
+            )
+        )
+    entries.append(
+        _entry(
+            name=reconcile_task_name(connection=connection),
+            task=RECONCILE_TASK,
+            kwargs={"connection_id": connection.pk},
+            enabled=connection.is_active,
+            defaults={"crontab": weekly, "expire_seconds": WEEK_SECONDS},
+            description=f"Weekly full reconcile of jobs, candidates and users for {connection.name}.",
+        )
+    )
     return entries
 
 
@@ -69,8 +81,13 @@ def _entry(*, name: str, task: str, kwargs: dict, enabled: bool, defaults: dict,
     if entry.interval_id is None and entry.crontab_id is None:
         for key, value in defaults.items():
             setattr(entry, key, value)
-    changes = {"task": task, "kwargs": json.dumps(kwargs), "enabled": enabled, "description": description,
-               "expire_seconds": entry.expire_seconds or defaults["expire_seconds"]}
+    changes = {
+        "task": task,
+        "kwargs": json.dumps(kwargs),
+        "enabled": enabled,
+        "description": description,
+        "expire_seconds": entry.expire_seconds or defaults["expire_seconds"],
+    }
     if entry.pk is None or any(getattr(entry, key) != value for key, value in changes.items()):
         for key, value in changes.items():
             setattr(entry, key, value)

@@ -43,10 +43,12 @@ def scope_rule(*, connection: Connection, entity: str) -> Callable[[dict[str, An
     Built once per batch: the connection's folders are read and normalised once, not per record.
     """
     if entity == Entity.JOBS:
+
         def job_scope(values: dict[str, Any]) -> ScopeState:
             if job_is_deleted(folder=values["folder"]):
                 return ScopeState.DELETED
             return ScopeState.IN_SCOPE
+
         return job_scope
 
     if entity == Entity.CANDIDATES:
@@ -60,4 +62,5 @@ def scope_rule(*, connection: Connection, entity: str) -> Callable[[dict[str, An
         if person_in_folders(folder=values["folder"], folder_id=values["folder_id"], configured=configured):
             return ScopeState.IN_SCOPE
         return ScopeState.LEFT_SCOPE
+
     return person_scope

@@ -39,8 +39,9 @@ def connection_sync_overview(*, connection: Connection, now: datetime | None = N
     now = now or timezone.now()
     states = {state.entity: state for state in SyncState.objects.filter(connection=connection)}
     runs = SyncRun.objects.filter(connection=connection)
-    latest_success = {entity: runs.filter(entity=entity, status=SyncRun.Status.SUCCEEDED).first()
-                      for entity in Entity.values}
+    latest_success = {
+        entity: runs.filter(entity=entity, status=SyncRun.Status.SUCCEEDED).first() for entity in Entity.values
+    }
     # A run whose heartbeat stopped is a dead worker's, not a running one.
     alive_since = now - timedelta(minutes=10)
     running = {run.entity: run for run in runs.filter(status=SyncRun.Status.RUNNING, heartbeat_at__gte=alive_since)}
@@ -48,21 +49,28 @@ def connection_sync_overview(*, connection: Connection, now: datetime | None = N
     for entity in Entity.values:
         state = states.get(entity)
         success = latest_success.get(entity)
-        entities.append(EntitySyncOverview(
-            entity=entity,
-            data_age=now - success.started_at if success else None,
-            last_success_at=state.last_success_at if state else None,
-            last_error=state.last_error if state else "",
-            last_error_at=state.last_error_at if state else None,
-            running=running.get(entity),
-            full_walk_pending=bool(state and state.backfill_checkpoint is not None),
-            last_full_run_at=state.last_full_run_at if state else None,
-        ))
+        entities.append(
+            EntitySyncOverview(
+                entity=entity,
+                data_age=now - success.started_at if success else None,
+                last_success_at=state.last_success_at if state else None,
+                last_error=state.last_error if state else "",
+                last_error_at=state.last_error_at if state else None,
+                running=running.get(entity),
+                full_walk_pending=bool(state and state.backfill_checkpoint is not None),
+                last_full_run_at=state.last_full_run_at if state else None,
+            )
+        )
     hour_start = now.replace(minute=0, second=0, microsecond=0)
-    sync_calls = ApiCallLedger.objects.filter(connection=connection, hour=hour_start, purpose=Purpose.SYNC).aggregate(
-        total=Sum("calls"))["total"] or 0
+    sync_calls = (
+        ApiCallLedger.objects.filter(connection=connection, hour=hour_start, purpose=Purpose.SYNC).aggregate(
+            total=Sum("calls")
+        )["total"]
+        or 0
+    )
     return ConnectionSyncOverview(
-        entities=entities, sync_calls_this_hour=sync_calls,
+        entities=entities,
+        sync_calls_this_hour=sync_calls,
         calls_this_hour=icims_call_budget(connection=connection).calls_this_hour(),
         hourly_budget=connection.hourly_call_budget,
     )

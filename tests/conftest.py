@@ -83,7 +83,12 @@ def ready_connection(connection):
 def sandbox():
     """A small seeded iCIMS tenant answering every request to SANDBOX_URL, in-process."""
     tenant = SandboxTenant.seeded(
-        candidates=300, users=20, jobs=40, workflows=400, seed=7, clock=SandboxClock(SANDBOX_START),
+        candidates=300,
+        users=20,
+        jobs=40,
+        workflows=400,
+        seed=7,
+        clock=SandboxClock(SANDBOX_START),
         base_url=SANDBOX_URL,
     )
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:

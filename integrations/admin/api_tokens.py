@@ -44,8 +44,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["name", "all_connections", "connections"]
-        return ["name", "prefix", "all_connections", "connections", "created_by", "created_at", "last_used_at",
-                "revoked_at"]
+        return [
+            "name",
+            "prefix",
+            "all_connections",
+            "connections",
+            "created_by",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+        ]
 
     @admin.display(description="scope")
     def scope(self, token: ApiToken) -> str:
@@ -63,15 +71,24 @@ class ApiTokenAdmin(admin.ModelAdmin):
         if not form.is_valid():
             return super().add_view(request, form_url, extra_context)
         issued = api_token_create(
-            name=form.cleaned_data["name"], connections=form.cleaned_data["connections"],
-            all_connections=form.cleaned_data["all_connections"], created_by=request.user,
+            name=form.cleaned_data["name"],
+            connections=form.cleaned_data["connections"],
+            all_connections=form.cleaned_data["all_connections"],
+            created_by=request.user,
         )
         self.log_addition(request, issued.token, [{"added": {}}])
         # Rendered directly, never put in a message: messages may live in a cookie. No cache may keep it.
-        response = TemplateResponse(request, "admin/integrations/apitoken/created.html", {
-            **self.admin_site.each_context(request), "opts": self.model._meta, "token": issued.token,
-            "plaintext": issued.plaintext, "title": "API token created",
-        })
+        response = TemplateResponse(
+            request,
+            "admin/integrations/apitoken/created.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "token": issued.token,
+                "plaintext": issued.plaintext,
+                "title": "API token created",
+            },
+        )
         response["Cache-Control"] = "no-store"
         return response
 

@@ -19,7 +19,6 @@ class ApiCallLedgerAdmin(ViewOnlyAdmin):
     list_select_related = ["connection"]
 
 
-
 def _when(moment) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "unknown"
 
@@ -27,12 +26,18 @@ def _when(moment) -> str:
 def api_usage_html(summary: ApiUsageSummary) -> str:
     """The usage panel for the Connection change page (a read-only field)."""
     rows = format_html_join(
-        "", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-        ((purpose, summary.calls_this_hour.get(purpose, 0), summary.calls_today.get(purpose, 0))
-         for purpose in summary.calls_this_hour),
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (purpose, summary.calls_this_hour.get(purpose, 0), summary.calls_today.get(purpose, 0))
+            for purpose in summary.calls_this_hour
+        ),
     )
-    allowance = (f"{summary.daily_remaining} of {summary.daily_limit} left, resets {_when(summary.daily_reset_at)}"
-                 if summary.daily_limit is not None else "not reported yet (no call today)")
+    allowance = (
+        f"{summary.daily_remaining} of {summary.daily_limit} left, resets {_when(summary.daily_reset_at)}"
+        if summary.daily_limit is not None
+        else "not reported yet (no call today)"
+    )
     paused = f"paused by iCIMS until {_when(summary.paused_until)}" if summary.paused_until else "not paused"
     breaker = summary.breaker_state
     if summary.breaker_retry_at:
@@ -41,8 +46,14 @@ def api_usage_html(summary: ApiUsageSummary) -> str:
         "<table><tr><th>purpose</th><th>this hour</th><th>today</th></tr>{}"
         "<tr><th>total</th><th>{} of {}</th><th>{} ({} failed)</th></tr></table>"
         "<p>iCIMS daily allowance: {}. Calls: {}. Circuit breaker: {}.</p>",
-        rows, summary.total_this_hour, summary.hourly_budget, summary.total_today, summary.failed_today,
-        allowance, paused, breaker,
+        rows,
+        summary.total_this_hour,
+        summary.hourly_budget,
+        summary.total_today,
+        summary.failed_today,
+        allowance,
+        paused,
+        breaker,
     )
 
 

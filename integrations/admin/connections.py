@@ -43,7 +43,11 @@ class ConnectionAdmin(admin.ModelAdmin):
     search_fields = ["name", "customer_id"]
     actions = ["pause", "resume", run_connection_test, sync_now, full_reconcile, reset_cursor]
     readonly_fields = [
-        "onboarding_checklist", "required_scopes", "webhook_url_for_icims", "api_usage", "sync_overview",
+        "onboarding_checklist",
+        "required_scopes",
+        "webhook_url_for_icims",
+        "api_usage",
+        "sync_overview",
         *PROGRESS_FIELDS,
     ]
 

@@ -34,8 +34,16 @@ PREVIEW_ROWS_SHOWN = 200
 class StageForm(forms.ModelForm):
     class Meta:
         model = Stage
-        fields = ["connection", "bin", "status", "status_id", "is_active", "position", "triggers_scheduling",
-                  "advance_to"]
+        fields = [
+            "connection",
+            "bin",
+            "status",
+            "status_id",
+            "is_active",
+            "position",
+            "triggers_scheduling",
+            "advance_to",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,9 +116,13 @@ class StageAdmin(admin.ModelAdmin):
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         self._check_can_import(request)
-        form = StagesImportForm(request.POST or None, request.FILES or None, initial={
-            "connection": request.GET.get("connection"),
-        })
+        form = StagesImportForm(
+            request.POST or None,
+            request.FILES or None,
+            initial={
+                "connection": request.GET.get("connection"),
+            },
+        )
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             connection = form.cleaned_data["connection"]
@@ -127,12 +139,16 @@ class StageAdmin(admin.ModelAdmin):
                 form.add_error("file", str(error))
             else:
                 return self._preview_response(request, plan)
-        return TemplateResponse(request, "admin/integrations/stage/import_form.html", {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Import stages",
-            "form": form,
-        })
+        return TemplateResponse(
+            request,
+            "admin/integrations/stage/import_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Import stages",
+                "form": form,
+            },
+        )
 
     def _preview_response(self, request: HttpRequest, plan: StagesImportPlan) -> HttpResponse:
         token = ""
@@ -152,18 +168,27 @@ class StageAdmin(admin.ModelAdmin):
             ("deactivate", "To deactivate (missing from the file; kept, never deleted)", plan.deactivated),
             ("keep", "Unchanged", plan.kept),
         ]
-        return TemplateResponse(request, "admin/integrations/stage/import_preview.html", {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"Import stages for {plan.connection}: preview",
-            "plan": plan,
-            "token": token,
-            "sections": [
-                {"key": key, "title": title, "count": len(items), "items": items[:PREVIEW_ROWS_SHOWN],
-                 "hidden": max(0, len(items) - PREVIEW_ROWS_SHOWN)}
-                for key, title, items in sections
-            ],
-        })
+        return TemplateResponse(
+            request,
+            "admin/integrations/stage/import_preview.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"Import stages for {plan.connection}: preview",
+                "plan": plan,
+                "token": token,
+                "sections": [
+                    {
+                        "key": key,
+                        "title": title,
+                        "count": len(items),
+                        "items": items[:PREVIEW_ROWS_SHOWN],
+                        "hidden": max(0, len(items) - PREVIEW_ROWS_SHOWN),
+                    }
+                    for key, title, items in sections
+                ],
+            },
+        )
 
     def import_confirm_view(self, request: HttpRequest) -> HttpResponse:
         self._check_can_import(request)
@@ -171,8 +196,11 @@ class StageAdmin(admin.ModelAdmin):
             return redirect("admin:integrations_stage_import")
         preview = request.session.get(PREVIEW_SESSION_KEY)
         if not preview or not secrets.compare_digest(preview["token"], request.POST.get("token", "")):
-            messages.error(request, "This preview is no longer available (it was confirmed, replaced by a newer "
-                                    "upload, or the session ended). Upload the file again.")
+            messages.error(
+                request,
+                "This preview is no longer available (it was confirmed, replaced by a newer "
+                "upload, or the session ended). Upload the file again.",
+            )
             return redirect("admin:integrations_stage_import")
         connection = Connection.objects.filter(pk=preview["connection_id"]).first()
         if connection is None:
@@ -181,7 +209,9 @@ class StageAdmin(admin.ModelAdmin):
             return redirect("admin:integrations_stage_import")
         try:
             plan = stages_import_apply(
-                connection=connection, rows=stages_rows_load(preview["rows"]), file_name=preview["file_name"],
+                connection=connection,
+                rows=stages_rows_load(preview["rows"]),
+                file_name=preview["file_name"],
                 user_id=request.user.pk,
             )
         except StagesImportRejected as rejected:
@@ -201,12 +231,16 @@ class StageAdmin(admin.ModelAdmin):
             file_name = stages_export_file_name(connection=connection)
             response["Content-Disposition"] = f'attachment; filename="{file_name}"'
             return response
-        return TemplateResponse(request, "admin/integrations/stage/export_form.html", {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Export stages",
-            "form": form,
-        })
+        return TemplateResponse(
+            request,
+            "admin/integrations/stage/export_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Export stages",
+                "form": form,
+            },
+        )
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         extra_context = {

@@ -23,7 +23,8 @@ REPLAY_PERMISSION = "integrations.change_webhookevent"
 
 class ReplayFailedForm(forms.Form):
     since = forms.SplitDateTimeField(
-        label="received since", widget=admin.widgets.AdminSplitDateTime,
+        label="received since",
+        widget=admin.widgets.AdminSplitDateTime,
         help_text="Every failed event received at or after this time (UTC) is processed again.",
     )
     connection = forms.ModelChoiceField(
@@ -35,16 +36,39 @@ class ReplayFailedForm(forms.Form):
 class WebhookEventAdmin(ViewOnlyAdmin):
     """Events are a record of what iCIMS sent; replay is the only thing to do with them."""
 
-    list_display = ["received_at", "connection", "event_type", "state", "system_id", "person_id", "attempts",
-                    "short_outcome"]
+    list_display = [
+        "received_at",
+        "connection",
+        "event_type",
+        "state",
+        "system_id",
+        "person_id",
+        "attempts",
+        "short_outcome",
+    ]
     list_filter = ["state", "event_type", "connection", ("received_at", admin.DateFieldListFilter)]
     list_select_related = ["connection"]
     search_fields = ["customer_id", "system_id", "person_id", "job_id", "user_id", "dedupe_key"]
     date_hierarchy = "received_at"
     actions = ["replay_selected"]
     fieldsets = [
-        (None, {"fields": ["connection", "event_type", "customer_id", "received_at", "state", "state_changed_at",
-                           "attempts", "processed_at", "outcome", "last_error"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "connection",
+                    "event_type",
+                    "customer_id",
+                    "received_at",
+                    "state",
+                    "state_changed_at",
+                    "attempts",
+                    "processed_at",
+                    "outcome",
+                    "last_error",
+                ]
+            },
+        ),
         ("iCIMS ids", {"fields": ["system_id", "person_id", "job_id", "user_id", "old_status", "new_status"]}),
         ("As received", {"classes": ["collapse"], "fields": ["payload_pretty", "headers_pretty", "dedupe_key"]}),
     ]
@@ -78,8 +102,11 @@ class WebhookEventAdmin(ViewOnlyAdmin):
 
     def get_urls(self):
         return [
-            path("replay-failed/", self.admin_site.admin_view(self.replay_failed_view),
-                 name="integrations_webhookevent_replay_failed"),
+            path(
+                "replay-failed/",
+                self.admin_site.admin_view(self.replay_failed_view),
+                name="integrations_webhookevent_replay_failed",
+            ),
             *super().get_urls(),
         ]
 
@@ -92,10 +119,14 @@ class WebhookEventAdmin(ViewOnlyAdmin):
             raise PermissionDenied
         form = ReplayFailedForm(request.POST or None, initial={"since": timezone.now() - timedelta(days=1)})
         if request.method == "POST" and form.is_valid():
-            count = webhook_events_replay_failed(since=form.cleaned_data["since"],
-                                                 connection=form.cleaned_data["connection"])
-            self.message_user(request, f"{count} failed event(s) sent for processing again.",
-                              messages.SUCCESS if count else messages.WARNING)
+            count = webhook_events_replay_failed(
+                since=form.cleaned_data["since"], connection=form.cleaned_data["connection"]
+            )
+            self.message_user(
+                request,
+                f"{count} failed event(s) sent for processing again.",
+                messages.SUCCESS if count else messages.WARNING,
+            )
             return HttpResponseRedirect(reverse("admin:integrations_webhookevent_changelist"))
         context = {
             **self.admin_site.each_context(request),

@@ -30,8 +30,16 @@ class WritebackAttemptInline(admin.TabularInline):
 class WritebackAdmin(ViewOnlyAdmin):
     """The outbox is a record; "retry now" is the one thing a person does with it."""
 
-    list_display = ["created_at", "connection", "action", "state", "attempts", "next_attempt_at", "scheduling_request",
-                    "short_error"]
+    list_display = [
+        "created_at",
+        "connection",
+        "action",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "scheduling_request",
+        "short_error",
+    ]
     list_filter = ["state", "action", "connection"]
     list_select_related = ["connection", "scheduling_request"]
     search_fields = ["=idempotency_key", "scheduling_request__workflow_id"]
@@ -39,8 +47,23 @@ class WritebackAdmin(ViewOnlyAdmin):
     actions = ["retry_now"]
     inlines = [WritebackAttemptInline]
     fieldsets = [
-        (None, {"fields": ["connection", "scheduling_request", "action", "state", "attempts", "next_attempt_at",
-                           "last_error", "created_at", "updated_at", "completed_at"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "connection",
+                    "scheduling_request",
+                    "action",
+                    "state",
+                    "attempts",
+                    "next_attempt_at",
+                    "last_error",
+                    "created_at",
+                    "updated_at",
+                    "completed_at",
+                ]
+            },
+        ),
         ("What was sent and what came back", {"fields": ["idempotency_key", "payload_pretty", "result_pretty"]}),
     ]
     readonly_fields = [name for fieldset in fieldsets for name in fieldset[1]["fields"]]

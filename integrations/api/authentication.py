@@ -48,5 +48,8 @@ class ApiTokenAuthenticationScheme(OpenApiAuthenticationExtension):
     name = "ApiToken"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer",
-                "description": "An API token, e.g. `gti_1a2b3c4d_…`, from `manage.py api_token create` or the admin."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token, e.g. `gti_1a2b3c4d_…`, from `manage.py api_token create` or the admin.",
+        }

@@ -32,8 +32,17 @@ class ConnectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Connection
         # An explicit allow-list: credentials and webhook secrets can never slip in.
-        fields = ["id", "name", "customer_id", "region", "active", "trigger_mode", "features", "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "customer_id",
+            "region",
+            "active",
+            "trigger_mode",
+            "features",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -45,8 +54,10 @@ class ConnectionFilter(django_filters.FilterSet):
         fields = ["customer_id", "region", "active"]
 
 
-@extend_schema_view(list=extend_schema(responses={200: ConnectionSerializer(many=True), **ERROR_RESPONSES}),
-                    retrieve=extend_schema(responses={200: ConnectionSerializer, **ERROR_RESPONSES}))
+@extend_schema_view(
+    list=extend_schema(responses={200: ConnectionSerializer(many=True), **ERROR_RESPONSES}),
+    retrieve=extend_schema(responses={200: ConnectionSerializer, **ERROR_RESPONSES}),
+)
 class ConnectionViewSet(viewsets.ReadOnlyModelViewSet):
     """The iCIMS tenants this token may see."""
 

@@ -26,8 +26,9 @@ logger = logging.getLogger(__name__)
 class ApiException(exceptions.APIException):
     """An error this API raises on purpose, with its own code and optional details."""
 
-    def __init__(self, message: str, *, code: str | None = None, details: dict | None = None,
-                 status_code: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, details: dict | None = None, status_code: int | None = None
+    ) -> None:
         super().__init__(message, code)
         self.error_code = code or self.default_code
         self.details = details or {}
@@ -88,15 +89,23 @@ def _body_for(exc: exceptions.APIException) -> dict:
 _ICIMS_ERRORS = (
     (icims.IcimsNotFound, 404, "not_found", "iCIMS has no such record."),
     (icims.IcimsRateLimited, 429, "icims_rate_limited", "iCIMS asked us to slow down; try again later."),
-    (icims.IcimsBudgetExhausted, 429, "icims_budget_exhausted",
-     "This connection's iCIMS call budget is spent for now; try again later."),
+    (
+        icims.IcimsBudgetExhausted,
+        429,
+        "icims_budget_exhausted",
+        "This connection's iCIMS call budget is spent for now; try again later.",
+    ),
     (icims.IcimsCircuitOpen, 503, "icims_unavailable", "iCIMS has been failing; calls are paused briefly."),
     (icims.IcimsTimeout, 503, "icims_unavailable", "iCIMS did not answer in time; try again."),
     (icims.IcimsConnectionError, 503, "icims_unavailable", "iCIMS could not be reached; try again."),
     (icims.IcimsServerError, 503, "icims_unavailable", "iCIMS failed; try again."),
     (icims.IcimsAuthError, 502, "icims_auth_failed", "iCIMS refused this connection's credentials."),
-    (icims.IcimsAccessDenied, 502, "icims_access_denied",
-     "iCIMS denied access (security rules or IP allow-list of the API user)."),
+    (
+        icims.IcimsAccessDenied,
+        502,
+        "icims_access_denied",
+        "iCIMS denied access (security rules or IP allow-list of the API user).",
+    ),
 )
 
 
@@ -107,8 +116,12 @@ def _icims_error_response(exc: icims.IcimsError) -> Response:
             status_code, code, message = error_status, error_code, error_message
             break
     # The iCIMS message and transaction id help support; they hold no secret (the client never puts one there).
-    details = {"icims_status": exc.status, "icims_error_code": exc.error_code,
-               "icims_message": exc.message, "icims_transaction_id": exc.transaction_id or None}
+    details = {
+        "icims_status": exc.status,
+        "icims_error_code": exc.error_code,
+        "icims_message": exc.message,
+        "icims_transaction_id": exc.transaction_id or None,
+    }
     details = {key: value for key, value in details.items() if value is not None}
     logger.warning("Live iCIMS lookup failed: %s", exc)
     headers = {}

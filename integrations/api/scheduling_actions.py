@@ -36,7 +36,8 @@ class InterviewerSerializer(serializers.Serializer):
 
 class InterviewCreateSerializer(serializers.Serializer):
     external_id = serializers.CharField(
-        max_length=200, help_text="Our interview's id: how it is found again to update or cancel it.")
+        max_length=200, help_text="Our interview's id: how it is found again to update or cancel it."
+    )
     title = serializers.CharField(max_length=500)
     start_time = serializers.DateTimeField(help_text="ISO 8601; without an offset it is UTC.")
     end_time = serializers.DateTimeField(help_text="ISO 8601, after start_time.")
@@ -91,26 +92,38 @@ class SchedulingRequestActions:
     def _respond(self, scheduling_request: SchedulingRequest) -> Response:
         return Response(self.get_serializer(scheduling_request).data)
 
-    @extend_schema(request=None, summary="Open the request (the platform took it on); may auto-advance in iCIMS",
-                   responses={200: SchedulingRequestSerializer, **WRITE_ERROR_RESPONSES})
+    @extend_schema(
+        request=None,
+        summary="Open the request (the platform took it on); may auto-advance in iCIMS",
+        responses={200: SchedulingRequestSerializer, **WRITE_ERROR_RESPONSES},
+    )
     @action(detail=True, methods=["post"])
     def open(self, request, pk=None):
         return self._respond(_state_change(self.get_object(), scheduling_request_open))
 
-    @extend_schema(request=None, summary="Mark the request scheduled",
-                   responses={200: SchedulingRequestSerializer, **WRITE_ERROR_RESPONSES})
+    @extend_schema(
+        request=None,
+        summary="Mark the request scheduled",
+        responses={200: SchedulingRequestSerializer, **WRITE_ERROR_RESPONSES},
+    )
     @action(detail=True, methods=["post"])
     def schedule(self, request, pk=None):
         return self._respond(_state_change(self.get_object(), scheduling_request_mark_scheduled))
 
-    @extend_schema(request=None, summary="Cancel the request",
-                   responses={200: SchedulingRequestSerializer, **WRITE_ERROR_RESPONSES})
+    @extend_schema(
+        request=None,
+        summary="Cancel the request",
+        responses={200: SchedulingRequestSerializer, **WRITE_ERROR_RESPONSES},
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._respond(_state_change(self.get_object(), scheduling_request_cancel))
 
-    @extend_schema(request=InterviewCreateSerializer, summary="Book an interview: written back to iCIMS",
-                   responses={202: WritebackSerializer, **WRITE_ERROR_RESPONSES})
+    @extend_schema(
+        request=InterviewCreateSerializer,
+        summary="Book an interview: written back to iCIMS",
+        responses={202: WritebackSerializer, **WRITE_ERROR_RESPONSES},
+    )
     @action(detail=True, methods=["post"], url_path="interviews")
     def interviews(self, request, pk=None):
         scheduling_request = self.get_object()
@@ -118,12 +131,20 @@ class SchedulingRequestActions:
         writeback = _queued(interview_create, scheduling_request=scheduling_request, **body)
         return writeback_accepted(request, writeback)
 
-    @extend_schema(methods=["PATCH"], request=InterviewUpdateSerializer, summary="Change an interview in iCIMS",
-                   parameters=[OpenApiParameter("external_id", str, OpenApiParameter.PATH)],
-                   responses={202: WritebackSerializer, **WRITE_ERROR_RESPONSES})
-    @extend_schema(methods=["DELETE"], request=None, summary="Cancel an interview in iCIMS",
-                   parameters=[OpenApiParameter("external_id", str, OpenApiParameter.PATH)],
-                   responses={202: WritebackSerializer, **WRITE_ERROR_RESPONSES})
+    @extend_schema(
+        methods=["PATCH"],
+        request=InterviewUpdateSerializer,
+        summary="Change an interview in iCIMS",
+        parameters=[OpenApiParameter("external_id", str, OpenApiParameter.PATH)],
+        responses={202: WritebackSerializer, **WRITE_ERROR_RESPONSES},
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        request=None,
+        summary="Cancel an interview in iCIMS",
+        parameters=[OpenApiParameter("external_id", str, OpenApiParameter.PATH)],
+        responses={202: WritebackSerializer, **WRITE_ERROR_RESPONSES},
+    )
     @action(detail=True, methods=["patch", "delete"], url_path=rf"interviews/(?P<external_id>{EXTERNAL_ID_PATTERN})")
     def interview(self, request, pk=None, external_id: str = ""):
         scheduling_request = self.get_object()
@@ -131,12 +152,16 @@ class SchedulingRequestActions:
             writeback = _queued(interview_cancel, scheduling_request=scheduling_request, external_id=external_id)
         else:
             changes = _valid(InterviewUpdateSerializer, request.data)
-            writeback = _queued(interview_update, scheduling_request=scheduling_request, external_id=external_id,
-                                changes=changes)
+            writeback = _queued(
+                interview_update, scheduling_request=scheduling_request, external_id=external_id, changes=changes
+            )
         return writeback_accepted(request, writeback)
 
-    @extend_schema(request=FeedbackRequestSerializer, summary="Ask an interviewer for feedback in iCIMS",
-                   responses={202: WritebackSerializer, **WRITE_ERROR_RESPONSES})
+    @extend_schema(
+        request=FeedbackRequestSerializer,
+        summary="Ask an interviewer for feedback in iCIMS",
+        responses={202: WritebackSerializer, **WRITE_ERROR_RESPONSES},
+    )
     @action(detail=True, methods=["post"], url_path="feedback-requests")
     def feedback_requests(self, request, pk=None):
         scheduling_request = self.get_object()
@@ -149,4 +174,3 @@ def _valid(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
-

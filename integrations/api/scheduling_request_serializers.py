@@ -19,6 +19,19 @@ class SchedulingRequestSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SchedulingRequest
-        fields = ["id", "connection", "workflow_id", "candidate_id", "job_id", "state", "trigger_stage",
-                  "advance_outcome", "opened_at", "scheduled_at", "cancelled_at", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "connection",
+            "workflow_id",
+            "candidate_id",
+            "job_id",
+            "state",
+            "trigger_stage",
+            "advance_outcome",
+            "opened_at",
+            "scheduled_at",
+            "cancelled_at",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields

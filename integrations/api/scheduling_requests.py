@@ -34,10 +34,13 @@ class SchedulingRequestFilter(django_filters.FilterSet):
         fields = ["connection", "state", "candidate_id", "workflow_id", "job_id"]
 
 
-@extend_schema_view(list=extend_schema(responses={200: SchedulingRequestSerializer(many=True), **ERROR_RESPONSES}),
-                    retrieve=extend_schema(responses={200: SchedulingRequestSerializer, **ERROR_RESPONSES}))
-class SchedulingRequestViewSet(SchedulingRequestActions, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                               viewsets.GenericViewSet):
+@extend_schema_view(
+    list=extend_schema(responses={200: SchedulingRequestSerializer(many=True), **ERROR_RESPONSES}),
+    retrieve=extend_schema(responses={200: SchedulingRequestSerializer, **ERROR_RESPONSES}),
+)
+class SchedulingRequestViewSet(
+    SchedulingRequestActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Scheduling requests of the connections this token may see, newest first, and what the platform does
     with one (open, schedule, cancel, interviews, feedback requests)."""
 

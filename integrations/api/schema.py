@@ -13,8 +13,9 @@ ErrorSerializer = inline_serializer(
             fields={
                 "code": serializers.CharField(help_text="Stable, machine-readable, e.g. `not_found`."),
                 "message": serializers.CharField(help_text="For people; may change."),
-                "details": serializers.DictField(help_text="Per-field messages for `invalid`; iCIMS's answer for "
-                                                 "`icims_*` codes; else empty."),
+                "details": serializers.DictField(
+                    help_text="Per-field messages for `invalid`; iCIMS's answer for `icims_*` codes; else empty."
+                ),
             },
         )
     },
@@ -33,8 +34,10 @@ ERROR_RESPONSES = {
 }
 WRITE_ERROR_RESPONSES = {
     **ERROR_RESPONSES,
-    409: _error("`feature_disabled`: the connection has this feature off (the message says which); "
-                "`invalid_state`: the request's state does not allow this."),
+    409: _error(
+        "`feature_disabled`: the connection has this feature off (the message says which); "
+        "`invalid_state`: the request's state does not allow this."
+    ),
 }
 LIVE_ERROR_RESPONSES = {
     **ERROR_RESPONSES,

@@ -22,8 +22,20 @@ from .tenancy import ID_PATTERN, visible_connections
 class WritebackSerializer(serializers.ModelSerializer):
     class Meta:
         model = Writeback
-        fields = ["id", "connection", "scheduling_request", "action", "state", "attempts", "next_attempt_at",
-                  "last_error", "result", "created_at", "updated_at", "completed_at"]
+        fields = [
+            "id",
+            "connection",
+            "scheduling_request",
+            "action",
+            "state",
+            "attempts",
+            "next_attempt_at",
+            "last_error",
+            "result",
+            "created_at",
+            "updated_at",
+            "completed_at",
+        ]
         read_only_fields = fields
 
 
@@ -37,8 +49,10 @@ class WritebackFilter(django_filters.FilterSet):
         fields = ["connection", "scheduling_request", "state", "action"]
 
 
-@extend_schema_view(list=extend_schema(responses={200: WritebackSerializer(many=True), **ERROR_RESPONSES}),
-                    retrieve=extend_schema(responses={200: WritebackSerializer, **ERROR_RESPONSES}))
+@extend_schema_view(
+    list=extend_schema(responses={200: WritebackSerializer(many=True), **ERROR_RESPONSES}),
+    retrieve=extend_schema(responses={200: WritebackSerializer, **ERROR_RESPONSES}),
+)
 class WritebackViewSet(viewsets.ReadOnlyModelViewSet):
     """Write-backs of the connections this token may see, newest first."""
 
@@ -55,5 +69,6 @@ class WritebackViewSet(viewsets.ReadOnlyModelViewSet):
 def writeback_accepted(request, writeback: Writeback) -> Response:
     """202: queued, not yet done. `Location` is where to follow it."""
     location = request.build_absolute_uri(reverse("api:writeback-detail", kwargs={"pk": writeback.pk}))
-    return Response(WritebackSerializer(writeback).data, status=status.HTTP_202_ACCEPTED,
-                    headers={"Location": location})
+    return Response(
+        WritebackSerializer(writeback).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location}
+    )

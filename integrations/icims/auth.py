@@ -35,10 +35,20 @@ class OAuthTokenProvider:
 
     refreshable = True
 
-    def __init__(self, *, state: SharedState, session: requests.Session, token_url: str, client_id: str,
-                 client_secret: str, audience: str, timeout: tuple[float, float] = (5.0, 20.0),
-                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
-                 refresh_margin: float = REFRESH_MARGIN_SECONDS) -> None:
+    def __init__(
+        self,
+        *,
+        state: SharedState,
+        session: requests.Session,
+        token_url: str,
+        client_id: str,
+        client_secret: str,
+        audience: str,
+        timeout: tuple[float, float] = (5.0, 20.0),
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        refresh_margin: float = REFRESH_MARGIN_SECONDS,
+    ) -> None:
         self.state = state
         self.session = session
         self.token_url = token_url
@@ -88,32 +98,42 @@ class OAuthTokenProvider:
         return token["access_token"]
 
     def _fetch(self) -> str:
-        form = {"grant_type": "client_credentials", "client_id": self.client_id,
-                "client_secret": self.client_secret, "audience": self.audience}
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "audience": self.audience,
+        }
         try:
-            response = self.session.post(self.token_url, data=form, timeout=self.timeout,
-                                         headers={"Accept": "application/json"})
+            response = self.session.post(
+                self.token_url, data=form, timeout=self.timeout, headers={"Accept": "application/json"}
+            )
         except requests.Timeout as exc:
             raise IcimsTimeout(f"The iCIMS token endpoint {self.token_url} did not answer in time") from exc
         except requests.ConnectionError as exc:
             raise IcimsConnectionError(f"Could not reach the iCIMS token endpoint {self.token_url}") from exc
         if response.status_code in (400, 401, 403):
-            refusal = error_for_response(status=response.status_code, headers=response.headers,
-                                         body=response.content)
+            refusal = error_for_response(status=response.status_code, headers=response.headers, body=response.content)
             raise IcimsAuthError(
                 f"iCIMS refused the client id {self.client_id!r} or its secret at {self.token_url}: {refusal.message}",
-                status=response.status_code, error_code=refusal.error_code)
+                status=response.status_code,
+                error_code=refusal.error_code,
+            )
         if not response.ok:
             raise error_for_response(status=response.status_code, headers=response.headers, body=response.content)
         try:
             body = response.json()
             access_token, expires_in = body["access_token"], int(body.get("expires_in", 3600))
         except (ValueError, KeyError, TypeError) as exc:
-            raise IcimsError("The iCIMS token endpoint answered without an access token",
-                             status=response.status_code) from exc
+            raise IcimsError(
+                "The iCIMS token endpoint answered without an access token", status=response.status_code
+            ) from exc
         # The token lives in the shared cache only as long as iCIMS says it is valid.
-        self.state.set(self.token_key, json.dumps({"access_token": access_token,
-                                                   "expires_at": self.clock() + expires_in}), ttl=expires_in)
+        self.state.set(
+            self.token_key,
+            json.dumps({"access_token": access_token, "expires_at": self.clock() + expires_in}),
+            ttl=expires_in,
+        )
         logger.info("Fetched an iCIMS token for client %s, valid %ss", self.client_id, expires_in)
         return access_token
 
@@ -134,8 +154,16 @@ class HmacAuth:
         body = body.encode() if isinstance(body, str) else body
         content_type = request.headers.get("Content-Type", "application/json")
         return hmac_signing.signed_headers_for(
-            key=self.key, user=self.user, method=request.method or "GET", host=url.netloc, path=url.path,
-            query=url.query, body=body, content_type=content_type, now=self.now())
+            key=self.key,
+            user=self.user,
+            method=request.method or "GET",
+            host=url.netloc,
+            path=url.path,
+            query=url.query,
+            body=body,
+            content_type=content_type,
+            now=self.now(),
+        )
 
     def invalidate(self, rejected_header: dict[str, str]) -> None:
         """A signature cannot be refreshed."""
@@ -156,13 +184,21 @@ class BasicAuth:
         """Basic credentials cannot be refreshed."""
 
 
-def authenticator_for(config: IcimsConfig, *, state: SharedState, session: requests.Session,
-                      sleep: Callable[[float], None] = time.sleep) -> OAuthTokenProvider | HmacAuth | BasicAuth:
+def authenticator_for(
+    config: IcimsConfig, *, state: SharedState, session: requests.Session, sleep: Callable[[float], None] = time.sleep
+) -> OAuthTokenProvider | HmacAuth | BasicAuth:
     """The authenticator a connection's auth mode calls for."""
     if config.auth_mode == AuthMode.HMAC:
         return HmacAuth(user=config.client_id, key=config.client_secret)
     if config.auth_mode == AuthMode.BASIC:
         return BasicAuth(username=config.client_id, password=config.client_secret)
-    return OAuthTokenProvider(state=state, session=session, token_url=config.token_url, client_id=config.client_id,
-                              client_secret=config.client_secret, audience=config.audience,
-                              timeout=(config.connect_timeout, config.read_timeout), sleep=sleep)
+    return OAuthTokenProvider(
+        state=state,
+        session=session,
+        token_url=config.token_url,
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        audience=config.audience,
+        timeout=(config.connect_timeout, config.read_timeout),
+        sleep=sleep,
+    )

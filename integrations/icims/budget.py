@@ -39,8 +39,9 @@ DAILY_RESERVE = {Purpose.LIVE: 0.0, Purpose.WRITEBACK: 0.02, Purpose.WEBHOOK: 0.
 
 
 class CallBudget:
-    def __init__(self, *, state: SharedState, name: str, hourly_budget: int,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, *, state: SharedState, name: str, hourly_budget: int, clock: Callable[[], float] = time.time
+    ) -> None:
         self.state = state
         self.name = name
         self.hourly_budget = hourly_budget
@@ -52,8 +53,9 @@ class CallBudget:
         now = self.clock()
         paused_until = self.paused_until()
         if paused_until is not None:
-            raise IcimsRateLimited("iCIMS asked us to slow down; every worker of this connection waits",
-                                   retry_after=paused_until - now)
+            raise IcimsRateLimited(
+                "iCIMS asked us to slow down; every worker of this connection waits", retry_after=paused_until - now
+            )
         daily = self.daily_allowance()
         if daily is not None:
             reserve = math.ceil(daily["limit"] * DAILY_RESERVE[purpose])
@@ -61,7 +63,8 @@ class CallBudget:
                 raise IcimsBudgetExhausted(
                     f"{daily['remaining']} of today's {daily['limit']} iCIMS calls are left, "
                     f"kept for work with a higher priority than {purpose}",
-                    retry_after=max(0.0, daily["reset_at"] - now))
+                    retry_after=max(0.0, daily["reset_at"] - now),
+                )
         ceiling = math.floor(self.hourly_budget * HOURLY_SHARE[purpose])
         key = self._hour_key(now)
         used = self.state.incr(key, ttl=HOUR + 60)
@@ -69,7 +72,8 @@ class CallBudget:
             self.state.incr(key, amount=-1, ttl=HOUR + 60)
             raise IcimsBudgetExhausted(
                 f"{purpose} may use {ceiling} of this connection's {self.hourly_budget} calls an hour; all used",
-                retry_after=HOUR - now % HOUR)
+                retry_after=HOUR - now % HOUR,
+            )
 
     # -- after a call ----------------------------------------------------------------------------
     def observe(self, headers: Mapping[str, str]) -> None:

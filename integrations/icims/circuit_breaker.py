@@ -19,8 +19,15 @@ FAILURES_TTL = 3600
 
 
 class CircuitBreaker:
-    def __init__(self, *, state: SharedState, name: str, threshold: int = 5, cooldown: float = 60,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        *,
+        state: SharedState,
+        name: str,
+        threshold: int = 5,
+        cooldown: float = 60,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.state = state
         self.threshold = threshold
         self.cooldown = cooldown
@@ -49,7 +56,8 @@ class CircuitBreaker:
             return
         raise IcimsCircuitOpen(
             f"iCIMS calls for this connection are paused after {self.threshold} failures in a row",
-            retry_after=self.seconds_until_trial() or self.cooldown)
+            retry_after=self.seconds_until_trial() or self.cooldown,
+        )
 
     def record_success(self) -> None:
         if self.state.get(self._failures) is not None or self.state.get(self._opened_at) is not None:

@@ -41,8 +41,15 @@ class IcimsClient:
         return self._get_json(self.config.customer_url)
 
     # -- search --------------------------------------------------------------------------------
-    def search(self, entity: str, filters: Iterable[dict], *, operator: str = "&",
-               staleness: int = 0, after_id: int | None = None) -> Iterator[int]:
+    def search(
+        self,
+        entity: str,
+        filters: Iterable[dict],
+        *,
+        operator: str = "&",
+        staleness: int = 0,
+        after_id: int | None = None,
+    ) -> Iterator[int]:
         """`POST /customers/{cid}/search/{entity}?staleness=N`: the matching ids, ascending.
 
         iCIMS returns at most 1,000 ids a call, sorted by id; the next page adds the filter
@@ -57,8 +64,15 @@ class IcimsClient:
                 return
             last_id = ids[-1]
 
-    def search_page(self, entity: str, filters: Iterable[dict], *, operator: str = "&", staleness: int = 0,
-                    after_id: int | None = None) -> list[int]:
+    def search_page(
+        self,
+        entity: str,
+        filters: Iterable[dict],
+        *,
+        operator: str = "&",
+        staleness: int = 0,
+        after_id: int | None = None,
+    ) -> list[int]:
         """One search call: up to 1,000 matching ids greater than `after_id`, ascending.
 
         Fewer than 1,000 means this was the last page. Callers that must retry or checkpoint between
@@ -69,8 +83,12 @@ class IcimsClient:
             id_filter_name = f"{entity.removesuffix('s') if entity != 'people' else 'person'}.id"
             page_filters.append({"name": id_filter_name, "value": [str(after_id)], "operator": ">"})
         response = self.transport.request(
-            "POST", self._url(f"search/{entity}"), params={"staleness": staleness},
-            json={"filters": page_filters, "operator": operator}, idempotent=True)
+            "POST",
+            self._url(f"search/{entity}"),
+            params={"staleness": staleness},
+            json={"filters": page_filters, "operator": operator},
+            idempotent=True,
+        )
         return [int(result["id"]) for result in response.json().get("searchResults") or []]
 
     # -- profiles ------------------------------------------------------------------------------
@@ -94,8 +112,9 @@ class IcimsClient:
 
     def update_applicant_workflow_status(self, workflow_id: int | str, *, status_id: str) -> None:
         """`PATCH /customers/{cid}/applicantworkflows/{id}` with `{"status": {"id": ...}}`: move a candidate."""
-        self.transport.request("PATCH", self._url(f"applicantworkflows/{workflow_id}"),
-                               json={"status": {"id": status_id}})
+        self.transport.request(
+            "PATCH", self._url(f"applicantworkflows/{workflow_id}"), json={"status": {"id": status_id}}
+        )
 
     # -- resume --------------------------------------------------------------------------------
     def resume_url(self, person_id: int | str) -> str:
@@ -144,8 +163,9 @@ class IcimsClient:
 
     def get_stream_subscriptions(self) -> list[dict]:
         """`GET {stream_url}/streams/{customerId}/subscriptions`: `[{"subscriptionId": ...}, ...]`."""
-        return _listed(self._get_json(self._stream_url(f"{self.config.customer_id}/subscriptions")),
-                       key="subscriptions")
+        return _listed(
+            self._get_json(self._stream_url(f"{self.config.customer_id}/subscriptions")), key="subscriptions"
+        )
 
     def get_stream_events(self, subscription_id: str, *, start_key: str | None = None) -> Iterator[dict]:
         """`GET {stream_url}/streams/{customerId}/subscriptions/{subscriptionId}/events`, all pages.
@@ -157,8 +177,9 @@ class IcimsClient:
         for events, _ in self.stream_event_pages(subscription_id, start_key=start_key):
             yield from events
 
-    def stream_event_pages(self, subscription_id: str, *,
-                           start_key: str | None = None) -> Iterator[tuple[list[dict], str | None]]:
+    def stream_event_pages(
+        self, subscription_id: str, *, start_key: str | None = None
+    ) -> Iterator[tuple[list[dict], str | None]]:
         """Like get_stream_events, page by page: (events, the key that reads the next page).
 
         The key is None on the last page: there is nothing after it yet, so a caller resuming later
@@ -171,8 +192,9 @@ class IcimsClient:
             if not key or not events:
                 return
 
-    def stream_events_page(self, subscription_id: str, *,
-                           start_key: str | None = None) -> tuple[list[dict], str | None]:
+    def stream_events_page(
+        self, subscription_id: str, *, start_key: str | None = None
+    ) -> tuple[list[dict], str | None]:
         """One data stream call: the events after `start_key`, and the key of the next page (None: no more yet)."""
         url = self._stream_url(f"{self.config.customer_id}/subscriptions/{subscription_id}/events")
         page = self._get_json(url, {"exclusiveStartKey": start_key} if start_key else None)

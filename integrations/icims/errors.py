@@ -22,8 +22,15 @@ class IcimsError(Exception):
 
     retryable = False
 
-    def __init__(self, message: str, *, status: int | None = None, error_code: int | None = None,
-                 transaction_id: str = "", retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        error_code: int | None = None,
+        transaction_id: str = "",
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
@@ -120,8 +127,9 @@ def parse_error_header(value: str) -> tuple[str, int | None]:
     return detail.rsplit(":", 1)[-1].strip() if detail.count(":") else detail.strip(), int(code)
 
 
-def error_for_response(*, status: int, headers: Mapping[str, str], body: bytes, transaction_id: str = "",
-                       retry_after: float | None = None) -> IcimsError:
+def error_for_response(
+    *, status: int, headers: Mapping[str, str], body: bytes, transaction_id: str = "", retry_after: float | None = None
+) -> IcimsError:
     """The typed error for a failed response."""
     message, code = parse_error_body(body)
     if not message or code is None:

@@ -47,8 +47,9 @@ def parse_date(value: str) -> datetime:
     return datetime.strptime(value, DATE_FORMAT).replace(tzinfo=UTC)
 
 
-def _signature(*, key: str, method: str, path: str, query: str, headers: Mapping[str, str],
-               signed_headers: tuple[str, ...]) -> str:
+def _signature(
+    *, key: str, method: str, path: str, query: str, headers: Mapping[str, str], signed_headers: tuple[str, ...]
+) -> str:
     lower = {name.lower(): value for name, value in headers.items()}
     header_lines = [f"{name}:{lower.get(name, '').strip()}" for name in signed_headers]
     canonical = "\n".join([method.upper(), path, query, *header_lines, "", ";".join(signed_headers)])
@@ -56,8 +57,9 @@ def _signature(*, key: str, method: str, path: str, query: str, headers: Mapping
     return hmac.new(key.encode(), string_to_sign.encode(), hashlib.sha256).hexdigest()
 
 
-def signed_headers_for(*, key: str, user: str, method: str, host: str, path: str, query: str, body: bytes,
-                       content_type: str, now: datetime) -> dict[str, str]:
+def signed_headers_for(
+    *, key: str, user: str, method: str, host: str, path: str, query: str, body: bytes, content_type: str, now: datetime
+) -> dict[str, str]:
     """The headers that authenticate one request: add them to the request as they are."""
     headers = {
         "content-type": content_type,
@@ -65,8 +67,9 @@ def signed_headers_for(*, key: str, user: str, method: str, host: str, path: str
         "x-icims-content-sha256": content_sha256(body),
         "x-icims-date": format_date(now),
     }
-    signature = _signature(key=key, method=method, path=path, query=query, headers=headers,
-                           signed_headers=SIGNED_HEADERS)
+    signature = _signature(
+        key=key, method=method, path=path, query=query, headers=headers, signed_headers=SIGNED_HEADERS
+    )
     headers["authorization"] = f"{ALGORITHM} user={user},signedheaders={';'.join(SIGNED_HEADERS)},signature={signature}"
     return headers
 
@@ -78,8 +81,16 @@ def parse_authorization(value: str) -> ParsedAuthorization | None:
     return ParsedAuthorization(match["user"], tuple(match["signed"].split(";")), match["sig"])
 
 
-def signature_matches(*, key: str, authorization: ParsedAuthorization, method: str, path: str, query: str,
-                      headers: Mapping[str, str], body: bytes) -> bool:
+def signature_matches(
+    *,
+    key: str,
+    authorization: ParsedAuthorization,
+    method: str,
+    path: str,
+    query: str,
+    headers: Mapping[str, str],
+    body: bytes,
+) -> bool:
     """True when the signature is right for this key and the body matches its declared hash.
 
     Compared in constant time. Checking the date's freshness is the caller's job (it knows the clock).
@@ -89,6 +100,7 @@ def signature_matches(*, key: str, authorization: ParsedAuthorization, method: s
         return False
     if not hmac.compare_digest(lower.get("x-icims-content-sha256", ""), content_sha256(body)):
         return False
-    expected = _signature(key=key, method=method, path=path, query=query, headers=lower,
-                          signed_headers=authorization.signed_headers)
+    expected = _signature(
+        key=key, method=method, path=path, query=query, headers=lower, signed_headers=authorization.signed_headers
+    )
     return hmac.compare_digest(expected, authorization.signature)

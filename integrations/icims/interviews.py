@@ -104,10 +104,14 @@ class IcimsInterviews:
         """`GET .../biz-collab-feedback-service/v1/forms` (assumed): `[{"id", "name"}]`."""
         return list(self.transport.request("GET", f"{self._feedback_url}/forms").json().get("forms") or [])
 
-    def create_feedback_request(self, *, form_id: str, applicant_workflow_id: str, interviewer_person_id: str,
-                                interview_id: str) -> dict:
+    def create_feedback_request(
+        self, *, form_id: str, applicant_workflow_id: str, interviewer_person_id: str, interview_id: str
+    ) -> dict:
         """`POST .../biz-collab-feedback-service/v1/feedback-requests` (assumed): the request, with its `id`."""
-        body = {"formId": str(form_id), "applicantWorkflowId": str(applicant_workflow_id),
-                "interviewerPersonId": str(interviewer_person_id), "interviewId": str(interview_id)}
+        body = {
+            "formId": str(form_id),
+            "applicantWorkflowId": str(applicant_workflow_id),
+            "interviewerPersonId": str(interviewer_person_id),
+            "interviewId": str(interview_id),
+        }
         return self.transport.request("POST", f"{self._feedback_url}/feedback-requests", json=body).json()
-

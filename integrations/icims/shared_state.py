@@ -68,8 +68,9 @@ class LockedCacheSharedState:
     on `incr` and an hourly counter must keep its window.
     """
 
-    def __init__(self, cache: Any, *, lock_path: Path, prefix: str = "icims:",
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, cache: Any, *, lock_path: Path, prefix: str = "icims:", clock: Callable[[], float] = time.time
+    ) -> None:
         self.cache = cache
         self.lock_path = Path(lock_path)
         self.prefix = prefix

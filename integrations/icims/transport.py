@@ -62,12 +62,24 @@ def retry_after_seconds(value: str | None, *, now: float) -> float | None:
 
 
 class IcimsTransport:
-    def __init__(self, *, session: requests.Session, auth: Authenticator, purpose: Purpose,
-                 budget: CallBudget | None = None, breaker: CircuitBreaker | None = None,
-                 on_call: CallObserver | None = None, connect_timeout: float = 5.0, read_timeout: float = 30.0,
-                 max_attempts: int = 4, backoff_base: float = 0.5, backoff_cap: float = 30.0,
-                 sleep: Callable[[float], None] = time.sleep, jitter: Callable[[], float] = random.random,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        *,
+        session: requests.Session,
+        auth: Authenticator,
+        purpose: Purpose,
+        budget: CallBudget | None = None,
+        breaker: CircuitBreaker | None = None,
+        on_call: CallObserver | None = None,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 30.0,
+        max_attempts: int = 4,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.session = session
         self.auth = auth
         self.purpose = purpose
@@ -82,8 +94,16 @@ class IcimsTransport:
         self.jitter = jitter
         self.clock = clock
 
-    def request(self, method: str, url: str, *, params: dict[str, Any] | None = None, json: Any = None,
-                headers: dict[str, str] | None = None, idempotent: bool | None = None) -> requests.Response:
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> requests.Response:
         """Send one iCIMS call; return the 2xx/3xx response or raise an IcimsError.
 
         POSTs are not retried after they may have reached iCIMS unless the caller says they are
@@ -96,9 +116,11 @@ class IcimsTransport:
             attempt += 1
             if self.breaker is not None:
                 self.breaker.before_call()
-            prepared = self.session.prepare_request(requests.Request(
-                method, url, params=params, json=json,
-                headers={"Accept": "application/json", **(headers or {})}))
+            prepared = self.session.prepare_request(
+                requests.Request(
+                    method, url, params=params, json=json, headers={"Accept": "application/json", **(headers or {})}
+                )
+            )
             try:
                 auth_headers = self.auth.headers(prepared)
             except IcimsError as token_error:
@@ -132,8 +154,9 @@ class IcimsTransport:
             delay = self._backoff(attempt, error.retry_after)
             if delay is None:
                 raise error
-            logger.warning("iCIMS %s %s failed (%s); retry %s in %.2fs", method, urlsplit(url).path, error,
-                           attempt, delay)
+            logger.warning(
+                "iCIMS %s %s failed (%s); retry %s in %.2fs", method, urlsplit(url).path, error, attempt, delay
+            )
             self.sleep(delay)
 
     def _send(self, prepared: requests.PreparedRequest) -> requests.Response | IcimsError:
@@ -151,9 +174,16 @@ class IcimsTransport:
         transaction_id = headers.get("x-transaction", "")
         logger.info(
             "iCIMS %s %s -> %s in %.0fms purpose=%s x-transaction=%s ratelimit=%s/%s reset=%s",
-            prepared.method, path, response.status_code, (self.clock() - started) * 1000, self.purpose,
-            transaction_id or "-", headers.get("x-ratelimit-remaining", "-"), headers.get("x-ratelimit-limit", "-"),
-            headers.get("x-ratelimit-reset", "-"))
+            prepared.method,
+            path,
+            response.status_code,
+            (self.clock() - started) * 1000,
+            self.purpose,
+            transaction_id or "-",
+            headers.get("x-ratelimit-remaining", "-"),
+            headers.get("x-ratelimit-limit", "-"),
+            headers.get("x-ratelimit-reset", "-"),
+        )
         if self.budget is not None:
             self.budget.observe(headers)
         self._record(response.status_code, prepared.method or "")
@@ -162,8 +192,12 @@ class IcimsTransport:
                 self.breaker.record_success()
             return response
         return error_for_response(
-            status=response.status_code, headers=headers, body=response.content, transaction_id=transaction_id,
-            retry_after=retry_after_seconds(headers.get("Retry-After"), now=self.clock()))
+            status=response.status_code,
+            headers=headers,
+            body=response.content,
+            transaction_id=transaction_id,
+            retry_after=retry_after_seconds(headers.get("Retry-After"), now=self.clock()),
+        )
 
     def _record(self, status: int, method: str) -> None:
         if self.on_call is not None:

@@ -16,23 +16,36 @@ class ApiToken(models.Model):
         "name", max_length=200, help_text="Who or what uses this token, e.g. the platform's EU cluster."
     )
     prefix = models.CharField(
-        "prefix", max_length=16, unique=True, editable=False,
+        "prefix",
+        max_length=16,
+        unique=True,
+        editable=False,
         help_text="The token's visible start: finds the token without storing it, and tells tokens apart.",
     )
     token_hash = models.CharField(
         "token hash", max_length=64, editable=False, help_text="SHA-256 of the whole token, hex."
     )
     all_connections = models.BooleanField(
-        "all connections", default=False,
+        "all connections",
+        default=False,
         help_text="Sees every connection, present and future. Otherwise only the connections chosen below.",
     )
     connections = models.ManyToManyField(
-        Connection, blank=True, related_name="api_tokens", verbose_name="connections",
+        Connection,
+        blank=True,
+        related_name="api_tokens",
+        verbose_name="connections",
         help_text="The only tenants this token sees (when it does not see all connections).",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
-        related_name="+", verbose_name="created by", help_text="Empty: created from the shell.",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="created by",
+        help_text="Empty: created from the shell.",
     )
     created_at = models.DateTimeField("created", auto_now_add=True)
     last_used_at = models.DateTimeField(

@@ -24,8 +24,13 @@ INTERVIEW_SCOPES = [
 FEEDBACK_SCOPES = ["biz-collab-feedback-service:feedbackReq:rw", "biz-collab-feedback-service:forms:ro"]
 
 # Fields whose values are never shown, logged or written to history.
-SECRET_FIELDS = ("client_secret", "writeback_client_secret", "webhook_password", "webhook_hmac_key",
-                 "webhook_hmac_key_previous")
+SECRET_FIELDS = (
+    "client_secret",
+    "writeback_client_secret",
+    "webhook_password",
+    "webhook_hmac_key",
+    "webhook_hmac_key_previous",
+)
 
 
 def default_candidate_folders() -> list[str]:
@@ -54,15 +59,22 @@ class Connection(models.Model):
 
     name = models.CharField("name", max_length=200, unique=True, help_text="How the portal refers to this tenant.")
     customer_id = models.CharField(
-        "iCIMS CustomerId", max_length=32, unique=True,
+        "iCIMS CustomerId",
+        max_length=32,
+        unique=True,
         help_text="Assigned by the iCIMS Implementation Manager; part of every API URL.",
     )
     stream_id = models.CharField(
-        "iCIMS StreamId", max_length=128, blank=True,
+        "iCIMS StreamId",
+        max_length=128,
+        blank=True,
         help_text="The data stream channel iCIMS created for this tenant. Blank: sync by search.",
     )
     region = models.CharField(
-        "region", max_length=2, choices=Region.choices, default=Region.US,
+        "region",
+        max_length=2,
+        choices=Region.choices,
+        default=Region.US,
         help_text="Picks the iCIMS API, login and data-stream hosts, and the webhook URL.",
     )
     is_active = models.BooleanField(
@@ -76,16 +88,23 @@ class Connection(models.Model):
     stream_url_override = models.URLField("data stream URL override", blank=True, help_text="For iCIMS sandboxes only.")
 
     credential_mode = models.CharField(
-        "credentials", max_length=16, choices=CredentialMode.choices, default=CredentialMode.PLATFORM,
+        "credentials",
+        max_length=16,
+        choices=CredentialMode.choices,
+        default=CredentialMode.PLATFORM,
         help_text="Option 1 uses the platform clients from the environment; option 2 the customer's own.",
     )
     client_id = models.CharField(
-        "client id", max_length=200, blank=True,
+        "client id",
+        max_length=200,
+        blank=True,
         help_text="Option 2: the customer's client id for list, profile, search and data stream APIs.",
     )
     client_secret = EncryptedTextField("client secret", help_text="Option 2: stored encrypted; never shown again.")
     writeback_client_id = models.CharField(
-        "interview/feedback client id", max_length=200, blank=True,
+        "interview/feedback client id",
+        max_length=200,
+        blank=True,
         help_text="Option 2, optional: a second client for the interview and feedback APIs. "
         "Blank: the first client is used.",
     )
@@ -96,29 +115,38 @@ class Connection(models.Model):
     )
     feedback_enabled = models.BooleanField("feedback forms", default=False, help_text="Use iCIMS feedback forms.")
     auto_advance_enabled = models.BooleanField(
-        "auto-advance", default=False,
+        "auto-advance",
+        default=False,
         help_text="Move a candidate to the trigger's advance-to status once opened for scheduling.",
     )
 
     trigger_mode = models.CharField(
-        "scheduling triggers", max_length=8, choices=TriggerMode.choices, default=TriggerMode.LIVE,
+        "scheduling triggers",
+        max_length=8,
+        choices=TriggerMode.choices,
+        default=TriggerMode.LIVE,
         help_text="What a candidate moved into a trigger status does. Shadow lets you watch before going live.",
     )
 
     candidate_folders = models.JSONField(
-        "candidate folders", default=default_candidate_folders,
+        "candidate folders",
+        default=default_candidate_folders,
         help_text="iCIMS person folders whose candidates are synced.",
     )
     user_folders = models.JSONField(
         "user folders", default=default_user_folders, help_text="iCIMS person folders whose users are synced."
     )
     hourly_call_budget = models.PositiveIntegerField(
-        "hourly call budget", default=DEFAULT_HOURLY_CALL_BUDGET,
+        "hourly call budget",
+        default=DEFAULT_HOURLY_CALL_BUDGET,
         help_text="The most iCIMS API calls this connection may make in one hour.",
     )
 
     webhook_auth = models.CharField(
-        "webhook authentication", max_length=8, choices=WebhookAuth.choices, default=WebhookAuth.BASIC,
+        "webhook authentication",
+        max_length=8,
+        choices=WebhookAuth.choices,
+        default=WebhookAuth.BASIC,
         help_text="How iCIMS authenticates the event notifications it sends us.",
     )
     webhook_username = models.CharField("webhook username", max_length=150, blank=True)
@@ -129,11 +157,17 @@ class Connection(models.Model):
     )
 
     credentials_verified_at = models.DateTimeField(
-        "credentials verified", null=True, blank=True, editable=False,
+        "credentials verified",
+        null=True,
+        blank=True,
+        editable=False,
         help_text="Set by a successful connection test.",
     )
     webhook_first_seen_at = models.DateTimeField(
-        "first webhook received", null=True, blank=True, editable=False,
+        "first webhook received",
+        null=True,
+        blank=True,
+        editable=False,
         help_text="Set by the first authenticated event from iCIMS.",
     )
     initial_sync_done_at = models.DateTimeField("initial sync done", null=True, blank=True, editable=False)
@@ -147,7 +181,8 @@ class Connection(models.Model):
         constraints = [
             # The webhook endpoint finds the connection by this name (Basic user, or HMAC `user=`).
             models.UniqueConstraint(
-                fields=["webhook_username"], condition=~Q(webhook_username=""),
+                fields=["webhook_username"],
+                condition=~Q(webhook_username=""),
                 name="connection_unique_webhook_username",
             ),
         ]

@@ -27,19 +27,28 @@ class SchedulingRequest(models.Model):
     candidate_id = models.CharField("candidate id", max_length=64, help_text="The iCIMS person id of the candidate.")
     job_id = models.CharField("job id", max_length=64, help_text="The iCIMS job id.")
     trigger_stage = models.ForeignKey(
-        Stage, on_delete=models.PROTECT, related_name="scheduling_requests", verbose_name="trigger stage",
+        Stage,
+        on_delete=models.PROTECT,
+        related_name="scheduling_requests",
+        verbose_name="trigger stage",
         help_text="The trigger status the candidate was moved into.",
     )
     state = models.CharField("state", max_length=16, choices=State.choices, default=State.PENDING, db_index=True)
     last_event = models.ForeignKey(
-        WebhookEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name="last event", help_text="The event that last created or refreshed this request.",
+        WebhookEvent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="last event",
+        help_text="The event that last created or refreshed this request.",
     )
     opened_at = models.DateTimeField("opened", null=True, blank=True)
     scheduled_at = models.DateTimeField("scheduled", null=True, blank=True)
     cancelled_at = models.DateTimeField("cancelled", null=True, blank=True)
     advance_outcome = models.TextField(
-        "auto-advance outcome", blank=True,
+        "auto-advance outcome",
+        blank=True,
         help_text="What happened to the auto-advance when the request was opened, or why it did not happen.",
     )
     created_at = models.DateTimeField("created", auto_now_add=True)

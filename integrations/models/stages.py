@@ -15,7 +15,9 @@ class Stage(models.Model):
     bin = models.CharField("bin", max_length=200, help_text="The iCIMS bin the status belongs to.")
     status = models.CharField("status", max_length=200, help_text="The iCIMS status name.")
     status_id = models.CharField(
-        "status id", max_length=64, blank=True,
+        "status id",
+        max_length=64,
+        blank=True,
         help_text="The iCIMS list node id, e.g. C51218. Needed to match webhooks and to advance candidates.",
     )
     position = models.PositiveIntegerField("position", default=0, help_text="Order in the imported file.")
@@ -23,11 +25,16 @@ class Stage(models.Model):
         "active", default=True, help_text="Inactive: missing from the latest import. Kept, never deleted."
     )
     triggers_scheduling = models.BooleanField(
-        "triggers scheduling", default=False,
+        "triggers scheduling",
+        default=False,
         help_text="A candidate moved into this status is opened for scheduling.",
     )
     advance_to = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="advance to",
         help_text="Trigger statuses only: where the candidate is moved once opened for scheduling.",
     )

@@ -19,7 +19,10 @@ class WebhookEvent(models.Model):
         FAILED = "failed", "failed"
 
     connection = models.ForeignKey(
-        Connection, on_delete=models.CASCADE, related_name="webhook_events", verbose_name="connection",
+        Connection,
+        on_delete=models.CASCADE,
+        related_name="webhook_events",
+        verbose_name="connection",
         help_text="The connection whose credentials authenticated the event.",
         db_index=False,  # the (connection, dedupe_key) unique index serves lookups by connection
     )

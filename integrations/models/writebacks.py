@@ -30,17 +30,27 @@ class Writeback(models.Model):
         Connection, on_delete=models.CASCADE, related_name="writebacks", verbose_name="connection"
     )
     scheduling_request = models.ForeignKey(
-        SchedulingRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="writebacks",
-        verbose_name="scheduling request", help_text="The request this change belongs to, if any.",
+        SchedulingRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="writebacks",
+        verbose_name="scheduling request",
+        help_text="The request this change belongs to, if any.",
     )
     action = models.CharField("action", max_length=32, choices=Action.choices, help_text="What to change in iCIMS.")
     idempotency_key = models.CharField(
-        "idempotency key", max_length=200, unique=True,
+        "idempotency key",
+        max_length=200,
+        unique=True,
         help_text="The same key is the same change: queuing it again returns the row already queued.",
     )
     payload = models.JSONField("payload", default=dict, help_text="What to send (our shape, not iCIMS's).")
     state = models.CharField(
-        "state", max_length=16, choices=State.choices, default=State.PENDING,
+        "state",
+        max_length=16,
+        choices=State.choices,
+        default=State.PENDING,
         help_text="Dead: given up (see the last error); a person may retry it now.",
     )
     attempts = models.PositiveIntegerField("attempts", default=0, help_text="Sends that reached (or tried) iCIMS.")
@@ -85,7 +95,9 @@ class WritebackAttempt(models.Model):
     )
     error = models.TextField("error", blank=True, help_text="Why the attempt did not succeed.")
     response_headers = models.JSONField(
-        "response headers", default=dict, blank=True,
+        "response headers",
+        default=dict,
+        blank=True,
         help_text="Only iCIMS's request id, rate-limit and location headers: nothing secret.",
     )
 

@@ -35,8 +35,13 @@ def api_token_hash(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
-def api_token_create(*, name: str, connections: Iterable[Connection] = (), all_connections: bool = False,
-                     created_by: AbstractBaseUser | None = None) -> IssuedToken:
+def api_token_create(
+    *,
+    name: str,
+    connections: Iterable[Connection] = (),
+    all_connections: bool = False,
+    created_by: AbstractBaseUser | None = None,
+) -> IssuedToken:
     """A new token. Scoped to `connections`, or to every connection when `all_connections`; one of the two."""
     connections = list(connections)
     if not name.strip():
@@ -49,8 +54,11 @@ def api_token_create(*, name: str, connections: Iterable[Connection] = (), all_c
         try:
             with transaction.atomic():
                 token = ApiToken.objects.create(
-                    name=name.strip(), prefix=prefix, token_hash=api_token_hash(plaintext),
-                    all_connections=all_connections, created_by=created_by,
+                    name=name.strip(),
+                    prefix=prefix,
+                    token_hash=api_token_hash(plaintext),
+                    all_connections=all_connections,
+                    created_by=created_by,
                 )
                 token.connections.set(connections)
         except IntegrityError:

@@ -18,8 +18,15 @@ def _hour_start(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def api_call_record(*, connection_id: int, purpose: str, status: int, at: datetime | None = None,
-                    calls: int = 1, failed_calls: int | None = None) -> None:
+def api_call_record(
+    *,
+    connection_id: int,
+    purpose: str,
+    status: int,
+    at: datetime | None = None,
+    calls: int = 1,
+    failed_calls: int | None = None,
+) -> None:
     """Count one call (or `calls` calls, `failed_calls` of them failed: a batch tallied by its caller) in its
     (connection, hour, purpose) bucket, and in `failed_calls` when it failed."""
     hour = _hour_start(at or timezone.now())
@@ -30,8 +37,9 @@ def api_call_record(*, connection_id: int, purpose: str, status: int, at: dateti
         return
     try:
         with transaction.atomic():
-            ApiCallLedger.objects.create(connection_id=connection_id, hour=hour, purpose=purpose, calls=calls,
-                                         failed_calls=failed)
+            ApiCallLedger.objects.create(
+                connection_id=connection_id, hour=hour, purpose=purpose, calls=calls, failed_calls=failed
+            )
     except IntegrityError:  # another worker created the bucket first
         bucket.update(**increment)
 

@@ -63,8 +63,11 @@ def _check_token(client: IcimsClient, connection: Connection) -> ConnectionCheck
     try:
         client.transport.auth.token()
     except IcimsAuthError:
-        return ConnectionCheck(name, False, f"iCIMS refused the client id {client.config.client_id!r}: the secret "
-                               "is wrong, or the client is disabled.")
+        return ConnectionCheck(
+            name,
+            False,
+            f"iCIMS refused the client id {client.config.client_id!r}: the secret is wrong, or the client is disabled.",
+        )
     except IcimsError as error:
         detail = _common_problem(error, what=f"the iCIMS login server {client.config.token_url}")
         return ConnectionCheck(name, False, detail or f"the login server failed: {error}.")
@@ -77,14 +80,24 @@ def _check_customer(client: IcimsClient, connection: Connection) -> ConnectionCh
     try:
         client.get_customer()
     except IcimsAccessDenied:
-        return ConnectionCheck(name, False, f"iCIMS denied access to customer {cid}: ask the customer to allow-list "
-                               "our egress IP addresses for the API user and check its security rules.")
+        return ConnectionCheck(
+            name,
+            False,
+            f"iCIMS denied access to customer {cid}: ask the customer to allow-list "
+            "our egress IP addresses for the API user and check its security rules.",
+        )
     except IcimsNotFound:
-        return ConnectionCheck(name, False, f"customer {cid} was not found at {client.config.api_url}: check the "
-                               "CustomerId and the region.")
+        return ConnectionCheck(
+            name,
+            False,
+            f"customer {cid} was not found at {client.config.api_url}: check the CustomerId and the region.",
+        )
     except IcimsAuthError:
-        return ConnectionCheck(name, False, f"the token is not accepted for customer {cid}: this client is not "
-                               "authorised for this customer.")
+        return ConnectionCheck(
+            name,
+            False,
+            f"the token is not accepted for customer {cid}: this client is not authorised for this customer.",
+        )
     except IcimsError as error:
         detail = _common_problem(error, what=f"the iCIMS API at {client.config.api_url}")
         return ConnectionCheck(name, False, detail or f"customer {cid} is not reachable: {error}.")
@@ -98,8 +111,12 @@ def _check_data_stream(client: IcimsClient, connection: Connection) -> Connectio
     try:
         subscriptions = client.get_stream_subscriptions()
     except (IcimsAuthError, IcimsAccessDenied, IcimsNotFound):
-        return ConnectionCheck(name, False, f"these credentials have no data stream access for customer "
-                               f"{connection.customer_id}: ask iCIMS to enable the Streaming API for this client.")
+        return ConnectionCheck(
+            name,
+            False,
+            f"these credentials have no data stream access for customer "
+            f"{connection.customer_id}: ask iCIMS to enable the Streaming API for this client.",
+        )
     except IcimsError as error:
         detail = _common_problem(error, what=f"the iCIMS data stream at {client.config.stream_url}")
         return ConnectionCheck(name, False, detail or f"the data stream failed: {error}.")
@@ -107,8 +124,7 @@ def _check_data_stream(client: IcimsClient, connection: Connection) -> Connectio
     return ConnectionCheck(name, True, f"the data stream answers ({count} subscription{'s' * (count != 1)}).")
 
 
-CHECKS: list[Callable[[IcimsClient, Connection], ConnectionCheck]] = [_check_token, _check_customer,
-                                                                       _check_data_stream]
+CHECKS: list[Callable[[IcimsClient, Connection], ConnectionCheck]] = [_check_token, _check_customer, _check_data_stream]
 
 
 def connection_test(*, connection: Connection, session: requests.Session | None = None) -> ConnectionTestResult:

@@ -14,7 +14,8 @@ def feedback_require(*, connection: Connection) -> None:
     if not connection.feedback_enabled:
         raise FeatureDisabled(
             f"Feedback forms are off for connection {connection.name}; switch on 'feedback forms' on the connection "
-            "first.")
+            "first."
+        )
 
 
 def feedback_forms_list(*, connection: Connection) -> list[dict]:
@@ -23,20 +24,28 @@ def feedback_forms_list(*, connection: Connection) -> list[dict]:
     return icims_interviews_for(connection=connection, purpose=Purpose.LIVE).get_feedback_forms()
 
 
-def feedback_request_create(*, scheduling_request: SchedulingRequest, form_id: str, interviewer_person_id: str,
-                            interview_external_id: str) -> Writeback:
+def feedback_request_create(
+    *, scheduling_request: SchedulingRequest, form_id: str, interviewer_person_id: str, interview_external_id: str
+) -> Writeback:
     """Queue a feedback request for one interviewer of an interview we created (once per form and person)."""
     connection = scheduling_request.connection
     feedback_require(connection=connection)
-    for name, value in (("form_id", form_id), ("interviewer_person_id", interviewer_person_id),
-                        ("interview_external_id", interview_external_id)):
+    for name, value in (
+        ("form_id", form_id),
+        ("interviewer_person_id", interviewer_person_id),
+        ("interview_external_id", interview_external_id),
+    ):
         if not value or not str(value).strip():
             raise ValueError(f"{name} is required.")
     return writeback_enqueue(
-        connection=connection, action=Writeback.Action.FEEDBACK_REQUEST, scheduling_request=scheduling_request,
-        idempotency_key=(f"feedback_request:{connection.pk}:{interview_external_id}:{interviewer_person_id}:"
-                         f"{form_id}"),
-        payload={"workflow_id": scheduling_request.workflow_id, "form_id": str(form_id),
-                 "interviewer_person_id": str(interviewer_person_id),
-                 "interview_external_id": str(interview_external_id)},
+        connection=connection,
+        action=Writeback.Action.FEEDBACK_REQUEST,
+        scheduling_request=scheduling_request,
+        idempotency_key=(f"feedback_request:{connection.pk}:{interview_external_id}:{interviewer_person_id}:{form_id}"),
+        payload={
+            "workflow_id": scheduling_request.workflow_id,
+            "form_id": str(form_id),
+            "interviewer_person_id": str(interviewer_person_id),
+            "interview_external_id": str(interview_external_id),
+        },
     )

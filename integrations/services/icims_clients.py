@@ -39,58 +39,99 @@ def icims_shared_state() -> SharedState:
 def icims_config_for(*, connection: Connection, writeback: bool = False) -> IcimsConfig:
     client_id, client_secret = connection.writeback_credentials() if writeback else connection.data_credentials()
     return IcimsConfig(
-        customer_id=connection.customer_id, api_url=connection.api_url, token_url=connection.token_url,
-        audience=connection.audience, stream_url=connection.stream_url, auth_mode=AuthMode.OAUTH,
-        client_id=client_id, client_secret=client_secret,
-        connect_timeout=settings.ICIMS_CONNECT_TIMEOUT, read_timeout=settings.ICIMS_READ_TIMEOUT,
+        customer_id=connection.customer_id,
+        api_url=connection.api_url,
+        token_url=connection.token_url,
+        audience=connection.audience,
+        stream_url=connection.stream_url,
+        auth_mode=AuthMode.OAUTH,
+        client_id=client_id,
+        client_secret=client_secret,
+        connect_timeout=settings.ICIMS_CONNECT_TIMEOUT,
+        read_timeout=settings.ICIMS_READ_TIMEOUT,
     )
 
 
-def icims_call_budget(*, connection: Connection, state: SharedState | None = None,
-                      clock: Callable[[], float] = time.time) -> CallBudget:
-    return CallBudget(state=state or icims_shared_state(), name=connection.customer_id,
-                      hourly_budget=connection.hourly_call_budget, clock=clock)
+def icims_call_budget(
+    *, connection: Connection, state: SharedState | None = None, clock: Callable[[], float] = time.time
+) -> CallBudget:
+    return CallBudget(
+        state=state or icims_shared_state(),
+        name=connection.customer_id,
+        hourly_budget=connection.hourly_call_budget,
+        clock=clock,
+    )
 
 
-def icims_circuit_breaker(*, connection: Connection, state: SharedState | None = None,
-                          clock: Callable[[], float] = time.time) -> CircuitBreaker:
-    return CircuitBreaker(state=state or icims_shared_state(), name=connection.customer_id,
-                          threshold=settings.ICIMS_BREAKER_THRESHOLD, cooldown=settings.ICIMS_BREAKER_COOLDOWN,
-                          clock=clock)
+def icims_circuit_breaker(
+    *, connection: Connection, state: SharedState | None = None, clock: Callable[[], float] = time.time
+) -> CircuitBreaker:
+    return CircuitBreaker(
+        state=state or icims_shared_state(),
+        name=connection.customer_id,
+        threshold=settings.ICIMS_BREAKER_THRESHOLD,
+        cooldown=settings.ICIMS_BREAKER_COOLDOWN,
+        clock=clock,
+    )
 
 
-def icims_transport_for(*, connection: Connection, purpose: Purpose, writeback: bool = False,
-                        session: requests.Session | None = None, max_attempts: int | None = None,
-                        sleep: Callable[[float], None] = time.sleep,
-                        clock: Callable[[], float] = time.time) -> tuple[IcimsConfig, IcimsTransport]:
+def icims_transport_for(
+    *,
+    connection: Connection,
+    purpose: Purpose,
+    writeback: bool = False,
+    session: requests.Session | None = None,
+    max_attempts: int | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.time,
+) -> tuple[IcimsConfig, IcimsTransport]:
     """`sleep` and `clock` go together: a caller that fakes one (tests) fakes both, so pauses pass without waiting."""
     config = icims_config_for(connection=connection, writeback=writeback)
     state = icims_shared_state()
     session = session or requests.Session()
     auth = authenticator_for(config, state=state, session=session, sleep=sleep)
     transport = IcimsTransport(
-        session=session, auth=auth, purpose=purpose,
+        session=session,
+        auth=auth,
+        purpose=purpose,
         budget=icims_call_budget(connection=connection, state=state, clock=clock),
         breaker=icims_circuit_breaker(connection=connection, state=state, clock=clock),
-        on_call=api_call_recorder(connection=connection), connect_timeout=config.connect_timeout,
-        read_timeout=config.read_timeout, max_attempts=max_attempts or settings.ICIMS_MAX_ATTEMPTS, sleep=sleep,
-        clock=clock)
+        on_call=api_call_recorder(connection=connection),
+        connect_timeout=config.connect_timeout,
+        read_timeout=config.read_timeout,
+        max_attempts=max_attempts or settings.ICIMS_MAX_ATTEMPTS,
+        sleep=sleep,
+        clock=clock,
+    )
     return config, transport
 
 
-def icims_client_for(*, connection: Connection, purpose: Purpose, session: requests.Session | None = None,
-                     max_attempts: int | None = None, sleep: Callable[[float], None] = time.sleep,
-                     clock: Callable[[], float] = time.time) -> IcimsClient:
+def icims_client_for(
+    *,
+    connection: Connection,
+    purpose: Purpose,
+    session: requests.Session | None = None,
+    max_attempts: int | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.time,
+) -> IcimsClient:
     """The client for list, profile, search and data stream calls (the data credentials)."""
-    config, transport = icims_transport_for(connection=connection, purpose=purpose, session=session,
-                                            max_attempts=max_attempts, sleep=sleep, clock=clock)
+    config, transport = icims_transport_for(
+        connection=connection, purpose=purpose, session=session, max_attempts=max_attempts, sleep=sleep, clock=clock
+    )
     return IcimsClient(config=config, transport=transport)
 
 
-def icims_interviews_for(*, connection: Connection, purpose: Purpose = Purpose.WRITEBACK,
-                         session: requests.Session | None = None, max_attempts: int | None = None,
-                         sleep: Callable[[float], None] = time.sleep) -> IcimsInterviews:
+def icims_interviews_for(
+    *,
+    connection: Connection,
+    purpose: Purpose = Purpose.WRITEBACK,
+    session: requests.Session | None = None,
+    max_attempts: int | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> IcimsInterviews:
     """The adapter for interview and feedback calls (the write-back credentials)."""
-    config, transport = icims_transport_for(connection=connection, purpose=purpose, writeback=True,
-                                            session=session, max_attempts=max_attempts, sleep=sleep)
+    config, transport = icims_transport_for(
+        connection=connection, purpose=purpose, writeback=True, session=session, max_attempts=max_attempts, sleep=sleep
+    )
     return IcimsInterviews(config=config, transport=transport)

@@ -21,19 +21,33 @@ from .writeback_actions import interview_create_key
 from .writeback_enqueue import writeback_enqueue
 
 # Our names for what an update may change, and iCIMS's (assumed) names for them.
-UPDATABLE_FIELDS = {"title": "title", "start_time": "startTime", "end_time": "endTime", "location": "location",
-                    "interviewers": "interviewers"}
+UPDATABLE_FIELDS = {
+    "title": "title",
+    "start_time": "startTime",
+    "end_time": "endTime",
+    "location": "location",
+    "interviewers": "interviewers",
+}
 
 
 def interview_sync_require(*, scheduling_request: SchedulingRequest) -> None:
     if not scheduling_request.connection.interview_sync_enabled:
         raise FeatureDisabled(
             f"Interview sync back to iCIMS is off for connection {scheduling_request.connection.name}; "
-            "switch on 'interview sync back' on the connection first.")
+            "switch on 'interview sync back' on the connection first."
+        )
 
 
-def interview_create(*, scheduling_request: SchedulingRequest, title: str, start_time: datetime, end_time: datetime,
-                     location: str, interviewers: Iterable[Interviewer | Mapping], external_id: str) -> Writeback:
+def interview_create(
+    *,
+    scheduling_request: SchedulingRequest,
+    title: str,
+    start_time: datetime,
+    end_time: datetime,
+    location: str,
+    interviewers: Iterable[Interviewer | Mapping],
+    external_id: str,
+) -> Writeback:
     """Queue the interview's creation in iCIMS, once per external id (our interview's id)."""
     interview_sync_require(scheduling_request=scheduling_request)
     if not external_id or not str(external_id).strip():
@@ -45,11 +59,19 @@ def interview_create(*, scheduling_request: SchedulingRequest, title: str, start
         raise ValueError("end_time must be after start_time.")
     connection = scheduling_request.connection
     return writeback_enqueue(
-        connection=connection, action=Writeback.Action.INTERVIEW_CREATE, scheduling_request=scheduling_request,
+        connection=connection,
+        action=Writeback.Action.INTERVIEW_CREATE,
+        scheduling_request=scheduling_request,
         idempotency_key=interview_create_key(connection_id=connection.pk, external_id=str(external_id)),
-        payload={"workflow_id": scheduling_request.workflow_id, "title": title, "start_time": start_time.isoformat(),
-                 "end_time": end_time.isoformat(), "location": location or "",
-                 "interviewers": interviewers_payload(interviewers), "external_id": str(external_id)},
+        payload={
+            "workflow_id": scheduling_request.workflow_id,
+            "title": title,
+            "start_time": start_time.isoformat(),
+            "end_time": end_time.isoformat(),
+            "location": location or "",
+            "interviewers": interviewers_payload(interviewers),
+            "external_id": str(external_id),
+        },
     )
 
 
@@ -71,13 +93,16 @@ def interview_update(*, scheduling_request: SchedulingRequest, external_id: str,
             value = [{"personId": i["person_id"], "email": i["email"]} for i in interviewers_payload(value)]
         body[UPDATABLE_FIELDS[name]] = value
     connection = scheduling_request.connection
-    latest = (Writeback.objects.filter(connection=connection, payload__external_id=str(external_id))
-              .order_by("-pk").first())
+    latest = (
+        Writeback.objects.filter(connection=connection, payload__external_id=str(external_id)).order_by("-pk").first()
+    )
     if latest is not None and latest.action == Writeback.Action.INTERVIEW_UPDATE and latest.payload["changes"] == body:
         return latest  # the caller repeated itself
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:24]
     return writeback_enqueue(
-        connection=connection, action=Writeback.Action.INTERVIEW_UPDATE, scheduling_request=scheduling_request,
+        connection=connection,
+        action=Writeback.Action.INTERVIEW_UPDATE,
+        scheduling_request=scheduling_request,
         # Keyed on what came before it, so concurrent identical calls collapse but A, B, A is three changes.
         idempotency_key=f"interview_update:{connection.pk}:{external_id}:after-{latest.pk if latest else 0}:{digest}",
         payload={"workflow_id": scheduling_request.workflow_id, "external_id": str(external_id), "changes": body},
@@ -89,7 +114,9 @@ def interview_cancel(*, scheduling_request: SchedulingRequest, external_id: str)
     interview_sync_require(scheduling_request=scheduling_request)
     connection = scheduling_request.connection
     return writeback_enqueue(
-        connection=connection, action=Writeback.Action.INTERVIEW_CANCEL, scheduling_request=scheduling_request,
+        connection=connection,
+        action=Writeback.Action.INTERVIEW_CANCEL,
+        scheduling_request=scheduling_request,
         idempotency_key=f"interview_cancel:{connection.pk}:{external_id}",
         payload={"workflow_id": scheduling_request.workflow_id, "external_id": str(external_id)},
     )

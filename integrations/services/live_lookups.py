@@ -86,9 +86,14 @@ def candidate_applications_lookup(*, connection: Connection, candidate_id: int) 
     the workflows of this candidate's scheduling requests are read too: those arrived by webhook.
     """
     client = live_client(connection=connection)
-    found = set(client.search("applicantworkflows", [
-        {"name": "applicantworkflow.person.id", "value": [str(candidate_id)], "operator": "="},
-    ]))
+    found = set(
+        client.search(
+            "applicantworkflows",
+            [
+                {"name": "applicantworkflow.person.id", "value": [str(candidate_id)], "operator": "="},
+            ],
+        )
+    )
     requests = {
         int(request.workflow_id): request.pk
         for request in SchedulingRequest.objects.filter(connection=connection, candidate_id=str(candidate_id))
@@ -102,8 +107,9 @@ def candidate_applications_lookup(*, connection: Connection, candidate_id: int) 
             profile = client.get_applicant_workflow(workflow_id, fields=WORKFLOW_FIELDS)
         except IcimsNotFound:
             continue  # deleted between the search and now
-        application = _application(workflow_id=workflow_id, profile=profile, stages=stages,
-                                    scheduling_request_id=requests.get(workflow_id))
+        application = _application(
+            workflow_id=workflow_id, profile=profile, stages=stages, scheduling_request_id=requests.get(workflow_id)
+        )
         if application["candidate_id"] in (None, candidate_id):
             applications.append(application)
     return applications
@@ -111,14 +117,20 @@ def candidate_applications_lookup(*, connection: Connection, candidate_id: int) 
 
 def _stages_by_status_id(*, connection: Connection) -> dict[str, StageSummary]:
     return {
-        stage.status_id: StageSummary(id=stage.pk, bin=stage.bin, status=stage.status, status_id=stage.status_id,
-                                      triggers_scheduling=stage.triggers_scheduling)
+        stage.status_id: StageSummary(
+            id=stage.pk,
+            bin=stage.bin,
+            status=stage.status,
+            status_id=stage.status_id,
+            triggers_scheduling=stage.triggers_scheduling,
+        )
         for stage in Stage.objects.filter(connection=connection).exclude(status_id="")
     }
 
 
-def _application(*, workflow_id: int, profile: dict, stages: dict[str, StageSummary],
-                 scheduling_request_id: int | None) -> Application:
+def _application(
+    *, workflow_id: int, profile: dict, stages: dict[str, StageSummary], scheduling_request_id: int | None
+) -> Application:
     job_id, job_title = mapping.reference_value(profile.get("baseprofile"), field="baseprofile")
     candidate_id, _ = mapping.reference_value(profile.get("associatedprofile"), field="associatedprofile")
     status_name, status_id = mapping.list_value(profile.get("status"), field="status")
@@ -141,22 +153,29 @@ def job_hiring_team_lookup(*, connection: Connection, job_id: int) -> HiringTeam
     try:
         profile = client.get_job(job_id, fields=["jobtitle", *TEAM_FIELDS])
     except IcimsValidationError as refused:
-        logger.warning("iCIMS refused the assumed hiring team fields for job %s (%s); asking without them",
-                       job_id, refused)
+        logger.warning(
+            "iCIMS refused the assumed hiring team fields for job %s (%s); asking without them", job_id, refused
+        )
         profile = client.get_job(job_id, fields=["jobtitle", *DOCUMENTED_TEAM_FIELDS])
     people = {role: _team_reference(profile.get(field), field=field) for field, role in TEAM_FIELDS.items()}
     ids = [person_id for person_id, _ in filter(None, people.values()) if person_id is not None]
     emails = dict(
-        IcimsUser.objects.filter(connection=connection, icims_id__in=ids).exclude(email="").values_list(
-            "icims_id", "email")
+        IcimsUser.objects.filter(connection=connection, icims_id__in=ids)
+        .exclude(email="")
+        .values_list("icims_id", "email")
     )
     team = {
         role: TeamMember(person_id=reference[0], name=reference[1], email=emails.get(reference[0]))
-        if reference else None
+        if reference
+        else None
         for role, reference in people.items()
     }
-    return HiringTeam(job_id=job_id, title=mapping.text_value(profile.get("jobtitle"), field="jobtitle"), team=team,
-                      assumed_roles=list(ASSUMED_TEAM_FIELDS.values()))
+    return HiringTeam(
+        job_id=job_id,
+        title=mapping.text_value(profile.get("jobtitle"), field="jobtitle"),
+        team=team,
+        assumed_roles=list(ASSUMED_TEAM_FIELDS.values()),
+    )
 
 
 def _team_reference(value: Any, *, field: str) -> tuple[int | None, str] | None:

@@ -25,8 +25,10 @@ def mirror_profiles_ensure(*, connection: Connection, client: IcimsClient, perso
     the scheduling request does not depend on the mirror.
     """
     notes = []
-    person_known = (Candidate.objects.filter(connection=connection, icims_id=person_id).exists()
-                    or IcimsUser.objects.filter(connection=connection, icims_id=person_id).exists())
+    person_known = (
+        Candidate.objects.filter(connection=connection, icims_id=person_id).exists()
+        or IcimsUser.objects.filter(connection=connection, icims_id=person_id).exists()
+    )
     if person_id and not person_known:
         notes += _fetch_into_mirror(connection=connection, client=client, entity=Entity.CANDIDATES, icims_id=person_id)
     if job_id and not Job.objects.filter(connection=connection, icims_id=job_id).exists():
@@ -44,10 +46,10 @@ def _fetch_into_mirror(*, connection: Connection, client: IcimsClient, entity: s
             raise
         logger.warning("Could not fetch %s %s for the mirror: %s", spec.profile_type, icims_id, exc)
         return [f"{spec.profile_type} {icims_id} could not be fetched for the mirror ({type(exc).__name__})."]
-    counts = records_upsert(connection=connection, entity=entity, profiles=[(icims_id, profile)],
-                            fetched_at=fetched_at)
+    counts = records_upsert(connection=connection, entity=entity, profiles=[(icims_id, profile)], fetched_at=fetched_at)
     if entity == Entity.CANDIDATES and counts.ignored:
         # Not in a candidate folder: an employee applying internally is mirrored as a user, if a user at all.
-        records_upsert(connection=connection, entity=Entity.USERS, profiles=[(icims_id, profile)],
-                       fetched_at=fetched_at)
+        records_upsert(
+            connection=connection, entity=Entity.USERS, profiles=[(icims_id, profile)], fetched_at=fetched_at
+        )
     return []

@@ -44,8 +44,7 @@ def _signer() -> signing.TimestampSigner:
 
 def resume_link_sign(*, connection: Connection, candidate_id: int) -> ResumeLink:
     signed = _signer().sign_object({"c": connection.pk, "p": candidate_id})
-    return ResumeLink(signed=signed,
-                      expires_at=timezone.now() + timedelta(seconds=settings.API_RESUME_LINK_MAX_AGE))
+    return ResumeLink(signed=signed, expires_at=timezone.now() + timedelta(seconds=settings.API_RESUME_LINK_MAX_AGE))
 
 
 def resume_link_resolve(*, signed: str) -> ResumeLinkTarget:

@@ -24,7 +24,8 @@ def scheduling_request_open(*, scheduling_request: SchedulingRequest) -> Schedul
             return request
         if request.state != SchedulingRequest.State.PENDING:
             raise SchedulingRequestStateError(
-                f"Scheduling request {request.pk} is {request.state}; only a pending request can be opened.")
+                f"Scheduling request {request.pk} is {request.state}; only a pending request can be opened."
+            )
         request.state = SchedulingRequest.State.OPENED
         request.opened_at = timezone.now()
         request.advance_outcome = _advance(request)
@@ -40,14 +41,25 @@ def _advance(request: SchedulingRequest) -> str:
     if target is None:
         return f"Stage {stage} has no advance-to status; nothing to advance."
     if not target.status_id or not target.is_active:
-        return (f"The advance-to status {target} of stage {stage} has no status id or is no longer active; "
-                "import the stages again.")
+        return (
+            f"The advance-to status {target} of stage {stage} has no status id or is no longer active; "
+            "import the stages again."
+        )
     writeback = writeback_enqueue(
-        connection=connection, action=Writeback.Action.ADVANCE_STATUS, scheduling_request=request,
+        connection=connection,
+        action=Writeback.Action.ADVANCE_STATUS,
+        scheduling_request=request,
         # One advance per round: a reopened request (a new last event) may advance again.
-        idempotency_key=(f"advance_status:{connection.pk}:{request.pk}:{request.last_event_id or 'manual'}:"
-                         f"{stage.status_id}->{target.status_id}"),
-        payload={"workflow_id": request.workflow_id, "from_status_id": stage.status_id,
-                 "to_status_id": target.status_id, "from_label": str(stage), "to_label": str(target)},
+        idempotency_key=(
+            f"advance_status:{connection.pk}:{request.pk}:{request.last_event_id or 'manual'}:"
+            f"{stage.status_id}->{target.status_id}"
+        ),
+        payload={
+            "workflow_id": request.workflow_id,
+            "from_status_id": stage.status_id,
+            "to_status_id": target.status_id,
+            "from_label": str(stage),
+            "to_label": str(target),
+        },
     )
     return f"Advance from {stage} to {target} queued (write-back {writeback.pk})."

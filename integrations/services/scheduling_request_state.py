@@ -14,9 +14,11 @@ class SchedulingRequestStateError(ValueError):
 
 def scheduling_request_lock(scheduling_request: SchedulingRequest) -> SchedulingRequest:
     """The request's row, locked for the rest of the transaction, with what the services read."""
-    return (SchedulingRequest.objects.select_for_update(of=("self",))
-            .select_related("connection", "trigger_stage", "trigger_stage__advance_to")
-            .get(pk=scheduling_request.pk))
+    return (
+        SchedulingRequest.objects.select_for_update(of=("self",))
+        .select_related("connection", "trigger_stage", "trigger_stage__advance_to")
+        .get(pk=scheduling_request.pk)
+    )
 
 
 def scheduling_request_mark_scheduled(*, scheduling_request: SchedulingRequest) -> SchedulingRequest:
@@ -27,7 +29,8 @@ def scheduling_request_mark_scheduled(*, scheduling_request: SchedulingRequest) 
             return request
         if request.state == SchedulingRequest.State.CANCELLED:
             raise SchedulingRequestStateError(
-                f"Scheduling request {request.pk} is cancelled; it is reopened only by a new trigger in iCIMS.")
+                f"Scheduling request {request.pk} is cancelled; it is reopened only by a new trigger in iCIMS."
+            )
         request.state = SchedulingRequest.State.SCHEDULED
         request.scheduled_at = timezone.now()
         request.save(update_fields=["state", "scheduled_at", "updated_at"])

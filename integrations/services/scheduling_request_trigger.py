@@ -52,9 +52,13 @@ def scheduling_request_trigger(*, event: WebhookEvent) -> TriggerResult:
     try:
         workflow = client.get_applicant_workflow(workflow_id, fields=WORKFLOW_FIELDS)
     except (IcimsNotFound, IcimsAccessDenied) as exc:
-        return TriggerResult(WebhookEvent.State.FAILED, (
-            f"iCIMS does not show applicant workflow {workflow_id} to this connection ({exc}). It was deleted, "
-            "or the API user may not read it (security rules or IP allow-list)."))
+        return TriggerResult(
+            WebhookEvent.State.FAILED,
+            (
+                f"iCIMS does not show applicant workflow {workflow_id} to this connection ({exc}). It was deleted, "
+                "or the API user may not read it (security rules or IP allow-list)."
+            ),
+        )
     except IcimsError as exc:
         if exc.retryable:
             raise
@@ -63,25 +67,40 @@ def scheduling_request_trigger(*, event: WebhookEvent) -> TriggerResult:
     status = workflow.get("status") or {}
     status_id = str(status.get("id") or "")
     status_label = f"{status.get('value') or 'unnamed status'} ({status_id or 'no id'})"
-    stage = Stage.objects.filter(connection=connection, status_id=status_id, is_active=True).first() \
-        if status_id else None
+    stage = (
+        Stage.objects.filter(connection=connection, status_id=status_id, is_active=True).first() if status_id else None
+    )
     if stage is None:
-        return TriggerResult(WebhookEvent.State.PROCESSED, (
-            f"Workflow {workflow_id} is at {status_label}, which is not an active stage of this connection. "
-            "Were the stages imported (with status ids)? Import them, then replay this event."))
+        return TriggerResult(
+            WebhookEvent.State.PROCESSED,
+            (
+                f"Workflow {workflow_id} is at {status_label}, which is not an active stage of this connection. "
+                "Were the stages imported (with status ids)? Import them, then replay this event."
+            ),
+        )
     if not stage.triggers_scheduling:
-        return TriggerResult(WebhookEvent.State.PROCESSED,
-                             f"Workflow {workflow_id} is at stage {stage}, which does not trigger scheduling.")
+        return TriggerResult(
+            WebhookEvent.State.PROCESSED,
+            f"Workflow {workflow_id} is at stage {stage}, which does not trigger scheduling.",
+        )
 
     stage_label = f"{stage} ({stage.status_id})"
     if connection.trigger_mode == Connection.TriggerMode.OFF:
-        return TriggerResult(WebhookEvent.State.IGNORED, (
-            f"Scheduling triggers are off for this connection: workflow {workflow_id} reached trigger stage "
-            f"{stage_label}, nothing was done."))
+        return TriggerResult(
+            WebhookEvent.State.IGNORED,
+            (
+                f"Scheduling triggers are off for this connection: workflow {workflow_id} reached trigger stage "
+                f"{stage_label}, nothing was done."
+            ),
+        )
     if connection.trigger_mode == Connection.TriggerMode.SHADOW:
-        return TriggerResult(WebhookEvent.State.PROCESSED, (
-            f"Shadow mode: would have started a scheduling request for workflow {workflow_id} at stage "
-            f"{stage_label}."))
+        return TriggerResult(
+            WebhookEvent.State.PROCESSED,
+            (
+                f"Shadow mode: would have started a scheduling request for workflow {workflow_id} at stage "
+                f"{stage_label}."
+            ),
+        )
 
     candidate_id = _profile_id(workflow.get("associatedprofile")) or event.person_id
     job_id = _profile_id(workflow.get("baseprofile")) or event.job_id
@@ -99,7 +118,8 @@ def _request_upsert(*, event: WebhookEvent, stage: Stage, candidate_id: str, job
             try:
                 with transaction.atomic():
                     request = SchedulingRequest.objects.create(
-                        connection=event.connection, workflow_id=event.system_id, **fresh)
+                        connection=event.connection, workflow_id=event.system_id, **fresh
+                    )
             except IntegrityError:  # another worker created it between our read and our insert
                 request = _locked(event)
             else:
@@ -112,25 +132,37 @@ def _request_upsert(*, event: WebhookEvent, stage: Stage, candidate_id: str, job
         if previous_state in (SchedulingRequest.State.SCHEDULED, SchedulingRequest.State.CANCELLED):
             closed_at = request.scheduled_at or request.cancelled_at
             if closed_at is not None and event.received_at <= closed_at:
-                return (f"Scheduling request {request.pk} for workflow {event.system_id} was {previous_state} after "
-                        "this event arrived; nothing changed.")
+                return (
+                    f"Scheduling request {request.pk} for workflow {event.system_id} was {previous_state} after "
+                    "this event arrived; nothing changed."
+                )
             _reset_to_pending(request, **fresh)
-            return (f"Reopened scheduling request {request.pk} for workflow {event.system_id} at stage {stage_label} "
-                    f"(it was {previous_state}).")
+            return (
+                f"Reopened scheduling request {request.pk} for workflow {event.system_id} at stage {stage_label} "
+                f"(it was {previous_state})."
+            )
         if request.trigger_stage_id != stage.pk:
             old_stage = request.trigger_stage
             _reset_to_pending(request, **fresh)
-            return (f"Scheduling request {request.pk} for workflow {event.system_id} moved from stage {old_stage} to "
-                    f"{stage_label} and is pending again.")
+            return (
+                f"Scheduling request {request.pk} for workflow {event.system_id} moved from stage {old_stage} to "
+                f"{stage_label} and is pending again."
+            )
         request.last_event = event
         request.save(update_fields=["last_event", "updated_at"])
-        return (f"Scheduling request {request.pk} for workflow {event.system_id} is already {request.state} at stage "
-                f"{stage_label}; nothing new to do.")
+        return (
+            f"Scheduling request {request.pk} for workflow {event.system_id} is already {request.state} at stage "
+            f"{stage_label}; nothing new to do."
+        )
 
 
 def _locked(event: WebhookEvent) -> SchedulingRequest | None:
-    return (SchedulingRequest.objects.select_for_update().select_related("trigger_stage")
-            .filter(connection=event.connection, workflow_id=event.system_id).first())
+    return (
+        SchedulingRequest.objects.select_for_update()
+        .select_related("trigger_stage")
+        .filter(connection=event.connection, workflow_id=event.system_id)
+        .first()
+    )
 
 
 def _reset_to_pending(request: SchedulingRequest, **fresh) -> None:

@@ -20,14 +20,16 @@ def stages_export_csv(*, connection: Connection) -> str:
     writer.writerow(EXPORT_COLUMNS)
     stages = Stage.objects.filter(connection=connection).select_related("advance_to").order_by("position", "pk")
     for stage in stages:
-        writer.writerow([
-            stage.bin,
-            stage.status,
-            stage.status_id,
-            "yes" if stage.is_active else "no",
-            "yes" if stage.triggers_scheduling else "no",
-            stage.advance_to.status_id if stage.advance_to else "",
-        ])
+        writer.writerow(
+            [
+                stage.bin,
+                stage.status,
+                stage.status_id,
+                "yes" if stage.is_active else "no",
+                "yes" if stage.triggers_scheduling else "no",
+                stage.advance_to.status_id if stage.advance_to else "",
+            ]
+        )
     return output.getvalue()
 
 

@@ -137,12 +137,14 @@ def stages_import_plan(
             numbered = by_name_numbered.get(name, [])
             stage = by_name_unnumbered.get(name) or (numbered[0] if len(numbered) == 1 else None)
         if stage is not None and stage.pk in line_by_matched_pk:
-            plan.errors.append(RowError(
-                row.line, f"matches the same stored stage ({stage}) as row {line_by_matched_pk[stage.pk]}."
-            ))
+            plan.errors.append(
+                RowError(row.line, f"matches the same stored stage ({stage}) as row {line_by_matched_pk[stage.pk]}.")
+            )
             continue
         after = StageValues(
-            bin=row.bin, status=row.status, status_id=row.status_id or (stage.status_id if stage else ""),
+            bin=row.bin,
+            status=row.status,
+            status_id=row.status_id or (stage.status_id if stage else ""),
             is_active=row.is_active,
         )
         if stage is None:
@@ -157,9 +159,11 @@ def stages_import_plan(
     for stage in stages:
         if stage.pk not in matched and stage.is_active:
             before = StageValues.of(stage)
-            plan.deactivated.append(PlannedStage(
-                after=replace(before, is_active=False), position=stage.position, stage_id=stage.pk, before=before
-            ))
+            plan.deactivated.append(
+                PlannedStage(
+                    after=replace(before, is_active=False), position=stage.position, stage_id=stage.pk, before=before
+                )
+            )
     plan.errors.sort(key=lambda error: error.line)
     plan.warnings.extend(_deactivation_warnings(stages, {planned.stage_id for planned in plan.deactivated}))
     return plan
@@ -172,22 +176,29 @@ def _conflicts_within_file(rows: Sequence[StagesFileRow]) -> list[RowError]:
     for row in rows:
         if row.status_id:
             if row.status_id in line_of_status_id:
-                errors.append(RowError(
-                    row.line, f"duplicate Status ID {row.status_id!r}: also on row {line_of_status_id[row.status_id]}."
-                ))
+                errors.append(
+                    RowError(
+                        row.line,
+                        f"duplicate Status ID {row.status_id!r}: also on row {line_of_status_id[row.status_id]}.",
+                    )
+                )
                 continue
             line_of_status_id[row.status_id] = row.line
         first = first_of_status.setdefault(row.status.casefold(), row)
         if first is row:
             continue
         if first.bin.casefold() == row.bin.casefold():
-            errors.append(RowError(row.line, f"duplicate status {row.status!r} in bin {row.bin!r}: also on row "
-                                             f"{first.line}."))
+            errors.append(
+                RowError(row.line, f"duplicate status {row.status!r} in bin {row.bin!r}: also on row {first.line}.")
+            )
         else:
-            errors.append(RowError(
-                row.line, f"status {row.status!r} is under two bins: {row.bin!r} here and {first.bin!r} on row "
-                f"{first.line}. A status belongs to one bin.",
-            ))
+            errors.append(
+                RowError(
+                    row.line,
+                    f"status {row.status!r} is under two bins: {row.bin!r} here and {first.bin!r} on row "
+                    f"{first.line}. A status belongs to one bin.",
+                )
+            )
     return errors
 
 
@@ -217,8 +228,9 @@ def stages_import_apply(
         if not plan.can_apply:
             raise StagesImportRejected(plan)
         _write_plan(plan, user_id=user_id)
-    logger.info("Stages import for connection %s from %s by user %s: %s", connection.pk, file_name, user_id,
-                plan.summary)
+    logger.info(
+        "Stages import for connection %s from %s by user %s: %s", connection.pk, file_name, user_id, plan.summary
+    )
     return plan
 
 
@@ -227,10 +239,7 @@ def _write_plan(plan: StagesImportPlan, *, user_id: int) -> None:
     stages_by_pk = Stage.objects.filter(connection=connection).in_bulk()
 
     added = Stage.objects.bulk_create(
-        [
-            Stage(connection=connection, position=planned.position, **vars(planned.after))
-            for planned in plan.added
-        ],
+        [Stage(connection=connection, position=planned.position, **vars(planned.after)) for planned in plan.added],
         batch_size=BATCH_SIZE,
     )
     if added and added[0].pk is None:  # pragma: no cover - only databases that cannot return ids
@@ -254,27 +263,44 @@ def _write_plan(plan: StagesImportPlan, *, user_id: int) -> None:
         for stage in to_update:
             stage.updated_at = now
         Stage.objects.bulk_update(
-            to_update, ["bin", "status", "status_id", "is_active", "position", "updated_at"],
+            to_update,
+            ["bin", "status", "status_id", "is_active", "position", "updated_at"],
             batch_size=BATCH_SIZE,
         )
 
     source = f"Stages import from {plan.file_name}"
     stage_type = ContentType.objects.get_for_model(Stage)
     entries = [
-        LogEntry(user_id=user_id, content_type=stage_type, object_id=str(stage.pk), object_repr=str(stage)[:200],
-                 action_flag=ADDITION, change_message=f"{source}: added.")
+        LogEntry(
+            user_id=user_id,
+            content_type=stage_type,
+            object_id=str(stage.pk),
+            object_repr=str(stage)[:200],
+            action_flag=ADDITION,
+            change_message=f"{source}: added.",
+        )
         for stage in added
     ]
     for planned in [*plan.changed, *plan.deactivated]:
         stage = stages_by_pk[planned.stage_id]
-        entries.append(LogEntry(
-            user_id=user_id, content_type=stage_type, object_id=str(stage.pk), object_repr=str(stage)[:200],
-            action_flag=CHANGE, change_message=f"{source}: " + "; ".join(planned.differences) + ".",
-        ))
-    entries.append(LogEntry(
-        user_id=user_id, content_type=ContentType.objects.get_for_model(Connection), object_id=str(connection.pk),
-        object_repr=str(connection)[:200], action_flag=CHANGE,
-        change_message=f"Imported stages from file {plan.file_name}: {plan.summary}.",
-    ))
+        entries.append(
+            LogEntry(
+                user_id=user_id,
+                content_type=stage_type,
+                object_id=str(stage.pk),
+                object_repr=str(stage)[:200],
+                action_flag=CHANGE,
+                change_message=f"{source}: " + "; ".join(planned.differences) + ".",
+            )
+        )
+    entries.append(
+        LogEntry(
+            user_id=user_id,
+            content_type=ContentType.objects.get_for_model(Connection),
+            object_id=str(connection.pk),
+            object_repr=str(connection)[:200],
+            action_flag=CHANGE,
+            change_message=f"Imported stages from file {plan.file_name}: {plan.summary}.",
+        )
+    )
     LogEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
-

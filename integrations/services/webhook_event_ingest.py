@@ -38,16 +38,21 @@ class IngestResult:
     created: bool
 
 
-def webhook_event_ingest(*, connection: Connection, event: IcimsEvent, headers: Mapping[str, str],
-                         received_at: datetime | None = None) -> IngestResult:
+def webhook_event_ingest(
+    *, connection: Connection, event: IcimsEvent, headers: Mapping[str, str], received_at: datetime | None = None
+) -> IngestResult:
     """Store the event (or find its duplicate) and enqueue processing after commit.
 
     Raises WebhookEventRefused, storing nothing, when the event names another tenant's customer:
     a connection's credentials can never put an event in front of another connection.
     """
     if event.customer_id != connection.customer_id:
-        logger.warning("Webhook for connection %s names customerId %r, not %r: refused, nothing stored",
-                       connection.pk, event.customer_id, connection.customer_id)
+        logger.warning(
+            "Webhook for connection %s names customerId %r, not %r: refused, nothing stored",
+            connection.pk,
+            event.customer_id,
+            connection.customer_id,
+        )
         raise WebhookEventRefused(
             f"customerId {event.customer_id} does not belong to the credentials that signed this event."
         )
@@ -55,9 +60,17 @@ def webhook_event_ingest(*, connection: Connection, event: IcimsEvent, headers: 
     state, outcome = _initial_state(connection=connection, event_type=event.event_type)
     dedupe_key = webhook_event_dedupe_key(payload=event.payload, received_at=received_at)
     row = WebhookEvent(
-        connection=connection, event_type=event.event_type, customer_id=event.customer_id, payload=event.payload,
-        headers=headers_redact(headers=headers), received_at=received_at, state_changed_at=received_at,
-        dedupe_key=dedupe_key, state=state, outcome=outcome, **event.indexed,
+        connection=connection,
+        event_type=event.event_type,
+        customer_id=event.customer_id,
+        payload=event.payload,
+        headers=headers_redact(headers=headers),
+        received_at=received_at,
+        state_changed_at=received_at,
+        dedupe_key=dedupe_key,
+        state=state,
+        outcome=outcome,
+        **event.indexed,
     )
     try:
         stored = _store(row)
@@ -65,8 +78,9 @@ def webhook_event_ingest(*, connection: Connection, event: IcimsEvent, headers: 
         duplicate = WebhookEvent.objects.filter(connection=connection, dedupe_key=dedupe_key).first()
         if duplicate is None:  # not a duplicate after all (e.g. the connection was just deleted)
             raise
-        logger.info("Webhook %s for connection %s is a duplicate of event %s", event.event_type, connection.pk,
-                    duplicate.pk)
+        logger.info(
+            "Webhook %s for connection %s is a duplicate of event %s", event.event_type, connection.pk, duplicate.pk
+        )
         return IngestResult(event=duplicate, created=False)
     if state == WebhookEvent.State.RECEIVED:
         # Outside a transaction (a request) the row is already committed and this enqueues now.

@@ -51,8 +51,11 @@ def webhook_event_process(*, event_id: int) -> WebhookEvent | None:
         logger.exception("Webhook event %s failed (attempt %s)", event.pk, event.attempts)
         gave_up = event.attempts >= settings.WEBHOOK_MAX_ATTEMPTS
         # Back to "received" (the sweeper retries after a pause) until the attempts run out.
-        _finish(event, state=WebhookEvent.State.FAILED if gave_up else WebhookEvent.State.RECEIVED,
-                last_error=f"{type(exc).__name__}: {exc}"[:2000])
+        _finish(
+            event,
+            state=WebhookEvent.State.FAILED if gave_up else WebhookEvent.State.RECEIVED,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
         return event
     _finish(event, state=state, outcome=outcome, last_error="")
     return event

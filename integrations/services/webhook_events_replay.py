@@ -21,8 +21,12 @@ def webhook_events_replay(*, events: QuerySet[WebhookEvent]) -> int:
         replayable = events.exclude(state=WebhookEvent.State.PROCESSING)
         event_ids = list(replayable.values_list("pk", flat=True))
         WebhookEvent.objects.filter(pk__in=event_ids).exclude(state=WebhookEvent.State.PROCESSING).update(
-            state=WebhookEvent.State.RECEIVED, state_changed_at=timezone.now(), attempts=0, last_error="",
-            outcome="", processed_at=None,
+            state=WebhookEvent.State.RECEIVED,
+            state_changed_at=timezone.now(),
+            attempts=0,
+            last_error="",
+            outcome="",
+            processed_at=None,
         )
         for event_id in event_ids:
             transaction.on_commit(lambda event_id=event_id: webhook_event_enqueue(event_id=event_id), robust=True)

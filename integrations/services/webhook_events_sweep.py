@@ -38,29 +38,38 @@ def webhook_events_sweep(*, now: datetime | None = None) -> SweepResult:
     processing = WebhookEvent.objects.filter(state=WebhookEvent.State.PROCESSING, state_changed_at__lt=lease_cutoff)
 
     with transaction.atomic():
-        exhausted = list(processing.filter(attempts__gte=settings.WEBHOOK_MAX_ATTEMPTS).values_list("pk", flat=True)[
-            :batch])
+        exhausted = list(
+            processing.filter(attempts__gte=settings.WEBHOOK_MAX_ATTEMPTS).values_list("pk", flat=True)[:batch]
+        )
         gave_up = processing.filter(pk__in=exhausted).update(
-            state=WebhookEvent.State.FAILED, state_changed_at=now,
+            state=WebhookEvent.State.FAILED,
+            state_changed_at=now,
             last_error=f"Gave up: no worker finished it in {settings.WEBHOOK_MAX_ATTEMPTS} attempts.",
         )
         expired = list(processing.values_list("pk", flat=True)[:batch])
         # Conditional on the same filter, so a worker that finishes meanwhile keeps its result.
         lease_expired = processing.filter(pk__in=expired).update(
-            state=WebhookEvent.State.RECEIVED, state_changed_at=now,
+            state=WebhookEvent.State.RECEIVED,
+            state_changed_at=now,
             last_error="The worker's lease ran out; re-enqueued.",
         )
-        stuck = list(WebhookEvent.objects.filter(
-            state=WebhookEvent.State.RECEIVED, state_changed_at__lt=stuck_cutoff
-        ).values_list("pk", flat=True)[:batch])
+        stuck = list(
+            WebhookEvent.objects.filter(
+                state=WebhookEvent.State.RECEIVED, state_changed_at__lt=stuck_cutoff
+            ).values_list("pk", flat=True)[:batch]
+        )
         # Touching state_changed_at keeps the next sweep from piling a second message on a backlog.
         WebhookEvent.objects.filter(pk__in=stuck, state=WebhookEvent.State.RECEIVED).update(state_changed_at=now)
         for event_id in [*expired, *stuck]:
             transaction.on_commit(lambda event_id=event_id: webhook_event_enqueue(event_id=event_id), robust=True)
     result = SweepResult(requeued=len(stuck) + lease_expired, lease_expired=lease_expired, gave_up=gave_up)
     if result.requeued or result.gave_up:
-        logger.warning("Webhook sweep: %s re-enqueued (%s past their lease), %s gave up",
-                       result.requeued, result.lease_expired, result.gave_up)
+        logger.warning(
+            "Webhook sweep: %s re-enqueued (%s past their lease), %s gave up",
+            result.requeued,
+            result.lease_expired,
+            result.gave_up,
+        )
     return result
 
 
@@ -75,6 +84,11 @@ def webhook_sweep_schedule_ensure(**kwargs) -> None:
     interval, _ = IntervalSchedule.objects.get_or_create(every=every, period=IntervalSchedule.SECONDS)
     PeriodicTask.objects.update_or_create(
         name=SWEEP_PERIODIC_TASK_NAME,
-        defaults={"task": SWEEP_TASK_NAME, "interval": interval, "crontab": None, "expire_seconds": every,
-                  "description": "Re-enqueues iCIMS webhook events whose Celery message got lost."},
+        defaults={
+            "task": SWEEP_TASK_NAME,
+            "interval": interval,
+            "crontab": None,
+            "expire_seconds": every,
+            "description": "Re-enqueues iCIMS webhook events whose Celery message got lost.",
+        },
     )

@@ -31,8 +31,16 @@ from integrations.models import SchedulingRequest, Writeback
 from .icims_clients import icims_client_for, icims_interviews_for
 
 # Response headers an attempt keeps: iCIMS's request id, rate limits, where a created thing lives.
-KEPT_RESPONSE_HEADERS = ("x-transaction", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",
-                         "retry-after", "location", "x-error", "content-type")
+KEPT_RESPONSE_HEADERS = (
+    "x-transaction",
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+    "retry-after",
+    "location",
+    "x-error",
+    "content-type",
+)
 
 
 class WritebackNotConfirmed(Exception):
@@ -76,13 +84,15 @@ class ResponseRecorder:
 
 def _client(writeback: Writeback, recorder: ResponseRecorder):
     # One try per send: the outbox's own schedule does the retrying, not the transport's backoff.
-    return icims_client_for(connection=writeback.connection, purpose=Purpose.WRITEBACK,
-                            session=recorder.session(), max_attempts=1)
+    return icims_client_for(
+        connection=writeback.connection, purpose=Purpose.WRITEBACK, session=recorder.session(), max_attempts=1
+    )
 
 
 def _interviews(writeback: Writeback, recorder: ResponseRecorder):
-    return icims_interviews_for(connection=writeback.connection, purpose=Purpose.WRITEBACK,
-                                session=recorder.session(), max_attempts=1)
+    return icims_interviews_for(
+        connection=writeback.connection, purpose=Purpose.WRITEBACK, session=recorder.session(), max_attempts=1
+    )
 
 
 def _result_save(writeback: Writeback, **values) -> None:
@@ -99,14 +109,20 @@ def advance_status_send(*, writeback: Writeback, recorder: ResponseRecorder) -> 
     if current == payload["to_status_id"]:
         return SendResult(Writeback.State.SUCCEEDED, {"status_id": current})
     if current != payload["from_status_id"]:
-        return SendResult(Writeback.State.SKIPPED, {"status_id": current}, (
-            f"Not advanced: iCIMS shows status {current or 'none'} now, not the trigger status "
-            f"{payload['from_status_id']}. A candidate whose status has moved on is never advanced."))
+        return SendResult(
+            Writeback.State.SKIPPED,
+            {"status_id": current},
+            (
+                f"Not advanced: iCIMS shows status {current or 'none'} now, not the trigger status "
+                f"{payload['from_status_id']}. A candidate whose status has moved on is never advanced."
+            ),
+        )
     client.update_applicant_workflow_status(payload["workflow_id"], status_id=payload["to_status_id"])
     confirmed = _workflow_status(client, payload["workflow_id"])
     if confirmed != payload["to_status_id"]:
         raise WritebackNotConfirmed(
-            f"iCIMS accepted the status change but shows {confirmed or 'no status'}, not {payload['to_status_id']}.")
+            f"iCIMS accepted the status change but shows {confirmed or 'no status'}, not {payload['to_status_id']}."
+        )
     return SendResult(Writeback.State.SUCCEEDED, {"status_id": confirmed})
 
 
@@ -120,14 +136,16 @@ def advance_outcome_record(*, writeback: Writeback) -> None:
     if writeback.scheduling_request_id is None:
         return
     payload = writeback.payload
-    moves = f"from {payload.get('from_label') or payload['from_status_id']} to " \
-            f"{payload.get('to_label') or payload['to_status_id']}"
+    moves = (
+        f"from {payload.get('from_label') or payload['from_status_id']} to "
+        f"{payload.get('to_label') or payload['to_status_id']}"
+    )
     text = {
         Writeback.State.SUCCEEDED: f"Advanced {moves} (write-back {writeback.pk}).",
         Writeback.State.SKIPPED: f"{writeback.last_error} (write-back {writeback.pk})",
         Writeback.State.DEAD: f"Advance {moves} failed: {writeback.last_error} (write-back {writeback.pk})",
         Writeback.State.RETRYING: f"Advance {moves} is being retried: {writeback.last_error} "
-                                  f"(write-back {writeback.pk})",
+        f"(write-back {writeback.pk})",
     }.get(writeback.state)
     if text:
         SchedulingRequest.objects.filter(pk=writeback.scheduling_request_id).update(advance_outcome=text[:2000])
@@ -140,11 +158,14 @@ def interview_create_send(*, writeback: Writeback, recorder: ResponseRecorder) -
     if not interview_id:
         payload = writeback.payload
         request = InterviewRequest(
-            applicant_workflow_id=payload["workflow_id"], title=payload["title"],
+            applicant_workflow_id=payload["workflow_id"],
+            title=payload["title"],
             start_time=datetime.fromisoformat(payload["start_time"]),
-            end_time=datetime.fromisoformat(payload["end_time"]), location=payload.get("location", ""),
-            interviewers=[Interviewer(person_id=i["person_id"], email=i.get("email", ""))
-                          for i in payload.get("interviewers", [])],
+            end_time=datetime.fromisoformat(payload["end_time"]),
+            location=payload.get("location", ""),
+            interviewers=[
+                Interviewer(person_id=i["person_id"], email=i.get("email", "")) for i in payload.get("interviewers", [])
+            ],
             external_id=payload["external_id"],
         )
         created = _create_once(lambda: interviews.create_interview(request), what="interview")
@@ -178,7 +199,8 @@ def interview_cancel_send(*, writeback: Writeback, recorder: ResponseRecorder) -
 def interview_id_for(*, writeback: Writeback, external_id: str) -> str:
     """The iCIMS id of the interview we created under `external_id`; waits while its create is on its way."""
     create = Writeback.objects.filter(
-        connection=writeback.connection, action=Writeback.Action.INTERVIEW_CREATE,
+        connection=writeback.connection,
+        action=Writeback.Action.INTERVIEW_CREATE,
         idempotency_key=interview_create_key(connection_id=writeback.connection_id, external_id=external_id),
     ).first()
     if create is None:
@@ -187,7 +209,8 @@ def interview_id_for(*, writeback: Writeback, external_id: str) -> str:
         return create.result["interview_id"]
     if create.state == Writeback.State.DEAD:
         raise WritebackNeedsReview(
-            f"Creating the interview {external_id} failed (write-back {create.pk}); there is nothing to change.")
+            f"Creating the interview {external_id} failed (write-back {create.pk}); there is nothing to change."
+        )
     raise WritebackWaiting(f"Waiting for the interview {external_id} to be created (write-back {create.pk}).")
 
 
@@ -199,11 +222,18 @@ def interview_create_key(*, connection_id: int, external_id: str) -> str:
 def feedback_request_send(*, writeback: Writeback, recorder: ResponseRecorder) -> SendResult:
     payload = writeback.payload
     interview_id = interview_id_for(writeback=writeback, external_id=payload["interview_external_id"])
-    created = _create_once(lambda: _interviews(writeback, recorder).create_feedback_request(
-        form_id=payload["form_id"], applicant_workflow_id=payload["workflow_id"],
-        interviewer_person_id=payload["interviewer_person_id"], interview_id=interview_id), what="feedback request")
-    return SendResult(Writeback.State.SUCCEEDED, {"feedback_request_id": str(created.get("id") or ""),
-                                                  "interview_id": interview_id})
+    created = _create_once(
+        lambda: _interviews(writeback, recorder).create_feedback_request(
+            form_id=payload["form_id"],
+            applicant_workflow_id=payload["workflow_id"],
+            interviewer_person_id=payload["interviewer_person_id"],
+            interview_id=interview_id,
+        ),
+        what="feedback request",
+    )
+    return SendResult(
+        Writeback.State.SUCCEEDED, {"feedback_request_id": str(created.get("id") or ""), "interview_id": interview_id}
+    )
 
 
 def _create_once(create: Callable[[], dict], *, what: str) -> dict:
@@ -212,7 +242,8 @@ def _create_once(create: Callable[[], dict], *, what: str) -> dict:
     except (IcimsTimeout, IcimsConnectionError) as exc:
         raise WritebackNeedsReview(
             f"The {what} create may have reached iCIMS ({exc}); it is not sent again automatically. Check iCIMS, "
-            "then retry it from the admin only if it is not there.") from exc
+            "then retry it from the admin only if it is not there."
+        ) from exc
 
 
 ACTION_SENDERS: dict[str, Callable[..., SendResult]] = {

@@ -11,8 +11,14 @@ from integrations.models import Connection, SchedulingRequest, Writeback
 logger = logging.getLogger(__name__)
 
 
-def writeback_enqueue(*, connection: Connection, action: str, idempotency_key: str, payload: dict,
-                      scheduling_request: SchedulingRequest | None = None) -> Writeback:
+def writeback_enqueue(
+    *,
+    connection: Connection,
+    action: str,
+    idempotency_key: str,
+    payload: dict,
+    scheduling_request: SchedulingRequest | None = None,
+) -> Writeback:
     """The outbox row for this key: a new pending one (sent after commit), or the one already queued.
 
     An existing key returns the existing row whatever its state, so no action is ever queued (and
@@ -26,7 +32,10 @@ def writeback_enqueue(*, connection: Connection, action: str, idempotency_key: s
     try:
         with transaction.atomic():
             writeback = Writeback.objects.create(
-                connection=connection, action=action, idempotency_key=idempotency_key, payload=payload,
+                connection=connection,
+                action=action,
+                idempotency_key=idempotency_key,
+                payload=payload,
                 scheduling_request=scheduling_request,
             )
             transaction.on_commit(lambda: writeback_task_enqueue(writeback_id=writeback.pk), robust=True)

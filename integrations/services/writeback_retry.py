@@ -24,8 +24,10 @@ def writebacks_retry_now(*, writebacks: QuerySet[Writeback]) -> int:
         ids = list(writebacks.filter(state__in=RETRYABLE_BY_HAND).values_list("pk", flat=True))
         now = timezone.now()
         Writeback.objects.filter(pk__in=ids, state__in=RETRYABLE_BY_HAND).update(
-            state=Writeback.State.RETRYING, next_attempt_at=now, completed_at=None, updated_at=now)
+            state=Writeback.State.RETRYING, next_attempt_at=now, completed_at=None, updated_at=now
+        )
         for writeback_id in ids:
-            transaction.on_commit(lambda writeback_id=writeback_id: writeback_task_enqueue(writeback_id=writeback_id),
-                                  robust=True)
+            transaction.on_commit(
+                lambda writeback_id=writeback_id: writeback_task_enqueue(writeback_id=writeback_id), robust=True
+            )
     return len(ids)

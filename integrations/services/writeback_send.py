@@ -36,7 +36,8 @@ def writeback_claim(*, writeback_id: int, now=None) -> bool:
     now = now or timezone.now()
     claimed = Writeback.objects.filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
-        pk=writeback_id, state__in=[Writeback.State.PENDING, Writeback.State.RETRYING],
+        pk=writeback_id,
+        state__in=[Writeback.State.PENDING, Writeback.State.RETRYING],
     ).update(state=Writeback.State.SENDING, attempts=F("attempts") + 1, updated_at=now)
     return claimed == 1
 
@@ -58,20 +59,32 @@ def writeback_send(*, writeback_id: int) -> Writeback | None:
     except WritebackWaiting as exc:
         _retry_later(writeback, attempt, recorder, error=exc, delay=_retry_delay(1), counts=False)
     except WritebackNeedsReview as exc:
-        _finish(writeback, attempt, recorder, state=Writeback.State.DEAD, outcome="dead: needs review",
-                error=str(exc))
+        _finish(writeback, attempt, recorder, state=Writeback.State.DEAD, outcome="dead: needs review", error=str(exc))
     except (IcimsError, WritebackNotConfirmed) as exc:
         if getattr(exc, "retryable", True):
             _retry_or_die(writeback, attempt, recorder, error=exc)
         else:
-            _finish(writeback, attempt, recorder, state=Writeback.State.DEAD, outcome="dead: iCIMS refused",
-                    error=_describe(exc))
+            _finish(
+                writeback,
+                attempt,
+                recorder,
+                state=Writeback.State.DEAD,
+                outcome="dead: iCIMS refused",
+                error=_describe(exc),
+            )
     except Exception as exc:  # a bug or an outage of ours: keep the row, retry like any transient failure
         logger.exception("Write-back %s failed unexpectedly", writeback.pk)
         _retry_or_die(writeback, attempt, recorder, error=exc)
     else:
-        _finish(writeback, attempt, recorder, state=result.state, outcome=result.state, error=result.reason,
-                result=result.result)
+        _finish(
+            writeback,
+            attempt,
+            recorder,
+            state=result.state,
+            outcome=result.state,
+            error=result.reason,
+            result=result.result,
+        )
     writeback.refresh_from_db()
     if writeback.action == Writeback.Action.ADVANCE_STATUS:
         advance_outcome_record(writeback=writeback)
@@ -87,12 +100,19 @@ def _retry_delay(failure_number: int) -> timedelta:
     return delays[min(failure_number, len(delays)) - 1]
 
 
-def _retry_or_die(writeback: Writeback, attempt: WritebackAttempt, recorder: ResponseRecorder, *,
-                  error: Exception) -> None:
+def _retry_or_die(
+    writeback: Writeback, attempt: WritebackAttempt, recorder: ResponseRecorder, *, error: Exception
+) -> None:
     retries_left = len(writeback_retry_delays()) - (writeback.attempts - 1)
     if retries_left <= 0:
-        _finish(writeback, attempt, recorder, state=Writeback.State.DEAD, outcome="dead: gave up",
-                error=f"Gave up after {writeback.attempts} attempts: {_describe(error)}")
+        _finish(
+            writeback,
+            attempt,
+            recorder,
+            state=Writeback.State.DEAD,
+            outcome="dead: gave up",
+            error=f"Gave up after {writeback.attempts} attempts: {_describe(error)}",
+        )
         return
     delay = _retry_delay(writeback.attempts)
     retry_after = getattr(error, "retry_after", None)
@@ -101,16 +121,39 @@ def _retry_or_die(writeback: Writeback, attempt: WritebackAttempt, recorder: Res
     _retry_later(writeback, attempt, recorder, error=error, delay=delay, counts=True)
 
 
-def _retry_later(writeback: Writeback, attempt: WritebackAttempt, recorder: ResponseRecorder, *,
-                 error: Exception, delay: timedelta, counts: bool) -> None:
-    _finish(writeback, attempt, recorder, state=Writeback.State.RETRYING,
-            outcome=f"retry in {int(delay.total_seconds())}s" + ("" if counts else " (not counted as an attempt)"),
-            error=_describe(error), next_attempt_at=timezone.now() + delay, uncount=not counts)
+def _retry_later(
+    writeback: Writeback,
+    attempt: WritebackAttempt,
+    recorder: ResponseRecorder,
+    *,
+    error: Exception,
+    delay: timedelta,
+    counts: bool,
+) -> None:
+    _finish(
+        writeback,
+        attempt,
+        recorder,
+        state=Writeback.State.RETRYING,
+        outcome=f"retry in {int(delay.total_seconds())}s" + ("" if counts else " (not counted as an attempt)"),
+        error=_describe(error),
+        next_attempt_at=timezone.now() + delay,
+        uncount=not counts,
+    )
 
 
-def _finish(writeback: Writeback, attempt: WritebackAttempt, recorder: ResponseRecorder, *, state: str,
-            outcome: str, error: str = "", result: dict | None = None, next_attempt_at=None,
-            uncount: bool = False) -> None:
+def _finish(
+    writeback: Writeback,
+    attempt: WritebackAttempt,
+    recorder: ResponseRecorder,
+    *,
+    state: str,
+    outcome: str,
+    error: str = "",
+    result: dict | None = None,
+    next_attempt_at=None,
+    uncount: bool = False,
+) -> None:
     now = timezone.now()
     changes = {"state": state, "last_error": error[:4000], "next_attempt_at": next_attempt_at, "updated_at": now}
     if state in (Writeback.State.SUCCEEDED, Writeback.State.SKIPPED, Writeback.State.DEAD):
@@ -121,7 +164,8 @@ def _finish(writeback: Writeback, attempt: WritebackAttempt, recorder: ResponseR
         changes["attempts"] = F("attempts") - 1
     # Only while still ours: if the sweeper took the row back after our lease ran out, it decides.
     Writeback.objects.filter(pk=writeback.pk, state=Writeback.State.SENDING, attempts=writeback.attempts).update(
-        **changes)
+        **changes
+    )
     attempt.finished_at = now
     attempt.outcome = outcome[:200]
     attempt.error = error[:4000]
@@ -129,8 +173,9 @@ def _finish(writeback: Writeback, attempt: WritebackAttempt, recorder: ResponseR
     attempt.response_headers = recorder.headers
     attempt.save()
     log = logger.info if state in (Writeback.State.SUCCEEDED, Writeback.State.SKIPPED) else logger.warning
-    log("Write-back %s (%s) attempt %s: %s %s", writeback.pk, writeback.action, writeback.attempts, outcome,
-        error[:300])
+    log(
+        "Write-back %s (%s) attempt %s: %s %s", writeback.pk, writeback.action, writeback.attempts, outcome, error[:300]
+    )
 
 
 def _describe(error: Exception) -> str:

@@ -41,30 +41,47 @@ def writebacks_due_sweep(*, now: datetime | None = None) -> WritebackSweepResult
     lease_cutoff = now - timedelta(seconds=settings.WRITEBACK_SENDING_LEASE_SECONDS)
     with transaction.atomic():
         stale = Writeback.objects.filter(state=Writeback.State.SENDING, updated_at__lt=lease_cutoff)
-        unknown = list(stale.filter(action__in=UNKNOWN_OUTCOME_ACTIONS, result__interview_id__isnull=True)
-                       .values_list("pk", flat=True)[:batch])
+        unknown = list(
+            stale.filter(action__in=UNKNOWN_OUTCOME_ACTIONS, result__interview_id__isnull=True).values_list(
+                "pk", flat=True
+            )[:batch]
+        )
         needs_review = stale.filter(pk__in=unknown).update(
-            state=Writeback.State.DEAD, updated_at=now, completed_at=now,
+            state=Writeback.State.DEAD,
+            updated_at=now,
+            completed_at=now,
             last_error="Needs review: the worker sending this create vanished; it may or may not have reached "
-                       "iCIMS, so it is not sent again automatically.")
+            "iCIMS, so it is not sent again automatically.",
+        )
         WritebackAttempt.objects.filter(writeback_id__in=unknown, finished_at__isnull=True).update(
-            finished_at=now, outcome="worker lost: needs review")
+            finished_at=now, outcome="worker lost: needs review"
+        )
         rescued_ids = list(stale.values_list("pk", flat=True)[:batch])
         # Conditional on the same filter, so a worker that finishes meanwhile keeps its result.
         rescued = stale.filter(pk__in=rescued_ids).update(
-            state=Writeback.State.RETRYING, next_attempt_at=now, updated_at=now,
-            last_error="The worker's lease ran out; sent again.")
+            state=Writeback.State.RETRYING,
+            next_attempt_at=now,
+            updated_at=now,
+            last_error="The worker's lease ran out; sent again.",
+        )
         WritebackAttempt.objects.filter(writeback_id__in=rescued_ids, finished_at__isnull=True).update(
-            finished_at=now, outcome="worker lost")
+            finished_at=now, outcome="worker lost"
+        )
         # A new row's own message is on its way: only one older than a sweep interval counts as lost.
-        lost_pending = Q(state=Writeback.State.PENDING, created_at__lt=now - timedelta(
-            seconds=settings.WRITEBACK_SWEEP_INTERVAL_SECONDS))
+        lost_pending = Q(
+            state=Writeback.State.PENDING,
+            created_at__lt=now - timedelta(seconds=settings.WRITEBACK_SWEEP_INTERVAL_SECONDS),
+        )
         due_retry = Q(state=Writeback.State.RETRYING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        due = list(Writeback.objects.filter(lost_pending | due_retry)
-                   .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:batch])
+        due = list(
+            Writeback.objects.filter(lost_pending | due_retry)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:batch]
+        )
         for writeback_id in due:
-            transaction.on_commit(lambda writeback_id=writeback_id: writeback_task_enqueue(writeback_id=writeback_id),
-                                  robust=True)
+            transaction.on_commit(
+                lambda writeback_id=writeback_id: writeback_task_enqueue(writeback_id=writeback_id), robust=True
+            )
     result = WritebackSweepResult(enqueued=len(due), rescued=rescued, needs_review=needs_review)
     if result.rescued or result.needs_review:
         logger.warning("Write-back sweep: %s rescued from a lost worker, %s need review", rescued, needs_review)
@@ -79,6 +96,11 @@ def writebacks_sweep_schedule_ensure(**kwargs) -> None:
     interval, _ = IntervalSchedule.objects.get_or_create(every=every, period=IntervalSchedule.SECONDS)
     PeriodicTask.objects.update_or_create(
         name=SWEEP_PERIODIC_TASK_NAME,
-        defaults={"task": SWEEP_TASK_NAME, "interval": interval, "crontab": None, "expire_seconds": every,
-                  "description": "Sends write-backs whose retry time has come; rescues ones a lost worker held."},
+        defaults={
+            "task": SWEEP_TASK_NAME,
+            "interval": interval,
+            "crontab": None,
+            "expire_seconds": every,
+            "description": "Sends write-backs whose retry time has come; rescues ones a lost worker held.",
+        },
     )

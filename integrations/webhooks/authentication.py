@@ -37,17 +37,33 @@ _UNKNOWN_USER_PASSWORD = "x" * 32
 _USERNAME_PLACEHOLDER = "<webhook username>"
 
 
-def webhook_connection_authenticate(*, authorization: str, headers: Mapping[str, str], method: str, path: str,
-                                    query: str, body: bytes, now: datetime,
-                                    hmac_tolerance: timedelta) -> Connection:
+def webhook_connection_authenticate(
+    *,
+    authorization: str,
+    headers: Mapping[str, str],
+    method: str,
+    path: str,
+    query: str,
+    body: bytes,
+    now: datetime,
+    hmac_tolerance: timedelta,
+) -> Connection:
     if not authorization.strip():
         raise unauthenticated("No Authorization header.")
     scheme = authorization.strip().split(None, 1)[0].lower()
     if scheme == "basic":
         return _basic(authorization)
     if scheme == ALGORITHM:
-        return _hmac(authorization, headers=headers, method=method, path=path, query=query, body=body, now=now,
-                     tolerance=hmac_tolerance)
+        return _hmac(
+            authorization,
+            headers=headers,
+            method=method,
+            path=path,
+            query=query,
+            body=body,
+            now=now,
+            tolerance=hmac_tolerance,
+        )
     # The scheme is not echoed: a bare token sent without one would land in our logs.
     raise unauthenticated(f"The Authorization scheme is not accepted; use Basic or {ALGORITHM}.")
 
@@ -66,8 +82,11 @@ def _lookup_query(*, mode: str, vendor: str) -> tuple[str, tuple]:
     queryset cost several times the query's round trip, on every request."""
     fields = (*CONNECTION_FIELDS, *SECRET_FIELDS_BY_MODE[mode])
     # The username is unique (a constraint), so there is at most one; no ORDER BY needed.
-    queryset = Connection.objects.only(*fields).filter(
-        webhook_auth=mode, webhook_username=_USERNAME_PLACEHOLDER).order_by()[:1]
+    queryset = (
+        Connection.objects.only(*fields)
+        .filter(webhook_auth=mode, webhook_username=_USERNAME_PLACEHOLDER)
+        .order_by()[:1]
+    )
     sql, params = queryset.query.sql_with_params()
     assert params.count(_USERNAME_PLACEHOLDER) == 1, params
     return sql, tuple(params)
@@ -87,8 +106,17 @@ def _basic(authorization: str) -> Connection:
     return connection
 
 
-def _hmac(authorization: str, *, headers: Mapping[str, str], method: str, path: str, query: str, body: bytes,
-          now: datetime, tolerance: timedelta) -> Connection:
+def _hmac(
+    authorization: str,
+    *,
+    headers: Mapping[str, str],
+    method: str,
+    path: str,
+    query: str,
+    body: bytes,
+    now: datetime,
+    tolerance: timedelta,
+) -> Connection:
     parsed = parse_authorization(authorization)
     if parsed is None:
         raise unauthenticated(f"The {ALGORITHM} Authorization header is malformed.")
@@ -104,7 +132,11 @@ def _hmac(authorization: str, *, headers: Mapping[str, str], method: str, path: 
         raise unauthenticated("Unknown HMAC user.")
     # During a key rotation both the new and the previous key are accepted.
     keys = [key for key in (connection.webhook_hmac_key, connection.webhook_hmac_key_previous) if key]
-    if not any(signature_matches(key=key, authorization=parsed, method=method, path=path, query=query,
-                                 headers=lower, body=body) for key in keys):
+    if not any(
+        signature_matches(
+            key=key, authorization=parsed, method=method, path=path, query=query, headers=lower, body=body
+        )
+        for key in keys
+    ):
         raise unauthenticated("The signature does not match.")
     return connection

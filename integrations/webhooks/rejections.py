@@ -32,6 +32,8 @@ def too_large(debug_message: str) -> WebhookRejected:
 
 def unauthenticated(debug_message: str) -> WebhookRejected:
     return WebhookRejected(
-        401, "The scheduling integration refused this event's credentials; ask your administrator to check "
-        "the event notification settings.", debug_message,
+        401,
+        "The scheduling integration refused this event's credentials; ask your administrator to check "
+        "the event notification settings.",
+        debug_message,
     )

@@ -53,33 +53,46 @@ class IcimsWebhookView(APIView):
             return self._accept(request._request)
         except WebhookRejected as rejection:
             logger.info("Webhook refused (%s): %s", rejection.status, rejection.debug_message)
-            return _error(rejection.status, rejection.user_message, rejection.debug_message,
-                          www_authenticate=rejection.status == 401)
+            return _error(
+                rejection.status,
+                rejection.user_message,
+                rejection.debug_message,
+                www_authenticate=rejection.status == 401,
+            )
         except DataError:
             # Input our checks let through but the database refuses: the sender's to fix, not a retry.
             logger.exception("Webhook not stored: the database refused its data")
             return _error(400, "The scheduling integration could not store this event.", "Unstorable data.")
         except (OperationalError, InterfaceError):
             logger.exception("Webhook not stored: database unavailable")
-            return _error(503, "The scheduling integration is briefly unavailable; please try again.",
-                          "Temporary storage failure.")
+            return _error(
+                503,
+                "The scheduling integration is briefly unavailable; please try again.",
+                "Temporary storage failure.",
+            )
         except Exception:
             logger.exception("Webhook not stored: unexpected error")
             return _error(500, "The scheduling integration failed to receive this event.", "Internal error.")
 
     def _accept(self, django_request) -> Response:
         max_bytes = settings.WEBHOOK_MAX_BODY_BYTES
-        raw = body_read(stream=django_request, content_length=django_request.META.get("CONTENT_LENGTH"),
-                        max_bytes=max_bytes)
+        raw = body_read(
+            stream=django_request, content_length=django_request.META.get("CONTENT_LENGTH"), max_bytes=max_bytes
+        )
         headers = dict(django_request.headers)
         connection = webhook_connection_authenticate(
-            authorization=django_request.headers.get("Authorization", ""), headers=headers,
-            method=django_request.method, path=django_request.path,
-            query=django_request.META.get("QUERY_STRING", ""), body=raw, now=timezone.now(),
+            authorization=django_request.headers.get("Authorization", ""),
+            headers=headers,
+            method=django_request.method,
+            path=django_request.path,
+            query=django_request.META.get("QUERY_STRING", ""),
+            body=raw,
+            now=timezone.now(),
             hmac_tolerance=timedelta(seconds=settings.WEBHOOK_HMAC_TOLERANCE_SECONDS),
         )
-        body = body_decompress(raw=raw, content_encoding=django_request.headers.get("Content-Encoding", ""),
-                               max_bytes=max_bytes)
+        body = body_decompress(
+            raw=raw, content_encoding=django_request.headers.get("Content-Encoding", ""), max_bytes=max_bytes
+        )
         event = event_parse(body=body)
         try:
             result = webhook_event_ingest(connection=connection, event=event, headers=headers)

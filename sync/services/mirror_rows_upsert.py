@@ -72,7 +72,9 @@ def mirror_rows_upsert(*, model: type[MirroredRecord], rows: list[dict[str, Any]
         return
     if db.vendor != "postgresql":
         model.objects.bulk_create(
-            [model(**row) for row in rows], update_conflicts=True, unique_fields=["connection", "icims_id"],
+            [model(**row) for row in rows],
+            update_conflicts=True,
+            unique_fields=["connection", "icims_id"],
             update_fields=update_fields,
         )
         return

@@ -31,6 +31,11 @@ def records_mark_missing(
         connection=connection, scope_state=ScopeState.IN_SCOPE, seen_at__lt=full_run_started_at
     ).update(scope_state=spec.missing_state, scope_changed_at=at)
     if marked:
-        logger.info("Connection %s %s: %d records missing from the full run marked %s",
-                    connection.pk, spec.entity, marked, spec.missing_state)
+        logger.info(
+            "Connection %s %s: %d records missing from the full run marked %s",
+            connection.pk,
+            spec.entity,
+            marked,
+            spec.missing_state,
+        )
     return marked

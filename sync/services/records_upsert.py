@@ -112,10 +112,8 @@ def records_upsert(
 
     ids = list(latest)
     for start in range(0, len(ids), batch_size):
-        batch = {icims_id: latest[icims_id] for icims_id in ids[start:start + batch_size]}
-        counts += _batch_write(
-            connection=connection, spec=spec, scope_of=scope_of, batch=batch, fetched_at=fetched_at
-        )
+        batch = {icims_id: latest[icims_id] for icims_id in ids[start : start + batch_size]}
+        counts += _batch_write(connection=connection, spec=spec, scope_of=scope_of, batch=batch, fetched_at=fetched_at)
     return counts
 
 
@@ -145,8 +143,12 @@ def _batch_write(*, connection, spec, scope_of, batch, fetched_at) -> UpsertCoun
                 scope_changed_at = fetched_at
             else:
                 _, pk, row_updated, row_synced_at, row_hash, row_state, row_scope_changed_at = row
-                if fetch_is_older(fetched_updated=values["updateddate"], fetched_at=fetched_at,
-                                  row_updated=row_updated, row_synced_at=row_synced_at):
+                if fetch_is_older(
+                    fetched_updated=values["updateddate"],
+                    fetched_at=fetched_at,
+                    row_updated=row_updated,
+                    row_synced_at=row_synced_at,
+                ):
                     counts.stale += 1
                     stale_pks.append(pk)
                     continue
@@ -161,11 +163,20 @@ def _batch_write(*, connection, spec, scope_of, batch, fetched_at) -> UpsertCoun
                     scope_changed_at = fetched_at
                     counts.left_scope += state == ScopeState.LEFT_SCOPE
                     counts.deleted += state == ScopeState.DELETED
-            to_write.append({
-                "connection_id": connection.pk, "icims_id": icims_id, **values, "raw": profile,
-                "content_hash": digest, "synced_at": fetched_at, "seen_at": fetched_at, "scope_state": state,
-                "scope_changed_at": scope_changed_at, "created_at": written_at,
-            })
+            to_write.append(
+                {
+                    "connection_id": connection.pk,
+                    "icims_id": icims_id,
+                    **values,
+                    "raw": profile,
+                    "content_hash": digest,
+                    "synced_at": fetched_at,
+                    "seen_at": fetched_at,
+                    "scope_state": state,
+                    "scope_changed_at": scope_changed_at,
+                    "created_at": written_at,
+                }
+            )
         mirror_rows_upsert(model=model, rows=to_write, update_fields=[*spec.value_fields, *_BOOKKEEPING_FIELDS])
         if confirmed_pks:
             model.objects.filter(pk__in=confirmed_pks, synced_at__lt=fetched_at).update(

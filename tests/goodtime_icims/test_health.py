@@ -14,8 +14,9 @@ def test_readiness_reports_the_database_and_cache_healthy(client):
 
 @pytest.mark.django_db
 def test_readiness_fails_when_the_cache_is_down(client, settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:1/0"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
     response = client.get("/health/", HTTP_ACCEPT="application/json")
     assert response.status_code == 500
     assert response.json()["Database(alias='default')"] == "OK"

@@ -27,9 +27,16 @@ TRIGGER, SCHEDULED, SECOND_TRIGGER, NOT_A_TRIGGER = "C51218", "C51219", "C51220"
 @pytest.fixture
 def sandbox_stages(sandbox_connection):
     """The sandbox's interview statuses as stages: First Interview - Schedule triggers and advances."""
+
     def stage(status_id, status, position, **fields):
-        return Stage.objects.create(connection=sandbox_connection, bin="Interview", status=status,
-                                    status_id=status_id, position=position, **fields)
+        return Stage.objects.create(
+            connection=sandbox_connection,
+            bin="Interview",
+            status=status,
+            status_id=status_id,
+            position=position,
+            **fields,
+        )
 
     scheduled = stage(SCHEDULED, "First Interview - Scheduled", 2)
     return {
@@ -54,25 +61,43 @@ def sandbox_calls(sandbox, monkeypatch):
     return calls
 
 
-def status_change_payload(*, customer_id: str = "1000", workflow_id: str = WORKFLOW_ID, new_status: str = TRIGGER,
-                          **overrides) -> dict:
+def status_change_payload(
+    *, customer_id: str = "1000", workflow_id: str = WORKFLOW_ID, new_status: str = TRIGGER, **overrides
+) -> dict:
     """The recorded WorkFlowStatusChangeEvent, naming the sandbox's workflow."""
     payload = json.loads((WEBHOOK_FIXTURES / "WorkFlowStatusChangeEvent.json").read_text())
-    payload.update({"customerId": customer_id, "systemId": workflow_id, "personId": CANDIDATE_ID, "jobId": JOB_ID,
-                    "oldStatus": NOT_A_TRIGGER, "newStatus": new_status, **overrides})
+    payload.update(
+        {
+            "customerId": customer_id,
+            "systemId": workflow_id,
+            "personId": CANDIDATE_ID,
+            "jobId": JOB_ID,
+            "oldStatus": NOT_A_TRIGGER,
+            "newStatus": new_status,
+            **overrides,
+        }
+    )
     return payload
 
 
 @pytest.fixture
 def stored_event(sandbox_connection):
     """A status-change event stored for the sandbox connection, as the endpoint would store it."""
+
     def store(**payload_overrides) -> WebhookEvent:
         payload = status_change_payload(**payload_overrides)
         return WebhookEvent.objects.create(
-            connection=sandbox_connection, event_type=payload["eventType"], customer_id=payload["customerId"],
-            system_id=payload["systemId"], person_id=payload["personId"], job_id=payload["jobId"],
-            old_status=payload["oldStatus"], new_status=payload["newStatus"], payload=payload,
-            dedupe_key=f"test-{WebhookEvent.objects.count()}", received_at=timezone.now(),
+            connection=sandbox_connection,
+            event_type=payload["eventType"],
+            customer_id=payload["customerId"],
+            system_id=payload["systemId"],
+            person_id=payload["personId"],
+            job_id=payload["jobId"],
+            old_status=payload["oldStatus"],
+            new_status=payload["newStatus"],
+            payload=payload,
+            dedupe_key=f"test-{WebhookEvent.objects.count()}",
+            received_at=timezone.now(),
         )
 
     return store
@@ -86,8 +111,12 @@ def sandbox_basic():
 @pytest.fixture
 def post_status_change(client, sandbox_basic):
     def post(payload: dict, *, authorization: str | None = None):
-        return client.post(WEBHOOK_PATH, json.dumps(payload), content_type="application/json",
-                           HTTP_AUTHORIZATION=authorization or sandbox_basic)
+        return client.post(
+            WEBHOOK_PATH,
+            json.dumps(payload),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=authorization or sandbox_basic,
+        )
 
     return post
 
@@ -111,4 +140,3 @@ def icims():
 @pytest.fixture
 def token_endpoint(icims):
     return icims.post(TOKEN_URL, json=icims_fixture("token"))
-

@@ -50,7 +50,7 @@ def worker_environment(transactional_db):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": f"postgres://{credentials}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/"
-                        f"{database['NAME']}",
+        f"{database['NAME']}",
         "REDIS_URL": settings.REDIS_URL,
         "ICIMS_READ_TIMEOUT": "10",
     }
@@ -64,9 +64,28 @@ def start_worker(worker_environment, tmp_path):
     def start() -> subprocess.Popen:
         log = open(tmp_path / f"worker-{len(workers)}.log", "wb")  # noqa: SIM115 - closed with the worker
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "goodtime_icims", "worker", "--pool", "solo", "--loglevel", "info",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"test-{len(workers)}@%h"],
-            cwd=ROOT, env=worker_environment, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "goodtime_icims",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "info",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"test-{len(workers)}@%h",
+            ],
+            cwd=ROOT,
+            env=worker_environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         workers.append((worker, log))
         return worker
 
@@ -95,14 +114,25 @@ def served_sandbox():
 @pytest.fixture
 def live_connection(served_sandbox):
     connection = Connection.objects.create(
-        name="Sandbox over HTTP", customer_id="1000", stream_id="sandbox-stream",
-        api_url_override=served_sandbox.base_url, token_url_override=f"{served_sandbox.base_url}/oauth/token",
+        name="Sandbox over HTTP",
+        customer_id="1000",
+        stream_id="sandbox-stream",
+        api_url_override=served_sandbox.base_url,
+        token_url_override=f"{served_sandbox.base_url}/oauth/token",
         stream_url_override=f"{served_sandbox.base_url}/datastream/v2",
-        credential_mode=Connection.CredentialMode.CUSTOMER, client_id="sandbox-client", client_secret="sandbox-secret",
-        webhook_username="icims-sandbox", webhook_password="sandbox-webhook-password",
+        credential_mode=Connection.CredentialMode.CUSTOMER,
+        client_id="sandbox-client",
+        client_secret="sandbox-secret",
+        webhook_username="icims-sandbox",
+        webhook_password="sandbox-webhook-password",
     )
-    Stage.objects.create(connection=connection, bin="Interview", status="First Interview - Schedule",
-                         status_id=TRIGGER, triggers_scheduling=True)
+    Stage.objects.create(
+        connection=connection,
+        bin="Interview",
+        status="First Interview - Schedule",
+        status_id=TRIGGER,
+        triggers_scheduling=True,
+    )
     return connection
 
 
@@ -117,23 +147,31 @@ def _wait_for(condition, *, what: str, seconds: float = WAIT_SECONDS):
 
 
 def _post(client, sandbox_basic):
-    return client.post("/v2/ats/webhook/icims", json.dumps(status_change_payload()), content_type="application/json",
-                       HTTP_AUTHORIZATION=sandbox_basic)
+    return client.post(
+        "/v2/ats/webhook/icims",
+        json.dumps(status_change_payload()),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=sandbox_basic,
+    )
 
 
-def test_a_worker_turns_a_posted_status_change_into_a_scheduling_request(start_worker, live_connection, client,
-                                                                          sandbox_basic):
+def test_a_worker_turns_a_posted_status_change_into_a_scheduling_request(
+    start_worker, live_connection, client, sandbox_basic
+):
     start_worker()
 
     assert _post(client, sandbox_basic).status_code == 200
 
-    event = _wait_for(lambda: WebhookEvent.objects.filter(state=WebhookEvent.State.PROCESSED).first(),
-                      what="the event to be processed")
+    event = _wait_for(
+        lambda: WebhookEvent.objects.filter(state=WebhookEvent.State.PROCESSED).first(),
+        what="the event to be processed",
+    )
     assert (event.attempts, SchedulingRequest.objects.get().workflow_id) == (1, WORKFLOW_ID)
 
 
 def test_a_worker_killed_mid_task_leaves_the_event_for_the_sweeper_and_it_is_processed_once(
-        start_worker, live_connection, served_sandbox, client, sandbox_basic, settings):
+    start_worker, live_connection, served_sandbox, client, sandbox_basic, settings
+):
     arrived, release = threading.Event(), threading.Event()
     handle = served_sandbox.handle
 
@@ -158,7 +196,9 @@ def test_a_worker_killed_mid_task_leaves_the_event_for_the_sweeper_and_it_is_pro
     start_worker()
     assert webhook_events_sweep().lease_expired == 1
 
-    event = _wait_for(lambda: WebhookEvent.objects.filter(state=WebhookEvent.State.PROCESSED).first(),
-                      what="the swept event to be processed by the new worker")
+    event = _wait_for(
+        lambda: WebhookEvent.objects.filter(state=WebhookEvent.State.PROCESSED).first(),
+        what="the swept event to be processed by the new worker",
+    )
     assert event.attempts == 2
     assert SchedulingRequest.objects.count() == 1

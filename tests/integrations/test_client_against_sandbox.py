@@ -93,10 +93,16 @@ def test_the_data_stream_reports_every_change_in_order(sandbox, client):
 def test_interviews_and_feedback_round_trip_through_the_assumed_adapter(sandbox, sandbox_connection):
     interviews = icims_interviews_for(connection=sandbox_connection, sleep=lambda _: None)
     start = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
-    created = interviews.create_interview(InterviewRequest(
-        applicant_workflow_id=str(next(iter(sandbox.workflows))), title="Onsite", start_time=start,
-        end_time=start + timedelta(hours=1), interviewers=[Interviewer(person_id="9059", email="i@example.com")],
-        external_id="gt-1"))
+    created = interviews.create_interview(
+        InterviewRequest(
+            applicant_workflow_id=str(next(iter(sandbox.workflows))),
+            title="Onsite",
+            start_time=start,
+            end_time=start + timedelta(hours=1),
+            interviewers=[Interviewer(person_id="9059", email="i@example.com")],
+            external_id="gt-1",
+        )
+    )
     assert interviews.get_interview(created["id"])["title"] == "Onsite"
     assert interviews.update_interview(created["id"], {"title": "Onsite (moved)"})["title"] == "Onsite (moved)"
     interviews.delete_interview(created["id"])

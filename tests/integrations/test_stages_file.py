@@ -27,7 +27,9 @@ def test_accented_names_read_the_same_from_utf8_with_bom_and_latin1(name):
     assert parsed.errors == []
     assert parsed.rows[:8] == STANDARD_ROWS
     assert [(row.bin, row.status) for row in parsed.rows[8:]] == [
-        ("Entrevue", "Entrevue planifiée"), ("Entrevue", "Prêt à planifier"), ("Prüfung", "Geprüft"),
+        ("Entrevue", "Entrevue planifiée"),
+        ("Entrevue", "Prêt à planifier"),
+        ("Prüfung", "Geprüft"),
     ]
 
 
@@ -69,8 +71,9 @@ def test_xlsx_is_read_and_a_numeric_status_id_becomes_text():
     assert parsed.rows[8] == StagesFileRow(line=10, bin="Offer", status="Offer Accepted", status_id="51231")
 
 
-@pytest.mark.parametrize("status_id_header", ["Status ID", "status id", "STATUS_ID", " Status  ID ", "status-id",
-                                              "StatusID"])
+@pytest.mark.parametrize(
+    "status_id_header", ["Status ID", "status id", "STATUS_ID", " Status  ID ", "status-id", "StatusID"]
+)
 def test_header_spellings_are_accepted(status_id_header):
     content = f" BIN ,status,{status_id_header}\nOffer,Offer Extended,C51230\n".encode()
 
@@ -106,12 +109,15 @@ def test_blank_rows_are_skipped_but_row_numbers_match_the_spreadsheet():
     assert [row.line for row in stages_file_read(content=content, file_name="x.csv").rows] == [3, 5]
 
 
-@pytest.mark.parametrize(("name", "message"), [
-    ("empty.csv", "The file is empty."),
-    ("header_only.csv", "The file has a header but no rows."),
-    ("missing_columns.csv", "Missing required column(s): Status."),
-    ("binary_garbage.csv", "not readable text (it contains binary data)"),
-])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("empty.csv", "The file is empty."),
+        ("header_only.csv", "The file has a header but no rows."),
+        ("missing_columns.csv", "Missing required column(s): Status."),
+        ("binary_garbage.csv", "not readable text (it contains binary data)"),
+    ],
+)
 def test_unreadable_files_get_a_clear_file_error(name, message):
     with pytest.raises(StagesFileError, match=message.replace("(", r"\(").replace(")", r"\)")):
         read(name)
@@ -154,12 +160,18 @@ def test_a_5_mb_export_reads_quickly():
     assert time.monotonic() - started < 5
 
 
-@pytest.mark.parametrize(("name", "error"), [
-    ("missing_status.csv", "Row 10: Status is missing."),
-    ("formula_cell.csv", "Row 10: Status \"=cmd|' /C calc'!A0\" looks like a spreadsheet formula (starts with '=')"),
-    ("formula_cell.xlsx", "Row 5: Status '=HYPERLINK(\"http://evil.example\")' looks like a spreadsheet formula"),
-    ("unreadable_cell.csv", "Row 10: Status has unreadable characters"),
-])
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [
+        ("missing_status.csv", "Row 10: Status is missing."),
+        (
+            "formula_cell.csv",
+            "Row 10: Status \"=cmd|' /C calc'!A0\" looks like a spreadsheet formula (starts with '=')",
+        ),
+        ("formula_cell.xlsx", "Row 5: Status '=HYPERLINK(\"http://evil.example\")' looks like a spreadsheet formula"),
+        ("unreadable_cell.csv", "Row 10: Status has unreadable characters"),
+    ],
+)
 def test_bad_rows_get_an_error_naming_the_row_and_the_cell(name, error):
     parsed = read(name)
 

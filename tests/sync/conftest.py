@@ -49,8 +49,9 @@ def run_sync(sandbox, sandbox_connection, fake_time):
     def run(entity: str, **options):
         options.setdefault("now", sandbox.clock.now)
         options.setdefault("fetch_concurrency", 1)  # the engine's threads are tested on their own
-        return sync_entity_run(connection=sandbox_connection, entity=entity, sleep=fake_time.sleep,
-                               clock=fake_time.clock, **options)
+        return sync_entity_run(
+            connection=sandbox_connection, entity=entity, sleep=fake_time.sleep, clock=fake_time.clock, **options
+        )
 
     return run
 
@@ -64,8 +65,9 @@ def in_scope(sandbox, sandbox_connection):
         if entity == Entity.JOBS:
             return {job_id for job_id, job in sandbox.jobs.items() if job.folder.value != "Deleted"}
         sandbox_connection.refresh_from_db()
-        folders = set(sandbox_connection.candidate_folders if entity == Entity.CANDIDATES
-                      else sandbox_connection.user_folders)
+        folders = set(
+            sandbox_connection.candidate_folders if entity == Entity.CANDIDATES else sandbox_connection.user_folders
+        )
         return {person_id for person_id, person in sandbox.people.items() if person.folder.value in folders}
 
     return ids
@@ -78,7 +80,8 @@ def mirrored():
     from sync.models import ScopeState
 
     def ids(entity: str) -> set[int]:
-        return set(entity_spec(entity).model.objects.filter(scope_state=ScopeState.IN_SCOPE)
-                   .values_list("icims_id", flat=True))
+        return set(
+            entity_spec(entity).model.objects.filter(scope_state=ScopeState.IN_SCOPE).values_list("icims_id", flat=True)
+        )
 
     return ids

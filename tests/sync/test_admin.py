@@ -19,17 +19,37 @@ MIRROR_MODELS = ["job", "candidate", "icimsuser", "syncrun", "syncstate"]
 def mirror(connection, icims_profile):
     candidate = icims_profile("sync-person-candidate.json")
     other = {**candidate, "firstname": "John", "lastname": "Smith", "email": "john@example.com"}
-    moved = {**candidate, "firstname": "Mia", "lastname": "Moved", "email": "mia@example.com",
-             "folder": {"id": "D32020", "value": "Cand:Hired"}}
-    records_upsert(connection=connection, entity=Entity.CANDIDATES,
-                   profiles=[(8986, candidate), (8987, other), (8988, {**moved, "folder": candidate["folder"]})],
-                   fetched_at=FETCHED)
-    records_upsert(connection=connection, entity=Entity.CANDIDATES,
-                   profiles=[(8988, {**moved, "updateddate": "2024-05-02 09:00 AM"})], fetched_at=FETCHED)
-    records_upsert(connection=connection, entity=Entity.JOBS, profiles=[(1026, icims_profile("sync-job.json"))],
-                   fetched_at=FETCHED)
-    SyncRun.objects.create(connection=connection, entity=Entity.CANDIDATES, mode=SyncRun.Mode.BACKFILL,
-                           started_at=FETCHED, progress_done=250, progress_total=1000, seen_count=250)
+    moved = {
+        **candidate,
+        "firstname": "Mia",
+        "lastname": "Moved",
+        "email": "mia@example.com",
+        "folder": {"id": "D32020", "value": "Cand:Hired"},
+    }
+    records_upsert(
+        connection=connection,
+        entity=Entity.CANDIDATES,
+        profiles=[(8986, candidate), (8987, other), (8988, {**moved, "folder": candidate["folder"]})],
+        fetched_at=FETCHED,
+    )
+    records_upsert(
+        connection=connection,
+        entity=Entity.CANDIDATES,
+        profiles=[(8988, {**moved, "updateddate": "2024-05-02 09:00 AM"})],
+        fetched_at=FETCHED,
+    )
+    records_upsert(
+        connection=connection, entity=Entity.JOBS, profiles=[(1026, icims_profile("sync-job.json"))], fetched_at=FETCHED
+    )
+    SyncRun.objects.create(
+        connection=connection,
+        entity=Entity.CANDIDATES,
+        mode=SyncRun.Mode.BACKFILL,
+        started_at=FETCHED,
+        progress_done=250,
+        progress_total=1000,
+        seen_count=250,
+    )
     SyncState.objects.create(connection=connection, entity=Entity.CANDIDATES, backfill_checkpoint=12345)
     return connection
 
@@ -81,20 +101,25 @@ def test_nobody_adds_changes_or_deletes_mirrored_records(persona, mirror, reques
     row = Candidate.objects.get(icims_id=8986)
 
     assert client.get(reverse("admin:sync_candidate_add")).status_code == 403
-    assert client.post(reverse("admin:sync_candidate_change", args=[row.pk]),
-                       {"email": "hijack@example.com"}).status_code == 403
+    assert (
+        client.post(reverse("admin:sync_candidate_change", args=[row.pk]), {"email": "hijack@example.com"}).status_code
+        == 403
+    )
     assert client.post(reverse("admin:sync_candidate_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
     row.refresh_from_db()
     assert row.email == "jane@example.com"
     assert "Add candidate" not in client.get(changelist("candidate")).content.decode()
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("jane@example.com", {8986}),
-    ("smith", {8987}),
-    ("8988", {8988}),
-    ("nobody-matches", set()),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("jane@example.com", {8986}),
+        ("smith", {8987}),
+        ("8988", {8988}),
+        ("nobody-matches", set()),
+    ],
+)
 def test_candidates_are_found_by_name_email_or_icims_id(query, expected, mirror, csm_client):
     response = csm_client.get(changelist("candidate"), {"q": query})
     assert shown_icims_ids(response) == expected

@@ -24,31 +24,41 @@ def eager_celery():
     app.conf.task_always_eager = False
 
 
-def test_sync_now_queues_a_run_per_entity_after_the_commit(superadmin_client, sandbox, sandbox_connection,
-                                                           eager_celery, django_capture_on_commit_callbacks):
+def test_sync_now_queues_a_run_per_entity_after_the_commit(
+    superadmin_client, sandbox, sandbox_connection, eager_celery, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        response = superadmin_client.post(CONNECTIONS, {"action": "sync_now",
-                                                        "_selected_action": [sandbox_connection.pk]}, follow=True)
+        response = superadmin_client.post(
+            CONNECTIONS, {"action": "sync_now", "_selected_action": [sandbox_connection.pk]}, follow=True
+        )
     assert "Queued 3 sync run(s)." in response.content.decode()
     runs = SyncRun.objects.filter(connection=sandbox_connection)
     assert sorted(runs.values_list("entity", "status")) == sorted(
-        (entity, SyncRun.Status.SUCCEEDED) for entity in Entity.values)
+        (entity, SyncRun.Status.SUCCEEDED) for entity in Entity.values
+    )
 
 
 def test_full_reconcile_and_reset_cursor_make_the_next_run_walk_everything(
-        superadmin_client, sandbox, sandbox_connection, run_sync, eager_celery, django_capture_on_commit_callbacks):
+    superadmin_client, sandbox, sandbox_connection, run_sync, eager_celery, django_capture_on_commit_callbacks
+):
     for entity in Entity.values:
         run_sync(entity)
     sandbox.clock.advance(minutes=10)
-    response = superadmin_client.post(CONNECTIONS, {"action": "reset_cursor",
-                                                    "_selected_action": [sandbox_connection.pk]}, follow=True)
+    response = superadmin_client.post(
+        CONNECTIONS, {"action": "reset_cursor", "_selected_action": [sandbox_connection.pk]}, follow=True
+    )
     assert "Reset 3 cursor(s)" in response.content.decode()
     assert set(SyncState.objects.values_list("backfill_checkpoint", "stream_key")) == {(0, "")}
     assert run_sync(Entity.JOBS).mode == SyncRun.Mode.RECONCILE
 
     with django_capture_on_commit_callbacks(execute=True):
-        superadmin_client.post(STATES, {"action": "state_full_reconcile", "_selected_action": list(
-            SyncState.objects.filter(entity=Entity.USERS).values_list("pk", flat=True))})
+        superadmin_client.post(
+            STATES,
+            {
+                "action": "state_full_reconcile",
+                "_selected_action": list(SyncState.objects.filter(entity=Entity.USERS).values_list("pk", flat=True)),
+            },
+        )
     assert SyncRun.objects.filter(entity=Entity.USERS).latest("started_at").mode == SyncRun.Mode.RECONCILE
 
 
@@ -82,5 +92,4 @@ def test_the_weekly_reconcile_task_walks_all_three_entities(sandbox, sandbox_con
     sandbox.clock.advance(minutes=10)
     sync_reconcile(sandbox_connection.pk)
     latest = {entity: SyncRun.objects.filter(entity=entity).latest("started_at") for entity in Entity.values}
-    assert {(run.mode, run.status) for run in latest.values()} == {
-        (SyncRun.Mode.RECONCILE, SyncRun.Status.SUCCEEDED)}
+    assert {(run.mode, run.status) for run in latest.values()} == {(SyncRun.Mode.RECONCILE, SyncRun.Status.SUCCEEDED)}

@@ -57,8 +57,9 @@ def test_a_backfill_spends_one_profile_call_per_record_and_one_search_per_thousa
     assert run.calls_spent == len(in_scope(Entity.CANDIDATES)) + 1
 
 
-def test_a_worker_killed_mid_backfill_resumes_from_its_checkpoint(sandbox, run_sync, in_scope, mirrored,
-                                                                  sandbox_connection):
+def test_a_worker_killed_mid_backfill_resumes_from_its_checkpoint(
+    sandbox, run_sync, in_scope, mirrored, sandbox_connection
+):
     wanted = sorted(in_scope(Entity.CANDIDATES))
     victim = wanted[60]  # batches of 25: two are committed, the third dies
     sandbox.faults.inject("error", count=10_000, path=rf"/people/{victim}$")
@@ -83,7 +84,8 @@ def test_a_worker_killed_mid_backfill_resumes_from_its_checkpoint(sandbox, run_s
 
 
 def test_a_reconcile_marks_what_left_without_an_update_and_a_failed_one_marks_nothing(
-        sandbox, run_sync, in_scope, mirrored, sandbox_connection):
+    sandbox, run_sync, in_scope, mirrored, sandbox_connection
+):
     run_sync(Entity.JOBS)
     gone = sorted(in_scope(Entity.JOBS))[:3]
     for job_id in gone:  # vanish from search without an event or a new updateddate
@@ -102,11 +104,13 @@ def test_a_reconcile_marks_what_left_without_an_update_and_a_failed_one_marks_no
     assert reconcile.deleted_count == 3
     assert mirrored(Entity.JOBS) == in_scope(Entity.JOBS)
     assert set(sandbox_connection.mirrored_jobs.filter(icims_id__in=gone).values_list("scope_state", flat=True)) == {
-        ScopeState.DELETED}
+        ScopeState.DELETED
+    }
 
 
-def test_a_folder_change_in_the_admin_takes_effect_on_the_next_run(sandbox, run_sync, in_scope, mirrored,
-                                                                   sandbox_connection):
+def test_a_folder_change_in_the_admin_takes_effect_on_the_next_run(
+    sandbox, run_sync, in_scope, mirrored, sandbox_connection
+):
     run_sync(Entity.CANDIDATES)
     active = in_scope(Entity.CANDIDATES)
     sandbox_connection.candidate_folders = ["Cand:Unreviewed"]
@@ -119,13 +123,16 @@ def test_a_folder_change_in_the_admin_takes_effect_on_the_next_run(sandbox, run_
     assert mirrored(Entity.CANDIDATES) == in_scope(Entity.CANDIDATES) != active
     assert run.left_scope_count == len(active)
     assert set(Candidate.objects.filter(icims_id__in=active).values_list("scope_state", flat=True)) == {
-        ScopeState.LEFT_SCOPE}
+        ScopeState.LEFT_SCOPE
+    }
 
 
-def test_a_run_left_running_by_a_dead_worker_is_closed_as_failed_by_the_next(sandbox, run_sync, sandbox_connection,
-                                                                             in_scope, mirrored):
-    dead = SyncRun.objects.create(connection=sandbox_connection, entity=Entity.USERS, mode=SyncRun.Mode.BACKFILL,
-                                  started_at=sandbox.clock.now())
+def test_a_run_left_running_by_a_dead_worker_is_closed_as_failed_by_the_next(
+    sandbox, run_sync, sandbox_connection, in_scope, mirrored
+):
+    dead = SyncRun.objects.create(
+        connection=sandbox_connection, entity=Entity.USERS, mode=SyncRun.Mode.BACKFILL, started_at=sandbox.clock.now()
+    )
     sandbox.clock.advance(minutes=5)
     assert run_sync(Entity.USERS).status == SyncRun.Status.SUCCEEDED
     dead.refresh_from_db()
@@ -133,8 +140,9 @@ def test_a_run_left_running_by_a_dead_worker_is_closed_as_failed_by_the_next(san
     assert mirrored(Entity.USERS) == in_scope(Entity.USERS)
 
 
-def test_a_spent_hourly_budget_defers_the_walk_and_the_next_hour_goes_on(sandbox, run_sync, in_scope, mirrored,
-                                                                        sandbox_connection, fake_time):
+def test_a_spent_hourly_budget_defers_the_walk_and_the_next_hour_goes_on(
+    sandbox, run_sync, in_scope, mirrored, sandbox_connection, fake_time
+):
     wanted = sorted(in_scope(Entity.CANDIDATES))
     sandbox_connection.hourly_call_budget = 60  # sync may spend 80 %: 48 calls, fewer than the walk needs
     sandbox_connection.save()

@@ -27,8 +27,7 @@ def backfilled(search_only, sandbox, run_sync):
     sandbox.clock.advance(minutes=5)
 
 
-def test_changes_made_just_before_each_run_are_mirrored_exactly_once(sandbox, run_sync, backfilled, in_scope,
-                                                                     mirrored):
+def test_changes_made_just_before_each_run_are_mirrored_exactly_once(sandbox, run_sync, backfilled, in_scope, mirrored):
     candidates = sorted(in_scope(Entity.CANDIDATES))
     renamed, created = {}, []
     runs = []
@@ -70,11 +69,16 @@ def test_an_idle_incremental_run_spends_one_search_call_per_entity(sandbox, run_
     for entity in Entity.values:
         run = run_sync(entity)
         assert (run.mode, run.status, run.seen_count, run.calls_spent) == (
-            SyncRun.Mode.INCREMENTAL_SEARCH, SyncRun.Status.SUCCEEDED, 0, 1)
+            SyncRun.Mode.INCREMENTAL_SEARCH,
+            SyncRun.Status.SUCCEEDED,
+            0,
+            1,
+        )
 
 
-def test_a_folder_move_makes_a_candidate_left_scope_and_a_deleted_job_deleted(sandbox, run_sync, backfilled,
-                                                                             in_scope, mirrored):
+def test_a_folder_move_makes_a_candidate_left_scope_and_a_deleted_job_deleted(
+    sandbox, run_sync, backfilled, in_scope, mirrored
+):
     candidate_id, job_id = min(in_scope(Entity.CANDIDATES)), min(in_scope(Entity.JOBS))
     sandbox.move_person(candidate_id, "Cand:Inactive")
     sandbox.delete_job(job_id)
@@ -99,8 +103,9 @@ def test_a_candidate_promoted_to_a_user_folder_moves_between_the_mirrors(sandbox
     assert IcimsUser.objects.get(icims_id=person_id).scope_state == ScopeState.IN_SCOPE
 
 
-def test_a_storm_of_429s_and_5xx_finishes_later_with_nothing_lost(sandbox, run_sync, backfilled, in_scope,
-                                                                  mirrored, fake_time):
+def test_a_storm_of_429s_and_5xx_finishes_later_with_nothing_lost(
+    sandbox, run_sync, backfilled, in_scope, mirrored, fake_time
+):
     changed = sorted(in_scope(Entity.CANDIDATES))[:20]
     for person_id in changed:
         sandbox.update_person(person_id, lastname="Stormy")
@@ -119,8 +124,9 @@ def test_a_storm_of_429s_and_5xx_finishes_later_with_nothing_lost(sandbox, run_s
     assert mirrored(Entity.CANDIDATES) == in_scope(Entity.CANDIDATES)
 
 
-def test_a_failed_incremental_run_keeps_its_window_for_the_next_one(sandbox, run_sync, backfilled, in_scope,
-                                                                    sandbox_connection):
+def test_a_failed_incremental_run_keeps_its_window_for_the_next_one(
+    sandbox, run_sync, backfilled, in_scope, sandbox_connection
+):
     person_id = min(in_scope(Entity.CANDIDATES))
     sandbox.update_person(person_id, lastname="Retried")
     sandbox.clock.advance(minutes=7)

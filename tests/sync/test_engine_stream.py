@@ -23,18 +23,23 @@ def state_of(connection, entity) -> SyncState:
 
 
 def test_the_stream_is_read_from_the_stored_key_and_changes_show_without_the_indexing_delay(
-        sandbox, run_sync, backfilled, in_scope, mirrored, sandbox_connection):
+    sandbox, run_sync, backfilled, in_scope, mirrored, sandbox_connection
+):
     renamed = sorted(in_scope(Entity.CANDIDATES))[:30]
     for person_id in renamed:
         sandbox.update_person(person_id, lastname="Streamed")
 
     first = run_sync(Entity.CANDIDATES)
 
-    assert (first.mode, first.status, first.cursor_in) == (SyncRun.Mode.INCREMENTAL_STREAM, SyncRun.Status.SUCCEEDED,
-                                                          "")
+    assert (first.mode, first.status, first.cursor_in) == (
+        SyncRun.Mode.INCREMENTAL_STREAM,
+        SyncRun.Status.SUCCEEDED,
+        "",
+    )
     assert first.updated_count == 30
-    assert state_of(sandbox_connection, Entity.CANDIDATES).stream_key == first.cursor_out == sandbox.events[-1][
-        "eventId"]
+    assert (
+        state_of(sandbox_connection, Entity.CANDIDATES).stream_key == first.cursor_out == sandbox.events[-1]["eventId"]
+    )
     assert Candidate.objects.filter(lastname="Streamed").count() == 30
 
     later = sandbox.create_person(firstname="Late", lastname="Comer", folder="Cand:Active")
@@ -46,7 +51,8 @@ def test_the_stream_is_read_from_the_stored_key_and_changes_show_without_the_ind
 
 
 def test_the_key_is_stored_after_each_committed_page_so_a_crash_resumes_after_it(
-        sandbox, run_sync, backfilled, in_scope, sandbox_connection):
+    sandbox, run_sync, backfilled, in_scope, sandbox_connection
+):
     changed = sorted(in_scope(Entity.CANDIDATES))[:120]  # the sandbox pages 100 events at a time
     for person_id in changed:
         sandbox.update_person(person_id, lastname="Paged")
@@ -66,8 +72,7 @@ def test_the_key_is_stored_after_each_committed_page_so_a_crash_resumes_after_it
     assert Candidate.objects.filter(lastname="Paged").count() == 120
 
 
-def test_person_events_are_routed_by_folder_and_a_deleted_job_becomes_deleted(
-        sandbox, run_sync, backfilled, in_scope):
+def test_person_events_are_routed_by_folder_and_a_deleted_job_becomes_deleted(sandbox, run_sync, backfilled, in_scope):
     promoted = min(in_scope(Entity.CANDIDATES))
     sandbox.move_person(promoted, "HM:Active")
     job_id = min(in_scope(Entity.JOBS))
@@ -81,8 +86,9 @@ def test_person_events_are_routed_by_folder_and_a_deleted_job_becomes_deleted(
     assert Job.objects.get(icims_id=job_id).scope_state == ScopeState.DELETED
 
 
-def test_an_unavailable_stream_falls_back_to_search_and_says_so(sandbox, run_sync, backfilled, in_scope,
-                                                                 sandbox_connection):
+def test_an_unavailable_stream_falls_back_to_search_and_says_so(
+    sandbox, run_sync, backfilled, in_scope, sandbox_connection
+):
     sandbox_connection.stream_id = "no-such-stream"
     sandbox_connection.save()
     person_id = min(in_scope(Entity.CANDIDATES))

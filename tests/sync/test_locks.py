@@ -16,8 +16,9 @@ from sync.tasks import sync_entity
 pytestmark = pytest.mark.django_db
 
 
-def test_a_beat_tick_during_a_run_is_skipped_and_recorded(sandbox, sandbox_connection, run_sync, fake_time,
-                                                          in_scope, mirrored):
+def test_a_beat_tick_during_a_run_is_skipped_and_recorded(
+    sandbox, sandbox_connection, run_sync, fake_time, in_scope, mirrored
+):
     ticks = []
 
     def second_tick_arrives() -> None:  # while the first run waits out a 429, the beat fires again
@@ -30,8 +31,10 @@ def test_a_beat_tick_during_a_run_is_skipped_and_recorded(sandbox, sandbox_conne
     first = run_sync(Entity.CANDIDATES)
 
     skipped = SyncRun.objects.get(pk=ticks[0])
-    assert (skipped.status, skipped.error) == (SyncRun.Status.SKIPPED,
-                                               "Another sync of this connection and entity is running.")
+    assert (skipped.status, skipped.error) == (
+        SyncRun.Status.SKIPPED,
+        "Another sync of this connection and entity is running.",
+    )
     assert first.status == SyncRun.Status.SUCCEEDED
     assert SyncRun.objects.filter(entity=Entity.CANDIDATES).count() == 2
     assert mirrored(Entity.CANDIDATES) == in_scope(Entity.CANDIDATES)

@@ -46,8 +46,17 @@ def test_fields_hidden_by_security_rules_map_to_blank_values(icims_profile):
     values = person_values(icims_profile("sync-person-hidden-fields.json"))
 
     assert values == {
-        "firstname": "", "middlename": "", "lastname": "Nobody", "email": "", "folder": "", "folder_id": "",
-        "phones": [], "location": "", "has_resume": False, "resume_url": "", "updateddate": None,
+        "firstname": "",
+        "middlename": "",
+        "lastname": "Nobody",
+        "email": "",
+        "folder": "",
+        "folder_id": "",
+        "phones": [],
+        "location": "",
+        "has_resume": False,
+        "resume_url": "",
+        "updateddate": None,
     }
 
 
@@ -100,30 +109,51 @@ def test_a_job_with_hidden_fields_and_odd_references_keeps_what_it_can(icims_pro
     assert (values["joblocation_icims_id"], values["joblocation"]) == (None, "Remote")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2015-09-30 02:07 PM", datetime(2015, 9, 30, 14, 7, tzinfo=UTC)),
-    ("2015-09-30 12:00 AM", datetime(2015, 9, 30, 0, 0, tzinfo=UTC)),
-    ("2015-09-30 12:30 PM", datetime(2015, 9, 30, 12, 30, tzinfo=UTC)),
-    ("2015-09-30 11:59 pm", datetime(2015, 9, 30, 23, 59, tzinfo=UTC)),
-    ("2015-02-30 10:00 AM", None),
-    ("2015-09-30 13:00 PM", None),
-    ("2015-09-30 10:00 XM", None),
-    ("2015-09-30", datetime(2015, 9, 30, tzinfo=UTC)),
-    ("2015-09-30T14:07:00+02:00", datetime(2015, 9, 30, 12, 7, tzinfo=UTC)),
-    ("", None),
-    (None, None),
-    ("30/09/2015", None),
-    (1443621600, None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2015-09-30 02:07 PM", datetime(2015, 9, 30, 14, 7, tzinfo=UTC)),
+        ("2015-09-30 12:00 AM", datetime(2015, 9, 30, 0, 0, tzinfo=UTC)),
+        ("2015-09-30 12:30 PM", datetime(2015, 9, 30, 12, 30, tzinfo=UTC)),
+        ("2015-09-30 11:59 pm", datetime(2015, 9, 30, 23, 59, tzinfo=UTC)),
+        ("2015-02-30 10:00 AM", None),
+        ("2015-09-30 13:00 PM", None),
+        ("2015-09-30 10:00 XM", None),
+        ("2015-09-30", datetime(2015, 9, 30, tzinfo=UTC)),
+        ("2015-09-30T14:07:00+02:00", datetime(2015, 9, 30, 12, 7, tzinfo=UTC)),
+        ("", None),
+        (None, None),
+        ("30/09/2015", None),
+        (1443621600, None),
+    ],
+)
 def test_icims_datetimes_are_read_as_utc(text, expected):
     assert datetime_value(text, field="updateddate") == expected
 
 
 def test_profile_gets_ask_only_for_the_fields_the_mirror_keeps():
-    assert set(JOB_FIELDS) == {"jobid", "jobtitle", "folder", "hiringmanager", "recruiter", "secondaryrecruiter",
-                               "jobowner", "joblocation", "updateddate"}
-    assert set(PERSON_FIELDS) == {"firstname", "lastname", "middlename", "email", "folder", "phones", "addresses",
-                                  "resume", "updateddate"}
+    assert set(JOB_FIELDS) == {
+        "jobid",
+        "jobtitle",
+        "folder",
+        "hiringmanager",
+        "recruiter",
+        "secondaryrecruiter",
+        "jobowner",
+        "joblocation",
+        "updateddate",
+    }
+    assert set(PERSON_FIELDS) == {
+        "firstname",
+        "lastname",
+        "middlename",
+        "email",
+        "folder",
+        "phones",
+        "addresses",
+        "resume",
+        "updateddate",
+    }
 
 
 json_values = st.recursive(

@@ -12,21 +12,31 @@ pytestmark = pytest.mark.django_db
 STARTED = datetime(2024, 5, 1, 14, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("done", "total", "shown"), [
-    (0, None, ""),
-    (120, None, "120"),
-    (250, 1000, "250/1000 (25%)"),
-    (0, 0, "0/0 (100%)"),
-])
+@pytest.mark.parametrize(
+    ("done", "total", "shown"),
+    [
+        (0, None, ""),
+        (120, None, "120"),
+        (250, 1000, "250/1000 (25%)"),
+        (0, 0, "0/0 (100%)"),
+    ],
+)
 def test_a_sync_run_reports_its_progress(done, total, shown, connection):
-    run = SyncRun(connection=connection, entity=Entity.JOBS, mode=SyncRun.Mode.BACKFILL, started_at=STARTED,
-                  progress_done=done, progress_total=total)
+    run = SyncRun(
+        connection=connection,
+        entity=Entity.JOBS,
+        mode=SyncRun.Mode.BACKFILL,
+        started_at=STARTED,
+        progress_done=done,
+        progress_total=total,
+    )
     assert run.progress == shown
 
 
 def test_a_new_sync_run_is_running_with_zero_counts(connection):
-    run = SyncRun.objects.create(connection=connection, entity=Entity.CANDIDATES,
-                                 mode=SyncRun.Mode.INCREMENTAL_SEARCH, started_at=STARTED)
+    run = SyncRun.objects.create(
+        connection=connection, entity=Entity.CANDIDATES, mode=SyncRun.Mode.INCREMENTAL_SEARCH, started_at=STARTED
+    )
     assert run.status == SyncRun.Status.RUNNING
     assert (run.seen_count, run.created_count, run.calls_spent) == (0, 0, 0)
 

@@ -11,15 +11,18 @@ def person(folder: str, folder_id: str = "") -> dict:
     return {"folder": folder, "folder_id": folder_id}
 
 
-@pytest.mark.parametrize(("folder", "deleted"), [
-    ("Deleted", True),
-    ("deleted", True),
-    (" Deleted - Duplicate ", True),
-    ("Approved", False),
-    ("Closed (Filled)", False),
-    ("Undeleted", False),
-    ("", False),
-])
+@pytest.mark.parametrize(
+    ("folder", "deleted"),
+    [
+        ("Deleted", True),
+        ("deleted", True),
+        (" Deleted - Duplicate ", True),
+        ("Approved", False),
+        ("Closed (Filled)", False),
+        ("Undeleted", False),
+        ("", False),
+    ],
+)
 def test_a_job_is_deleted_when_its_folder_says_deleted(folder, deleted):
     assert job_is_deleted(folder=folder) is deleted
 

@@ -20,8 +20,13 @@ class Command(BaseCommand):
         create = commands.add_parser("create", help="Create a token and print it once.")
         create.add_argument("--name", required=True, help="Who or what uses the token.")
         scope = create.add_mutually_exclusive_group(required=True)
-        scope.add_argument("--connection", dest="customer_ids", action="append", metavar="CUSTOMER_ID",
-                           help="A connection (iCIMS CustomerId) the token may see; repeat for more.")
+        scope.add_argument(
+            "--connection",
+            dest="customer_ids",
+            action="append",
+            metavar="CUSTOMER_ID",
+            help="A connection (iCIMS CustomerId) the token may see; repeat for more.",
+        )
         scope.add_argument("--all-connections", action="store_true", help="The token sees every connection.")
         revoke = commands.add_parser("revoke", help="Revoke a token for good.")
         revoke.add_argument("prefix", help="The token's prefix, as `list` shows it (e.g. 1a2b3c4d).")
@@ -55,8 +60,11 @@ class Command(BaseCommand):
 
     def handle_list(self, **options):
         for token in ApiToken.objects.prefetch_related("connections"):
-            scope = "all connections" if token.all_connections else (
-                ", ".join(c.customer_id for c in token.connections.all()) or "no connection")
+            scope = (
+                "all connections"
+                if token.all_connections
+                else (", ".join(c.customer_id for c in token.connections.all()) or "no connection")
+            )
             state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "active"
             used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
             self.stdout.write(f"{token.prefix}  {token.name}  [{scope}]  {state}, last used {used}")

@@ -58,25 +58,28 @@ class Command(BaseCommand):
         except StagesImportRejected as rejected:
             self._print_plan(rejected.plan)
             raise CommandError(str(rejected)) from rejected
-        self.stdout.write(self.style.SUCCESS(
-            f"Imported stages for {connection} as {history_user.get_username()}: {plan.summary}."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(f"Imported stages for {connection} as {history_user.get_username()}: {plan.summary}.")
+        )
 
     def _history_user(self, username: str | None):
         users = get_user_model().objects.filter(is_active=True)
         found = users.filter(username=username).first() if username else users.filter(is_superuser=True).first()
         if found is None:
             raise CommandError(
-                f"No active user {username!r}." if username else "No active superuser to record in the history; "
-                "pass --user USERNAME."
+                f"No active user {username!r}."
+                if username
+                else "No active superuser to record in the history; pass --user USERNAME."
             )
         return found
 
     def _print_plan(self, plan: StagesImportPlan) -> None:
         self.stdout.write(f"{plan.file_name} for {plan.connection}: {plan.summary}.")
         for planned in plan.changed:
-            self.stdout.write(f"  change row {planned.line}: {planned.after.bin} / {planned.after.status}: "
-                              + "; ".join(planned.differences))
+            self.stdout.write(
+                f"  change row {planned.line}: {planned.after.bin} / {planned.after.status}: "
+                + "; ".join(planned.differences)
+            )
         for planned in plan.deactivated:
             self.stdout.write(f"  deactivate: {planned.after.bin} / {planned.after.status}")
         for warning in plan.warnings:

@@ -18,8 +18,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--customer-id", help="Only this connection (iCIMS CustomerId). Default: every active one.")
         parser.add_argument("--entity", choices=Entity.values, help="Only this entity. Default: all three.")
-        parser.add_argument("--full", action="store_true",
-                            help="Walk every record in scope (a reconcile) instead of what changed.")
+        parser.add_argument(
+            "--full", action="store_true", help="Walk every record in scope (a reconcile) instead of what changed."
+        )
 
     def handle(self, *args, customer_id=None, entity=None, full=False, verbosity=1, **options):
         connections = Connection.objects.filter(is_active=True).order_by("name")
@@ -34,9 +35,11 @@ class Command(BaseCommand):
         for connection in connections:
             for name in [entity] if entity else Entity.values:
                 run = sync_entity_run(connection=connection, entity=name, full=full)
-                line = (f"{connection.customer_id} {name} {run.mode}: {run.status}; seen {run.seen_count}, "
-                        f"created {run.created_count}, updated {run.updated_count}, unchanged {run.unchanged_count}, "
-                        f"left scope {run.left_scope_count}, deleted {run.deleted_count}; {run.calls_spent} calls")
+                line = (
+                    f"{connection.customer_id} {name} {run.mode}: {run.status}; seen {run.seen_count}, "
+                    f"created {run.created_count}, updated {run.updated_count}, unchanged {run.unchanged_count}, "
+                    f"left scope {run.left_scope_count}, deleted {run.deleted_count}; {run.calls_spent} calls"
+                )
                 if run.status == SyncRun.Status.FAILED:
                     failed += 1
                     self.stderr.write(f"{line}. Error: {run.error}")

@@ -45,8 +45,9 @@ def test_a_token_without_a_scope_is_refused_and_nothing_is_created(superadmin_cl
 
 def test_a_super_admin_revokes_tokens_in_bulk(superadmin_client, connection):
     issued = api_token_create(name="old", connections=[connection])
-    response = superadmin_client.post(reverse(CHANGELIST), {
-        "action": "revoke_selected", "_selected_action": [issued.token.pk]}, follow=True)
+    response = superadmin_client.post(
+        reverse(CHANGELIST), {"action": "revoke_selected", "_selected_action": [issued.token.pk]}, follow=True
+    )
     assert "Revoked 1 token(s)." in response.content.decode()
     issued.token.refresh_from_db()
     assert issued.token.is_revoked

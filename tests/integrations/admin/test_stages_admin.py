@@ -118,13 +118,16 @@ def test_the_preview_shows_changes_and_deactivations(csm_client, connection, sup
     assert connection.stages.filter(is_active=True).count() == 8
 
 
-@pytest.mark.parametrize(("name", "error"), [
-    ("duplicate_ids.csv", "duplicate Status ID &#x27;C51230&#x27;: also on row 7."),
-    ("status_under_two_bins.csv", "is under two bins"),
-    ("formula_cell.csv", "looks like a spreadsheet formula (starts with &#x27;=&#x27;)"),
-    ("missing_status.csv", "Status is missing."),
-    ("unreadable_cell.csv", "Status has unreadable characters"),
-])
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [
+        ("duplicate_ids.csv", "duplicate Status ID &#x27;C51230&#x27;: also on row 7."),
+        ("status_under_two_bins.csv", "is under two bins"),
+        ("formula_cell.csv", "looks like a spreadsheet formula (starts with &#x27;=&#x27;)"),
+        ("missing_status.csv", "Status is missing."),
+        ("unreadable_cell.csv", "Status has unreadable characters"),
+    ],
+)
 def test_a_file_with_row_errors_shows_them_and_cannot_be_confirmed(importer_client, connection, name, error):
     preview = upload(importer_client, connection, name)
 
@@ -145,13 +148,16 @@ def test_a_file_without_status_ids_previews_with_a_warning(importer_client, conn
     assert b'id="stages-import-confirm"' in preview.content
 
 
-@pytest.mark.parametrize(("name", "content", "error"), [
-    ("empty.csv", None, "file is empty."),
-    ("header_only.csv", None, "The file has a header but no rows."),
-    ("missing_columns.csv", None, "Missing required column(s): Status."),
-    ("binary_garbage.csv", None, "not readable text (it contains binary data)"),
-    ("huge.csv", b"Bin,Status\n" + b"x" * MAX_FILE_BYTES, "the limit is 10 MB"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "error"),
+    [
+        ("empty.csv", None, "file is empty."),
+        ("header_only.csv", None, "The file has a header but no rows."),
+        ("missing_columns.csv", None, "Missing required column(s): Status."),
+        ("binary_garbage.csv", None, "not readable text (it contains binary data)"),
+        ("huge.csv", b"Bin,Status\n" + b"x" * MAX_FILE_BYTES, "the limit is 10 MB"),
+    ],
+)
 def test_an_unreadable_file_is_refused_on_the_upload_form(importer_client, connection, name, content, error):
     response = upload(importer_client, connection, name, content)
 
@@ -239,8 +245,9 @@ def test_export_without_a_connection_asks_for_one(csm_client, connection):
 @pytest.fixture
 def stages(connection, superadmin):
     stages = {
-        status_id: Stage.objects.create(connection=connection, bin=bin_name, status=status, status_id=status_id,
-                                        position=position)
+        status_id: Stage.objects.create(
+            connection=connection, bin=bin_name, status=status, status_id=status_id, position=position
+        )
         for position, (bin_name, status, status_id) in enumerate(STANDARD_STAGES)
     }
     return stages
@@ -248,8 +255,12 @@ def stages(connection, superadmin):
 
 def change_form_data(stage: Stage, **changes) -> dict:
     data = {
-        "connection": stage.connection_id, "bin": stage.bin, "status": stage.status, "status_id": stage.status_id,
-        "is_active": "on" if stage.is_active else "", "position": stage.position,
+        "connection": stage.connection_id,
+        "bin": stage.bin,
+        "status": stage.status,
+        "status_id": stage.status_id,
+        "is_active": "on" if stage.is_active else "",
+        "position": stage.position,
         "triggers_scheduling": "on" if stage.triggers_scheduling else "",
         "advance_to": stage.advance_to_id or "",
     }
@@ -261,8 +272,7 @@ def test_a_csm_marks_a_trigger_and_its_advance_to_status(csm_client, csm, stages
     trigger = stages["C51218"]
     url = reverse("admin:integrations_stage_change", args=[trigger.pk])
 
-    response = csm_client.post(url, change_form_data(trigger, triggers_scheduling="on",
-                                                     advance_to=stages["C51219"].pk))
+    response = csm_client.post(url, change_form_data(trigger, triggers_scheduling="on", advance_to=stages["C51219"].pk))
 
     assert response.status_code == 302
     trigger.refresh_from_db()
@@ -291,8 +301,7 @@ def test_advance_to_another_connection_or_without_trigger_is_refused(csm_client,
     trigger = stages["C51218"]
     url = reverse("admin:integrations_stage_change", args=[trigger.pk])
 
-    foreign_response = csm_client.post(url, change_form_data(trigger, triggers_scheduling="on",
-                                                             advance_to=foreign.pk))
+    foreign_response = csm_client.post(url, change_form_data(trigger, triggers_scheduling="on", advance_to=foreign.pk))
     untriggered = csm_client.post(url, change_form_data(trigger, advance_to=stages["C51219"].pk))
 
     assert foreign_response.status_code == 200 and "advance_to" in foreign_response.context["adminform"].form.errors

@@ -18,10 +18,16 @@ REPLAY_FAILED = "admin:integrations_webhookevent_replay_failed"
 @pytest.fixture
 def failed_event(connection):
     return WebhookEvent.objects.create(
-        connection=connection, event_type="WorkFlowStatusChangeEvent", customer_id=connection.customer_id,
-        system_id="13437", payload={"eventType": "WorkFlowStatusChangeEvent", "systemId": "13437"},
+        connection=connection,
+        event_type="WorkFlowStatusChangeEvent",
+        customer_id=connection.customer_id,
+        system_id="13437",
+        payload={"eventType": "WorkFlowStatusChangeEvent", "systemId": "13437"},
         headers={"Authorization": "[redacted]", "User-Agent": "Apache-HttpClient/4.2.1"},
-        dedupe_key="k1", state=WebhookEvent.State.FAILED, attempts=5, last_error="ConnectTimeout: iCIMS",
+        dedupe_key="k1",
+        state=WebhookEvent.State.FAILED,
+        attempts=5,
+        last_error="ConnectTimeout: iCIMS",
     )
 
 
@@ -53,8 +59,12 @@ def test_an_event_posted_with_basic_auth_never_shows_its_credentials(superadmin_
     connection.webhook_username, connection.webhook_password = "icims-acme", "pa55-word-in-admin"
     connection.save()
     token = base64.b64encode(b"icims-acme:pa55-word-in-admin").decode()
-    client.post("/v2/ats/webhook/icims", {"eventType": "WorkFlowStatusChangeEvent", "customerId": "2187"},
-                content_type="application/json", HTTP_AUTHORIZATION=f"Basic {token}")
+    client.post(
+        "/v2/ats/webhook/icims",
+        {"eventType": "WorkFlowStatusChangeEvent", "customerId": "2187"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Basic {token}",
+    )
     event = WebhookEvent.objects.get()
 
     page = superadmin_client.get(reverse("admin:integrations_webhookevent_change", args=[event.pk]))
@@ -65,20 +75,25 @@ def test_an_event_posted_with_basic_auth_never_shows_its_credentials(superadmin_
 
 def test_events_cannot_be_added_edited_or_deleted(superadmin_client, failed_event):
     assert superadmin_client.get(reverse("admin:integrations_webhookevent_add")).status_code == 403
-    response = superadmin_client.post(reverse("admin:integrations_webhookevent_change", args=[failed_event.pk]),
-                                      {"state": "processed"})
+    response = superadmin_client.post(
+        reverse("admin:integrations_webhookevent_change", args=[failed_event.pk]), {"state": "processed"}
+    )
     failed_event.refresh_from_db()
     assert response.status_code == 403
     assert failed_event.state == WebhookEvent.State.FAILED
-    assert superadmin_client.get(
-        reverse("admin:integrations_webhookevent_delete", args=[failed_event.pk])).status_code == 403
+    assert (
+        superadmin_client.get(reverse("admin:integrations_webhookevent_delete", args=[failed_event.pk])).status_code
+        == 403
+    )
 
 
-def test_replay_selected_resets_the_events_and_says_how_many(superadmin_client, failed_event,
-                                                             django_capture_on_commit_callbacks):
+def test_replay_selected_resets_the_events_and_says_how_many(
+    superadmin_client, failed_event, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
-        response = superadmin_client.post(reverse(CHANGELIST), {
-            "action": "replay_selected", "_selected_action": [failed_event.pk]}, follow=True)
+        response = superadmin_client.post(
+            reverse(CHANGELIST), {"action": "replay_selected", "_selected_action": [failed_event.pk]}, follow=True
+        )
 
     failed_event.refresh_from_db()
     assert failed_event.state == WebhookEvent.State.RECEIVED
@@ -88,14 +103,22 @@ def test_replay_selected_resets_the_events_and_says_how_many(superadmin_client, 
 
 def test_replay_failed_since_a_time_replays_only_those(superadmin_client, failed_event, connection):
     older = WebhookEvent.objects.create(
-        connection=connection, event_type="WorkFlowStatusChangeEvent", customer_id="2187", payload={},
-        dedupe_key="k0", state=WebhookEvent.State.FAILED, received_at=timezone.now() - timedelta(days=3),
+        connection=connection,
+        event_type="WorkFlowStatusChangeEvent",
+        customer_id="2187",
+        payload={},
+        dedupe_key="k0",
+        state=WebhookEvent.State.FAILED,
+        received_at=timezone.now() - timedelta(days=3),
     )
     since = timezone.now() - timedelta(hours=1)
 
     form = superadmin_client.get(reverse(REPLAY_FAILED))
-    response = superadmin_client.post(reverse(REPLAY_FAILED), {
-        "since_0": since.strftime("%Y-%m-%d"), "since_1": since.strftime("%H:%M:%S"), "connection": ""}, follow=True)
+    response = superadmin_client.post(
+        reverse(REPLAY_FAILED),
+        {"since_0": since.strftime("%Y-%m-%d"), "since_1": since.strftime("%H:%M:%S"), "connection": ""},
+        follow=True,
+    )
 
     assert form.status_code == 200
     assert "1 failed event(s) sent for processing again." in response.content.decode()

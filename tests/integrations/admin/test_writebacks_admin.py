@@ -14,14 +14,23 @@ CHANGELIST = "admin:integrations_writeback_changelist"
 @pytest.fixture
 def dead_writeback(connection):
     writeback = Writeback.objects.create(
-        connection=connection, action=Writeback.Action.ADVANCE_STATUS, idempotency_key="advance:1",
+        connection=connection,
+        action=Writeback.Action.ADVANCE_STATUS,
+        idempotency_key="advance:1",
         payload={"workflow_id": "13437", "from_status_id": "C51218", "to_status_id": "C51219"},
-        state=Writeback.State.DEAD, attempts=6, last_error="Gave up after 6 attempts: IcimsServerError",
+        state=Writeback.State.DEAD,
+        attempts=6,
+        last_error="Gave up after 6 attempts: IcimsServerError",
         completed_at=timezone.now(),
     )
-    WritebackAttempt.objects.create(writeback=writeback, started_at=timezone.now(), finished_at=timezone.now(),
-                                    outcome="dead: gave up", http_status=503,
-                                    response_headers={"x-transaction": "{ABC-123}"})
+    WritebackAttempt.objects.create(
+        writeback=writeback,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        outcome="dead: gave up",
+        http_status=503,
+        response_headers={"x-transaction": "{ABC-123}"},
+    )
     return writeback
 
 
@@ -34,13 +43,19 @@ def test_a_writeback_page_shows_its_attempts(superadmin_client, dead_writeback):
 
 
 def test_retry_now_makes_a_dead_writeback_due_and_leaves_succeeded_ones_alone(
-        superadmin_client, dead_writeback, connection, django_capture_on_commit_callbacks):
-    done = Writeback.objects.create(connection=connection, action=Writeback.Action.INTERVIEW_CANCEL,
-                                    idempotency_key="cancel:1", state=Writeback.State.SUCCEEDED)
+    superadmin_client, dead_writeback, connection, django_capture_on_commit_callbacks
+):
+    done = Writeback.objects.create(
+        connection=connection,
+        action=Writeback.Action.INTERVIEW_CANCEL,
+        idempotency_key="cancel:1",
+        state=Writeback.State.SUCCEEDED,
+    )
 
     with django_capture_on_commit_callbacks() as callbacks:
-        response = superadmin_client.post(reverse(CHANGELIST), {
-            "action": "retry_now", "_selected_action": [dead_writeback.pk, done.pk]}, follow=True)
+        response = superadmin_client.post(
+            reverse(CHANGELIST), {"action": "retry_now", "_selected_action": [dead_writeback.pk, done.pk]}, follow=True
+        )
 
     assert "1 write-back(s) sent again. 1 skipped" in response.content.decode()
     dead_writeback.refresh_from_db()

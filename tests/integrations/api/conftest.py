@@ -59,8 +59,12 @@ def anonymous_api():
 
 
 def mirror_row(model, connection, icims_id: int, **values):
-    defaults = {"synced_at": SYNCED, "seen_at": SYNCED, "updateddate": SYNCED - timedelta(days=1),
-                "folder": "Cand:Active" if model is Candidate else "HM:Active" if model is IcimsUser else "Open"}
+    defaults = {
+        "synced_at": SYNCED,
+        "seen_at": SYNCED,
+        "updateddate": SYNCED - timedelta(days=1),
+        "folder": "Cand:Active" if model is Candidate else "HM:Active" if model is IcimsUser else "Open",
+    }
     return model.objects.create(connection=connection, icims_id=icims_id, **{**defaults, **values})
 
 
@@ -81,16 +85,27 @@ def make_job():
 
 @pytest.fixture
 def make_scheduling_request():
-    def make(connection, workflow_id: int, *, state=SchedulingRequest.State.PENDING, candidate_id: int = 501,
-             job_id: int = 1001, status_id: str = "C51218"):
+    def make(
+        connection,
+        workflow_id: int,
+        *,
+        state=SchedulingRequest.State.PENDING,
+        candidate_id: int = 501,
+        job_id: int = 1001,
+        status_id: str = "C51218",
+    ):
         stage, _ = Stage.objects.get_or_create(
-            connection=connection, status_id=status_id,
+            connection=connection,
+            status_id=status_id,
             defaults={"bin": "Interview", "status": "Availability Requested", "triggers_scheduling": True},
         )
         return SchedulingRequest.objects.create(
-            connection=connection, workflow_id=str(workflow_id), candidate_id=str(candidate_id), job_id=str(job_id),
-            trigger_stage=stage, state=state,
+            connection=connection,
+            workflow_id=str(workflow_id),
+            candidate_id=str(candidate_id),
+            job_id=str(job_id),
+            trigger_stage=stage,
+            state=state,
         )
+
     return make
-
-

@@ -32,21 +32,51 @@ def documented_operations() -> list[tuple[str, str, list[str]]]:
     schema = SchemaGenerator().get_schema(request=None, public=True)
     return [
         (path, method.upper(), [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"])
-        for path, operations in schema["paths"].items() if path.startswith("/api/v1/")
-        for method, operation in operations.items() if method in METHODS
+        for path, operations in schema["paths"].items()
+        if path.startswith("/api/v1/")
+        for method, operation in operations.items()
+        if method in METHODS
     ]
 
 
-texts = st.text(max_size=60) | st.sampled_from(["", "0", "-1", "1e9", "9" * 30, "\x00", "null", "%00", "../..",
-                                                 "2026-11-26T10:00:00Z", "in_scope", "any", "pending", "true"])
+texts = st.text(max_size=60) | st.sampled_from(
+    [
+        "",
+        "0",
+        "-1",
+        "1e9",
+        "9" * 30,
+        "\x00",
+        "null",
+        "%00",
+        "../..",
+        "2026-11-26T10:00:00Z",
+        "in_scope",
+        "any",
+        "pending",
+        "true",
+    ]
+)
 ids = st.integers(min_value=-5, max_value=2**70).map(str) | texts
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | texts,
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(texts, children, max_size=3), max_leaves=12)
-interview_like = st.fixed_dictionaries({}, optional={
-    "external_id": texts, "title": texts, "start_time": texts, "end_time": texts, "location": texts,
-    "interviewers": st.lists(st.fixed_dictionaries({}, optional={"person_id": json_values, "email": texts})),
-    "form_id": texts, "interviewer_person_id": json_values, "interview_external_id": texts})
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(texts, children, max_size=3),
+    max_leaves=12,
+)
+interview_like = st.fixed_dictionaries(
+    {},
+    optional={
+        "external_id": texts,
+        "title": texts,
+        "start_time": texts,
+        "end_time": texts,
+        "location": texts,
+        "interviewers": st.lists(st.fixed_dictionaries({}, optional={"person_id": json_values, "email": texts})),
+        "form_id": texts,
+        "interviewer_person_id": json_values,
+        "interview_external_id": texts,
+    },
+)
 bodies = st.binary(max_size=200) | (json_values | interview_like).map(lambda value: json.dumps(value).encode())
 
 
@@ -60,21 +90,30 @@ def world(sandbox, sandbox_connection, sandbox_stages, settings):
     for icims_id in (21, 22, 23):
         Candidate.objects.create(connection=sandbox_connection, icims_id=icims_id, synced_at=SYNCED, seen_at=SYNCED)
     Job.objects.create(connection=sandbox_connection, icims_id=1001, synced_at=SYNCED, seen_at=SYNCED)
-    request = SchedulingRequest.objects.create(connection=sandbox_connection, workflow_id=WORKFLOW_ID,
-                                               candidate_id=CANDIDATE_ID, job_id=JOB_ID,
-                                               trigger_stage=sandbox_stages["trigger"])
+    request = SchedulingRequest.objects.create(
+        connection=sandbox_connection,
+        workflow_id=WORKFLOW_ID,
+        candidate_id=CANDIDATE_ID,
+        job_id=JOB_ID,
+        trigger_stage=sandbox_stages["trigger"],
+    )
     token = api_token_create(name="fuzz", connections=[sandbox_connection]).plaintext
     signed = resume_link_sign(connection=sandbox_connection, candidate_id=21).signed
-    return {"connection_id": str(sandbox_connection.pk), "request_id": str(request.pk), "token": token,
-            "signed": signed}
+    return {
+        "connection_id": str(sandbox_connection.pk),
+        "request_id": str(request.pk),
+        "token": token,
+        "signed": signed,
+    }
 
 
 def path_for(template: str, values: dict[str, str]) -> str:
     return re.sub(r"\{(\w+)\}", lambda match: quote(values[match.group(1)], safe=""), template)
 
 
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(data=st.data())
 def test_no_request_gets_a_server_error(world, data):
     template, documented_method, query_names = data.draw(st.sampled_from(documented_operations()))

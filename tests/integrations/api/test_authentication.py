@@ -29,12 +29,15 @@ def test_a_request_without_a_token_is_refused(anonymous_api):
     assert_unauthenticated(anonymous_api.get(CONNECTIONS), "not_authenticated")
 
 
-@pytest.mark.parametrize("header", [
-    "Bearer gti_00000000_not-a-real-secret",
-    "Bearer not-even-shaped-like-a-token",
-    "Bearer ",
-    "Bearer two tokens",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer gti_00000000_not-a-real-secret",
+        "Bearer not-even-shaped-like-a-token",
+        "Bearer ",
+        "Bearer two tokens",
+    ],
+)
 def test_a_bad_token_is_refused(acme_token, header):
     client = api_client(None)
     client.credentials(HTTP_AUTHORIZATION=header)

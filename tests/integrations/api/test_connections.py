@@ -15,9 +15,15 @@ def test_a_connection_shows_its_settings_and_features(acme, acme_api):
     assert response.status_code == 200
     body = response.json()
     assert body == {
-        "id": acme.pk, "name": "Acme", "customer_id": "2187", "region": "us", "active": True,
-        "trigger_mode": "live", "features": {"interview_sync": True, "feedback_forms": False, "auto_advance": True},
-        "created_at": body["created_at"], "updated_at": body["updated_at"],
+        "id": acme.pk,
+        "name": "Acme",
+        "customer_id": "2187",
+        "region": "us",
+        "active": True,
+        "trigger_mode": "live",
+        "features": {"interview_sync": True, "feedback_forms": False, "auto_advance": True},
+        "created_at": body["created_at"],
+        "updated_at": body["updated_at"],
     }
 
 

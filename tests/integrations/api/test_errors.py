@@ -39,8 +39,9 @@ def test_a_write_to_a_read_only_endpoint_is_a_405(acme, acme_api):
 
 
 def test_a_validation_error_names_each_field(acme, acme_api):
-    error = assert_error(acme_api.get(f"/api/v1/connections/{acme.pk}/jobs/?updated_since=soon&scope_state=x"),
-                         400, "invalid")
+    error = assert_error(
+        acme_api.get(f"/api/v1/connections/{acme.pk}/jobs/?updated_since=soon&scope_state=x"), 400, "invalid"
+    )
     assert set(error["details"]) == {"updated_since", "scope_state"}
 
 

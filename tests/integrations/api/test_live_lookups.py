@@ -52,25 +52,40 @@ def test_a_candidates_applications_come_live_from_icims_newest_first(sandbox, sa
 def test_an_application_carries_its_stage_and_scheduling_request(sandbox, sandbox_connection, sandbox_api):
     person_id = candidate_with_applications(sandbox)
     workflow = max((w for w in sandbox.workflows.values() if w.person == person_id), key=lambda w: w.id)
-    stage = Stage.objects.create(connection=sandbox_connection, bin=workflow.status.bin.value,
-                                 status=workflow.status.value, status_id=workflow.status.id, triggers_scheduling=True)
+    stage = Stage.objects.create(
+        connection=sandbox_connection,
+        bin=workflow.status.bin.value,
+        status=workflow.status.value,
+        status_id=workflow.status.id,
+        triggers_scheduling=True,
+    )
     request = SchedulingRequest.objects.create(
-        connection=sandbox_connection, workflow_id=str(workflow.id), candidate_id=str(person_id),
-        job_id=str(workflow.job), trigger_stage=stage)
+        connection=sandbox_connection,
+        workflow_id=str(workflow.id),
+        candidate_id=str(person_id),
+        job_id=str(workflow.job),
+        trigger_stage=stage,
+    )
     first = sandbox_api.get(applications_url(sandbox_connection, person_id)).json()["results"][0]
     assert first["stage"]["id"] == stage.pk and first["stage"]["triggers_scheduling"] is True
     assert first["scheduling_request_id"] == request.pk
 
 
 def test_an_application_search_cannot_see_yet_is_found_through_its_scheduling_request(
-        sandbox, sandbox_connection, sandbox_api):
+    sandbox, sandbox_connection, sandbox_api
+):
     person_id = candidate_with_applications(sandbox, at_least=1)
     new = sandbox.create_workflow(person_id=person_id, job_id=next(iter(sandbox.jobs)), status_id="C51218")
     url = applications_url(sandbox_connection, person_id)
     assert new.id not in [a["id"] for a in sandbox_api.get(url).json()["results"]]  # search lags ~6 minutes
     stage = Stage.objects.create(connection=sandbox_connection, bin="b", status="s", status_id="C51218")
-    SchedulingRequest.objects.create(connection=sandbox_connection, workflow_id=str(new.id),
-                                     candidate_id=str(person_id), job_id=str(new.job), trigger_stage=stage)
+    SchedulingRequest.objects.create(
+        connection=sandbox_connection,
+        workflow_id=str(new.id),
+        candidate_id=str(person_id),
+        job_id=str(new.job),
+        trigger_stage=stage,
+    )
     assert sandbox_api.get(url).json()["results"][0]["id"] == new.id
 
 
@@ -82,18 +97,25 @@ def test_a_candidate_without_applications_has_an_empty_list(sandbox, sandbox_con
 def test_the_hiring_team_comes_live_with_emails_from_the_user_mirror(sandbox, sandbox_connection, sandbox_api):
     job = next(job for job in sandbox.jobs.values() if job.secondaryrecruiter is None)
     manager = sandbox.people[job.hiringmanager]
-    IcimsUser.objects.create(connection=sandbox_connection, icims_id=manager.id, email="boss@example.com",
-                             synced_at=SYNCED, seen_at=SYNCED)
+    IcimsUser.objects.create(
+        connection=sandbox_connection, icims_id=manager.id, email="boss@example.com", synced_at=SYNCED, seen_at=SYNCED
+    )
     response = sandbox_api.get(f"/api/v1/connections/{sandbox_connection.pk}/jobs/{job.id}/hiring-team/")
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["job_id"] == job.id and body["title"] == job.jobtitle
-    assert body["team"]["hiring_manager"] == {"person_id": manager.id, "name": manager.full_name,
-                                              "email": "boss@example.com"}
+    assert body["team"]["hiring_manager"] == {
+        "person_id": manager.id,
+        "name": manager.full_name,
+        "email": "boss@example.com",
+    }
     recruiter = sandbox.people[job.recruiter]
     expected_email = "boss@example.com" if recruiter.id == manager.id else None
-    assert body["team"]["recruiter"] == {"person_id": recruiter.id, "name": recruiter.full_name,
-                                         "email": expected_email}
+    assert body["team"]["recruiter"] == {
+        "person_id": recruiter.id,
+        "name": recruiter.full_name,
+        "email": expected_email,
+    }
     assert body["team"]["secondary_recruiter"] is None
     # The sandbox, like a tenant without them, has no coordinator or sourcer fields: they come back empty.
     assert body["team"]["coordinator"] is None and body["team"]["sourcer"] is None

@@ -49,10 +49,13 @@ def test_filters_by_folder_and_updated_since(acme, acme_api, make_candidate):
     assert ids(acme_api.get(url, {"folder": "Cand:Active", "updated_since": "2026-11-02"})) == [3]
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"updated_since": "last tuesday"}, "updated_since"),
-    ({"scope_state": "gone"}, "scope_state"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"updated_since": "last tuesday"}, "updated_since"),
+        ({"scope_state": "gone"}, "scope_state"),
+    ],
+)
 def test_a_bad_filter_is_a_400_naming_the_field(acme, acme_api, params, field):
     response = acme_api.get(f"/api/v1/connections/{acme.pk}/candidates/", params)
     assert response.status_code == 400

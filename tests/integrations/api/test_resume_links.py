@@ -67,13 +67,17 @@ def test_an_expired_link_is_refused(sandbox, sandbox_connection, sandbox_api, mo
     assert response.json()["error"]["code"] == "link_expired"
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda signed: signed[:-1] + ("A" if signed[-1] != "A" else "B"),  # signature altered
-    lambda signed: "garbage",
-    lambda signed: signing.TimestampSigner(salt="another-purpose").sign_object({"c": 1, "p": 5}),
-    lambda signed: signing.TimestampSigner(key="not-our-secret", salt="integrations.resume-link").sign_object(
-        {"c": 1, "p": 5}),
-])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda signed: signed[:-1] + ("A" if signed[-1] != "A" else "B"),  # signature altered
+        lambda signed: "garbage",
+        lambda signed: signing.TimestampSigner(salt="another-purpose").sign_object({"c": 1, "p": 5}),
+        lambda signed: signing.TimestampSigner(key="not-our-secret", salt="integrations.resume-link").sign_object(
+            {"c": 1, "p": 5}
+        ),
+    ],
+)
 def test_a_forged_link_is_not_found(sandbox, sandbox_connection, sandbox_api, tamper):
     link = resume_link(sandbox_api, sandbox_connection, person_id(sandbox, has_resume=True))
     signed = urlsplit(link["url"]).path.rstrip("/").rsplit("/", 1)[1]

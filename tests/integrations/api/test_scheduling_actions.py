@@ -13,9 +13,14 @@ from tests.integrations.conftest import CANDIDATE_ID, JOB_ID, WORKFLOW_ID
 from .conftest import api_client
 
 pytestmark = pytest.mark.django_db
-INTERVIEW = {"external_id": "gt-42", "title": "First interview", "start_time": "2026-12-01T15:00:00Z",
-             "end_time": "2026-12-01T16:00:00+00:00", "location": "Zoom",
-             "interviewers": [{"person_id": "5", "email": "ivy@example.com"}]}
+INTERVIEW = {
+    "external_id": "gt-42",
+    "title": "First interview",
+    "start_time": "2026-12-01T15:00:00Z",
+    "end_time": "2026-12-01T16:00:00+00:00",
+    "location": "Zoom",
+    "interviewers": [{"person_id": "5", "email": "ivy@example.com"}],
+}
 
 
 @pytest.fixture
@@ -25,9 +30,13 @@ def sandbox_api(sandbox, sandbox_connection):
 
 @pytest.fixture
 def pending(sandbox_connection, sandbox_stages):
-    return SchedulingRequest.objects.create(connection=sandbox_connection, workflow_id=WORKFLOW_ID,
-                                            candidate_id=CANDIDATE_ID, job_id=JOB_ID,
-                                            trigger_stage=sandbox_stages["trigger"])
+    return SchedulingRequest.objects.create(
+        connection=sandbox_connection,
+        workflow_id=WORKFLOW_ID,
+        candidate_id=CANDIDATE_ID,
+        job_id=JOB_ID,
+        trigger_stage=sandbox_stages["trigger"],
+    )
 
 
 @pytest.fixture
@@ -99,8 +108,11 @@ def test_an_interview_is_accepted_for_write_back_and_lands_in_iCIMS(sandbox_api,
 
 def test_an_interview_is_changed_and_cancelled_by_its_external_id(sandbox_api, pending, features_on):
     sandbox_api.post(url(pending, "interviews/"), INTERVIEW, format="json")
-    changed = sandbox_api.patch(url(pending, "interviews/gt-42/"), {"title": "Moved", "start_time":
-                                "2026-12-02T15:00:00Z", "end_time": "2026-12-02T16:00:00Z"}, format="json")
+    changed = sandbox_api.patch(
+        url(pending, "interviews/gt-42/"),
+        {"title": "Moved", "start_time": "2026-12-02T15:00:00Z", "end_time": "2026-12-02T16:00:00Z"},
+        format="json",
+    )
     assert changed.status_code == 202, changed.content
     assert changed.json()["action"] == "interview_update"
     update = Writeback.objects.get(pk=changed.json()["id"])
@@ -110,15 +122,17 @@ def test_an_interview_is_changed_and_cancelled_by_its_external_id(sandbox_api, p
     assert cancelled.json()["action"] == "interview_cancel"
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({**INTERVIEW, "end_time": "2026-12-01T14:00:00Z"}, "end_time"),
-    ({**INTERVIEW, "start_time": "tomorrow-ish"}, "start_time"),
-    ({key: value for key, value in INTERVIEW.items() if key != "title"}, "title"),
-    ({**INTERVIEW, "interviewers": [{"email": "no-id@example.com"}]}, "interviewers"),
-    ({**INTERVIEW, "external_id": "x" * 201}, "external_id"),
-])
-def test_a_bad_interview_is_a_400_naming_the_field_and_queues_nothing(sandbox_api, pending, features_on, body,
-                                                                       field):
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({**INTERVIEW, "end_time": "2026-12-01T14:00:00Z"}, "end_time"),
+        ({**INTERVIEW, "start_time": "tomorrow-ish"}, "start_time"),
+        ({key: value for key, value in INTERVIEW.items() if key != "title"}, "title"),
+        ({**INTERVIEW, "interviewers": [{"email": "no-id@example.com"}]}, "interviewers"),
+        ({**INTERVIEW, "external_id": "x" * 201}, "external_id"),
+    ],
+)
+def test_a_bad_interview_is_a_400_naming_the_field_and_queues_nothing(sandbox_api, pending, features_on, body, field):
     response = sandbox_api.post(url(pending, "interviews/"), body, format="json")
     assert response.status_code == 400
     assert field in response.json()["error"]["details"]
@@ -170,7 +184,8 @@ def test_a_feedback_request_is_accepted_for_write_back(sandbox_api, pending, fea
 
 def test_write_backs_are_walled_by_tenant(sandbox_api, pending, features_on, acme_api):
     created = sandbox_api.post(url(pending, "interviews/"), INTERVIEW, format="json").json()
-    assert [w["id"] for w in sandbox_api.get("/api/v1/writebacks/", {"scheduling_request": pending.pk})
-            .json()["results"]] == [created["id"]]
+    assert [
+        w["id"] for w in sandbox_api.get("/api/v1/writebacks/", {"scheduling_request": pending.pk}).json()["results"]
+    ] == [created["id"]]
     assert acme_api.get("/api/v1/writebacks/").json()["results"] == []
     assert acme_api.get(f"/api/v1/writebacks/{created['id']}/").status_code == 404

@@ -41,10 +41,13 @@ def test_create_for_every_connection(connection):
     assert ApiToken.objects.get().all_connections
 
 
-@pytest.mark.parametrize("args", [
-    ["create", "--name", "x", "--connection", "9999"],
-    ["create", "--name", "  ", "--all-connections"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["create", "--name", "x", "--connection", "9999"],
+        ["create", "--name", "  ", "--all-connections"],
+    ],
+)
 def test_create_refuses_bad_input_and_creates_nothing(connection, args):
     with pytest.raises(CommandError):
         run(*args)

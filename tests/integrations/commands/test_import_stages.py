@@ -60,8 +60,15 @@ def test_row_errors_are_printed_and_the_command_fails_writing_nothing(connection
     out, err = StringIO(), StringIO()
 
     with pytest.raises(CommandError, match="1 row error"):
-        call_command("import_stages", "--customer-id", "2187", str(CORPUS_DIR / "duplicate_ids.csv"), *dry_run,
-                     stdout=out, stderr=err)
+        call_command(
+            "import_stages",
+            "--customer-id",
+            "2187",
+            str(CORPUS_DIR / "duplicate_ids.csv"),
+            *dry_run,
+            stdout=out,
+            stderr=err,
+        )
 
     assert "Error: Row 10: duplicate Status ID 'C51230': also on row 7." in err.getvalue()
     assert "9 added" not in out.getvalue() and "8 added" in out.getvalue()
@@ -74,14 +81,17 @@ def test_a_file_without_status_ids_prints_a_warning(connection, superadmin):
     assert "Warning: The file has no Status ID column" in out
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--customer-id", "404", str(CORPUS_DIR / "utf8_bom.csv")], "No connection has CustomerId '404'"),
-    (["--customer-id", "2187", str(CORPUS_DIR / "nowhere.csv")], "is not a file"),
-    (["--customer-id", "2187", str(CORPUS_DIR / "empty.csv")], "The file is empty."),
-    (["--customer-id", "2187", str(CORPUS_DIR / "binary_garbage.csv")], "binary data"),
-    (["--customer-id", "2187", str(CORPUS_DIR / "missing_columns.csv")], "Missing required column(s): Status"),
-    (["--customer-id", "2187", str(CORPUS_DIR / "utf8_bom.csv"), "--user", "nobody"], "No active user 'nobody'"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--customer-id", "404", str(CORPUS_DIR / "utf8_bom.csv")], "No connection has CustomerId '404'"),
+        (["--customer-id", "2187", str(CORPUS_DIR / "nowhere.csv")], "is not a file"),
+        (["--customer-id", "2187", str(CORPUS_DIR / "empty.csv")], "The file is empty."),
+        (["--customer-id", "2187", str(CORPUS_DIR / "binary_garbage.csv")], "binary data"),
+        (["--customer-id", "2187", str(CORPUS_DIR / "missing_columns.csv")], "Missing required column(s): Status"),
+        (["--customer-id", "2187", str(CORPUS_DIR / "utf8_bom.csv"), "--user", "nobody"], "No active user 'nobody'"),
+    ],
+)
 def test_bad_input_gets_a_clear_error_and_writes_nothing(connection, superadmin, args, message):
     with pytest.raises(CommandError) as raised:
         run(*args)

@@ -13,8 +13,14 @@ from integrations.icims.shared_state import RedisSharedState
 
 def fetch_token(redis_url: str, prefix: str, token_url: str, start_together, results) -> None:
     state = RedisSharedState(redis.Redis.from_url(redis_url), prefix=prefix)
-    provider = OAuthTokenProvider(state=state, session=requests.Session(), token_url=token_url,
-                                  client_id="acme-client", client_secret="s3cret", audience="https://api.icims.com/v1/")
+    provider = OAuthTokenProvider(
+        state=state,
+        session=requests.Session(),
+        token_url=token_url,
+        client_id="acme-client",
+        client_secret="s3cret",
+        audience="https://api.icims.com/v1/",
+    )
     start_together.wait(timeout=30)
     results.put(provider.token())
 
@@ -38,8 +44,9 @@ def spend_budget(redis_url: str, prefix: str, hourly_budget: int, attempts: int,
     _spend(state, hourly_budget=hourly_budget, attempts=attempts, start_together=start_together, results=results)
 
 
-def spend_budget_on_one_machine(cache_dir: str, lock_path: str, hourly_budget: int, attempts: int,
-                                start_together, results) -> None:
+def spend_budget_on_one_machine(
+    cache_dir: str, lock_path: str, hourly_budget: int, attempts: int, start_together, results
+) -> None:
     from django.core.cache.backends.filebased import FileBasedCache
 
     from integrations.icims.shared_state import LockedCacheSharedState

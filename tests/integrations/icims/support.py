@@ -49,26 +49,56 @@ def local_state(tmp_path: Path, clock: FakeClock | None = None) -> LockedCacheSh
 
 
 def config(**overrides) -> IcimsConfig:
-    values = {"customer_id": CUSTOMER_ID, "api_url": API_URL, "token_url": TOKEN_URL,
-              "audience": f"{API_URL}/v1/", "stream_url": STREAM_URL, "client_id": "acme-client",
-              "client_secret": "acme-secret-value-1234"}
+    values = {
+        "customer_id": CUSTOMER_ID,
+        "api_url": API_URL,
+        "token_url": TOKEN_URL,
+        "audience": f"{API_URL}/v1/",
+        "stream_url": STREAM_URL,
+        "client_id": "acme-client",
+        "client_secret": "acme-secret-value-1234",
+    }
     return IcimsConfig(**{**values, **overrides})
 
 
-def token_provider(state, clock: FakeClock, session: requests.Session | None = None,
-                   client_config: IcimsConfig | None = None) -> OAuthTokenProvider:
+def token_provider(
+    state, clock: FakeClock, session: requests.Session | None = None, client_config: IcimsConfig | None = None
+) -> OAuthTokenProvider:
     client_config = client_config or config()
-    return OAuthTokenProvider(state=state, session=session or requests.Session(), token_url=client_config.token_url,
-                              client_id=client_config.client_id, client_secret=client_config.client_secret,
-                              audience=client_config.audience, clock=clock, sleep=clock.sleep)
+    return OAuthTokenProvider(
+        state=state,
+        session=session or requests.Session(),
+        token_url=client_config.token_url,
+        client_id=client_config.client_id,
+        client_secret=client_config.client_secret,
+        audience=client_config.audience,
+        clock=clock,
+        sleep=clock.sleep,
+    )
 
 
-def make_client(state, clock: FakeClock, *, purpose: Purpose = Purpose.SYNC, budget: CallBudget | None = None,
-                breaker: CircuitBreaker | None = None, on_call=None, max_attempts: int = 4,
-                auth=None) -> IcimsClient:
+def make_client(
+    state,
+    clock: FakeClock,
+    *,
+    purpose: Purpose = Purpose.SYNC,
+    budget: CallBudget | None = None,
+    breaker: CircuitBreaker | None = None,
+    on_call=None,
+    max_attempts: int = 4,
+    auth=None,
+) -> IcimsClient:
     session = requests.Session()
     transport = IcimsTransport(
-        session=session, auth=auth or token_provider(state, clock, session), purpose=purpose, budget=budget,
-        breaker=breaker, on_call=on_call, max_attempts=max_attempts, sleep=clock.sleep, jitter=lambda: 1.0,
-        clock=clock)
+        session=session,
+        auth=auth or token_provider(state, clock, session),
+        purpose=purpose,
+        budget=budget,
+        breaker=breaker,
+        on_call=on_call,
+        max_attempts=max_attempts,
+        sleep=clock.sleep,
+        jitter=lambda: 1.0,
+        clock=clock,
+    )
     return IcimsClient(config=config(), transport=transport)

@@ -21,8 +21,12 @@ from . import processes
 from .support import CUSTOMER_URL, TOKEN_URL, config, local_state, make_client, token_provider
 
 JOB_URL = f"{CUSTOMER_URL}/jobs/1026"
-TOKEN_FORM = {"grant_type": "client_credentials", "client_id": "acme-client",
-              "client_secret": "acme-secret-value-1234", "audience": "https://api.icims.com/v1/"}
+TOKEN_FORM = {
+    "grant_type": "client_credentials",
+    "client_id": "acme-client",
+    "client_secret": "acme-secret-value-1234",
+    "audience": "https://api.icims.com/v1/",
+}
 
 
 def token_body(name: str, expires_in: int = 86400) -> dict:
@@ -64,8 +68,12 @@ def test_the_token_is_refreshed_a_margin_before_it_expires(state, clock, icims):
 def test_a_401_mid_run_fetches_a_new_token_and_retries_once(state, clock, icims):
     icims.post(TOKEN_URL, json=token_body("revoked"))
     icims.post(TOKEN_URL, json=token_body("fresh"))
-    icims.get(JOB_URL, status=401, json=icims_fixture("error_authentication_invalid"),
-              match=[matchers.header_matcher({"Authorization": "Bearer revoked"})])
+    icims.get(
+        JOB_URL,
+        status=401,
+        json=icims_fixture("error_authentication_invalid"),
+        match=[matchers.header_matcher({"Authorization": "Bearer revoked"})],
+    )
     icims.get(JOB_URL, json=icims_fixture("job"), match=[matchers.header_matcher({"Authorization": "Bearer fresh"})])
 
     assert make_client(state, clock).get_job(1026)["jobid"] == "2014-1026"
@@ -159,9 +167,10 @@ def test_two_processes_refreshing_at_once_make_one_token_request(redis_state_pre
     token_url = f"http://127.0.0.1:{server.server_address[1]}/oauth/token"
     context = multiprocessing.get_context("spawn")
     results, start_together = context.Queue(), context.Barrier(2)
-    workers = [context.Process(target=processes.fetch_token,
-                               args=(redis_url, prefix, token_url, start_together, results))
-               for _ in range(2)]
+    workers = [
+        context.Process(target=processes.fetch_token, args=(redis_url, prefix, token_url, start_together, results))
+        for _ in range(2)
+    ]
     try:
         for worker in workers:
             worker.start()
@@ -175,8 +184,10 @@ def test_two_processes_refreshing_at_once_make_one_token_request(redis_state_pre
     assert _CountingTokenServer.requests_seen == 1
 
 
-@pytest.mark.parametrize(("mode", "expected"), [("oauth", "Bearer "), ("basic", "Basic "),
-                                                ("hmac", "x-icims-v1-hmac-sha256 user=acme-client")])
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [("oauth", "Bearer "), ("basic", "Basic "), ("hmac", "x-icims-v1-hmac-sha256 user=acme-client")],
+)
 def test_each_auth_mode_authenticates_its_own_way(state, clock, icims, mode, expected):
     if mode == "oauth":
         icims.post(TOKEN_URL, json=icims_fixture("token"))

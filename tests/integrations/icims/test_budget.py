@@ -62,10 +62,15 @@ def test_a_new_hour_gives_sync_a_new_share(state, clock):
     assert budget.calls_this_hour() == 1
 
 
-def test_sync_stops_before_the_daily_allowance_runs_out_but_a_live_lookup_is_served(state, clock, icims,
-                                                                                    token_endpoint):
-    nearly_spent = {**RATE_HEADERS, "x-ratelimit-limit": "10000", "x-ratelimit-remaining": "1000",
-                    "x-ratelimit-reset": "7200"}
+def test_sync_stops_before_the_daily_allowance_runs_out_but_a_live_lookup_is_served(
+    state, clock, icims, token_endpoint
+):
+    nearly_spent = {
+        **RATE_HEADERS,
+        "x-ratelimit-limit": "10000",
+        "x-ratelimit-remaining": "1000",
+        "x-ratelimit-reset": "7200",
+    }
     call = icims.get(JOB_URL, json=icims_fixture("job"), headers=nearly_spent)
     budget = budget_of(state, clock, hourly_budget=80_000)
     sync = make_client(state, clock, budget=budget)
@@ -103,8 +108,10 @@ def test_two_processes_sharing_the_budget_on_redis_never_exceed_it(redis_state_p
     redis_url, prefix = redis_state_prefix
     context = multiprocessing.get_context("spawn")
     results, start_together = context.Queue(), context.Barrier(2)
-    workers = [context.Process(target=processes.spend_budget,
-                               args=(redis_url, prefix, 150, 120, start_together, results)) for _ in range(2)]
+    workers = [
+        context.Process(target=processes.spend_budget, args=(redis_url, prefix, 150, 120, start_together, results))
+        for _ in range(2)
+    ]
     for worker in workers:
         worker.start()
     granted = [results.get(timeout=60) for _ in workers]
@@ -118,9 +125,13 @@ def test_two_processes_sharing_the_budget_on_redis_never_exceed_it(redis_state_p
 def test_two_processes_on_one_machine_without_redis_never_exceed_it(tmp_path):
     context = multiprocessing.get_context("spawn")
     results, start_together = context.Queue(), context.Barrier(2)
-    workers = [context.Process(target=processes.spend_budget_on_one_machine,
-                               args=(str(tmp_path / "cache"), str(tmp_path / "state.lock"), 60, 50,
-                                     start_together, results)) for _ in range(2)]
+    workers = [
+        context.Process(
+            target=processes.spend_budget_on_one_machine,
+            args=(str(tmp_path / "cache"), str(tmp_path / "state.lock"), 60, 50, start_together, results),
+        )
+        for _ in range(2)
+    ]
     for worker in workers:
         worker.start()
     granted = [results.get(timeout=60) for _ in workers]

@@ -20,8 +20,11 @@ def test_get_customer_reads_the_customer_as_a_health_check(client, icims):
 
 
 def test_get_person_asks_only_for_the_fields_it_needs(client, icims):
-    icims.get(f"{CUSTOMER_URL}/people/8986", json=icims_fixture("person"),
-              match=[matchers.query_param_matcher({"fields": "firstname,lastname,email"})])
+    icims.get(
+        f"{CUSTOMER_URL}/people/8986",
+        json=icims_fixture("person"),
+        match=[matchers.query_param_matcher({"fields": "firstname,lastname,email"})],
+    )
 
     person = client.get_person(8986, fields=["firstname", "lastname", "email"])
 
@@ -51,23 +54,40 @@ def test_every_request_sends_the_bearer_token(client, icims):
 
 def test_search_posts_the_filters_and_yields_ids(client, icims):
     filters = [{"name": "person.folder", "value": ["Cand:Active"], "operator": "="}]
-    icims.post(f"{CUSTOMER_URL}/search/people", json=icims_fixture("search_page"),
-               match=[matchers.query_param_matcher({"staleness": "0"}),
-                      matchers.json_params_matcher({"filters": filters, "operator": "&"})])
+    icims.post(
+        f"{CUSTOMER_URL}/search/people",
+        json=icims_fixture("search_page"),
+        match=[
+            matchers.query_param_matcher({"staleness": "0"}),
+            matchers.json_params_matcher({"filters": filters, "operator": "&"}),
+        ],
+    )
 
     assert list(client.search("people", filters)) == [1000, 1001, 8986]
 
 
 def test_search_pages_past_1000_results_by_id(client, icims):
-    first_page = {"searchResults": [{"id": n, "self": f"{CUSTOMER_URL}/applicantworkflows/{n}"}
-                                    for n in range(1, 1001)]}
+    first_page = {
+        "searchResults": [{"id": n, "self": f"{CUSTOMER_URL}/applicantworkflows/{n}"} for n in range(1, 1001)]
+    }
     filters = [{"name": "applicantworkflow.updateddate", "value": ["2026-11-26 01:30 PM"], "operator": ">="}]
-    icims.post(f"{CUSTOMER_URL}/search/applicantworkflows", json=first_page,
-               match=[matchers.json_params_matcher({"filters": filters, "operator": "|"})])
+    icims.post(
+        f"{CUSTOMER_URL}/search/applicantworkflows",
+        json=first_page,
+        match=[matchers.json_params_matcher({"filters": filters, "operator": "|"})],
+    )
     second = icims.post(
-        f"{CUSTOMER_URL}/search/applicantworkflows", json={"searchResults": [{"id": 1001, "self": "x"}]},
-        match=[matchers.json_params_matcher({"operator": "|", "filters": [
-            *filters, {"name": "applicantworkflow.id", "value": ["1000"], "operator": ">"}]})])
+        f"{CUSTOMER_URL}/search/applicantworkflows",
+        json={"searchResults": [{"id": 1001, "self": "x"}]},
+        match=[
+            matchers.json_params_matcher(
+                {
+                    "operator": "|",
+                    "filters": [*filters, {"name": "applicantworkflow.id", "value": ["1000"], "operator": ">"}],
+                }
+            )
+        ],
+    )
 
     ids = list(client.search("applicantworkflows", filters, operator="|"))
 
@@ -83,8 +103,12 @@ def test_search_with_no_results_yields_nothing(client, icims):
 
 
 def test_moving_a_candidate_patches_the_workflow_status(client, icims):
-    patch = icims.patch(f"{CUSTOMER_URL}/applicantworkflows/13437", status=204, headers=RATE_HEADERS,
-                        match=[matchers.json_params_matcher({"status": {"id": "C51218"}})])
+    patch = icims.patch(
+        f"{CUSTOMER_URL}/applicantworkflows/13437",
+        status=204,
+        headers=RATE_HEADERS,
+        match=[matchers.json_params_matcher({"status": {"id": "C51218"}})],
+    )
 
     client.update_applicant_workflow_status(13437, status_id="C51218")
 
@@ -92,8 +116,9 @@ def test_moving_a_candidate_patches_the_workflow_status(client, icims):
 
 
 def test_a_resume_comes_back_as_bytes_with_its_content_type(client, icims):
-    icims.get(f"{CUSTOMER_URL}/people/8986/fields/resume/binary", body=b"%PDF-1.4 resume",
-              content_type="application/pdf")
+    icims.get(
+        f"{CUSTOMER_URL}/people/8986/fields/resume/binary", body=b"%PDF-1.4 resume", content_type="application/pdf"
+    )
 
     resume = client.get_resume(8986)
 
@@ -118,10 +143,16 @@ def test_lists_are_listed(client, icims):
 
 
 def test_list_nodes_follow_the_next_link(client, icims):
-    icims.get(f"{CUSTOMER_URL}/v2/lists/lists.person.folders", json=icims_fixture("list_nodes_page1"),
-              match=[matchers.query_param_matcher({"size": "2"})])
-    icims.get(f"{CUSTOMER_URL}/v2/lists/lists.person.folders", json=icims_fixture("list_nodes_page2"),
-              match=[matchers.query_param_matcher({"size": "2", "page": "2"})])
+    icims.get(
+        f"{CUSTOMER_URL}/v2/lists/lists.person.folders",
+        json=icims_fixture("list_nodes_page1"),
+        match=[matchers.query_param_matcher({"size": "2"})],
+    )
+    icims.get(
+        f"{CUSTOMER_URL}/v2/lists/lists.person.folders",
+        json=icims_fixture("list_nodes_page2"),
+        match=[matchers.query_param_matcher({"size": "2", "page": "2"})],
+    )
 
     nodes = list(client.get_list_nodes("lists.person.folders", size=2))
 
@@ -139,8 +170,11 @@ def test_data_stream_streams_and_subscriptions(client, icims):
 def test_data_stream_events_page_with_the_last_evaluated_key(client, icims):
     url = f"{STREAM_URL}/streams/2187/subscriptions/sub-1/events"
     icims.get(url, json=icims_fixture("stream_events_page1"), match=[matchers.query_param_matcher({})])
-    icims.get(url, json=icims_fixture("stream_events_page2"),
-              match=[matchers.query_param_matcher({"exclusiveStartKey": "key-page-1"})])
+    icims.get(
+        url,
+        json=icims_fixture("stream_events_page2"),
+        match=[matchers.query_param_matcher({"exclusiveStartKey": "key-page-1"})],
+    )
 
     events = list(client.get_stream_events("sub-1"))
 
@@ -149,8 +183,11 @@ def test_data_stream_events_page_with_the_last_evaluated_key(client, icims):
 
 def test_data_stream_pages_resume_from_a_saved_key(client, icims):
     url = f"{STREAM_URL}/streams/2187/subscriptions/sub-1/events"
-    icims.get(url, json=icims_fixture("stream_events_page2"),
-              match=[matchers.query_param_matcher({"exclusiveStartKey": "key-page-1"})])
+    icims.get(
+        url,
+        json=icims_fixture("stream_events_page2"),
+        match=[matchers.query_param_matcher({"exclusiveStartKey": "key-page-1"})],
+    )
 
     pages = list(client.stream_event_pages("sub-1", start_key="key-page-1"))
 

@@ -24,14 +24,18 @@ from .support import CUSTOMER_URL, make_client
 JOB_URL = f"{CUSTOMER_URL}/jobs/1026"
 
 
-@pytest.mark.parametrize(("status", "fixture", "error_class", "retryable", "code"), [
-    (404, "error_not_found", IcimsNotFound, False, 2),
-    (404, "error_access_denied", IcimsAccessDenied, False, 3),
-    (400, "error_field_required", IcimsValidationError, False, 1),
-    (500, "error_internal", IcimsServerError, True, 0),
-])
-def test_error_bodies_become_typed_errors(state, clock, icims, token_endpoint, status, fixture, error_class,
-                                          retryable, code):
+@pytest.mark.parametrize(
+    ("status", "fixture", "error_class", "retryable", "code"),
+    [
+        (404, "error_not_found", IcimsNotFound, False, 2),
+        (404, "error_access_denied", IcimsAccessDenied, False, 3),
+        (400, "error_field_required", IcimsValidationError, False, 1),
+        (500, "error_internal", IcimsServerError, True, 0),
+    ],
+)
+def test_error_bodies_become_typed_errors(
+    state, clock, icims, token_endpoint, status, fixture, error_class, retryable, code
+):
     icims.get(JOB_URL, status=status, json=icims_fixture(fixture), headers={"x-transaction": "{TX-1}"})
     client = make_client(state, clock, max_attempts=1)
 
@@ -82,11 +86,14 @@ def test_429_is_rate_limited_and_retryable(state, clock, icims, token_endpoint):
     assert raised.value.retry_after == 7
 
 
-@pytest.mark.parametrize(("exception", "error_class"), [
-    (requests.exceptions.ConnectTimeout("connect timed out"), IcimsTimeout),
-    (requests.exceptions.ReadTimeout("read timed out"), IcimsTimeout),
-    (requests.exceptions.ConnectionError("connection refused"), IcimsConnectionError),
-])
+@pytest.mark.parametrize(
+    ("exception", "error_class"),
+    [
+        (requests.exceptions.ConnectTimeout("connect timed out"), IcimsTimeout),
+        (requests.exceptions.ReadTimeout("read timed out"), IcimsTimeout),
+        (requests.exceptions.ConnectionError("connection refused"), IcimsConnectionError),
+    ],
+)
 def test_network_failures_are_retryable_errors(state, clock, icims, token_endpoint, exception, error_class):
     icims.get(JOB_URL, body=exception)
 

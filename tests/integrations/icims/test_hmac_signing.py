@@ -11,16 +11,25 @@ BODY = b'{"eventType":"WorkFlowStatusChangeEvent","customerId":"2187"}'
 
 
 def _signed(key="k3y", body=BODY):
-    return signed_headers_for(key=key, user="icims", method="POST", host="portal.example.com",
-                              path="/v2/ats/webhook/icims", query="", body=body,
-                              content_type="application/json", now=NOW)
+    return signed_headers_for(
+        key=key,
+        user="icims",
+        method="POST",
+        host="portal.example.com",
+        path="/v2/ats/webhook/icims",
+        query="",
+        body=body,
+        content_type="application/json",
+        now=NOW,
+    )
 
 
 def _verify(headers, *, key="k3y", body=BODY, path="/v2/ats/webhook/icims"):
     parsed = parse_authorization(headers["authorization"])
     assert parsed is not None
-    return signature_matches(key=key, authorization=parsed, method="POST", path=path, query="",
-                             headers=headers, body=body)
+    return signature_matches(
+        key=key, authorization=parsed, method="POST", path=path, query="", headers=headers, body=body
+    )
 
 
 def test_a_signed_request_verifies_with_the_same_key():

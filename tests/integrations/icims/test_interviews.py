@@ -24,14 +24,21 @@ def interviews(state, clock, token_endpoint):
 
 def test_creating_an_interview_posts_the_assumed_payload(interviews, icims):
     expected = {key: value for key, value in icims_fixture("interview").items() if key != "id"}
-    icims.post(INTERVIEWS_URL, status=201, json=icims_fixture("interview"),
-               match=[matchers.json_params_matcher(expected)])
+    icims.post(
+        INTERVIEWS_URL, status=201, json=icims_fixture("interview"), match=[matchers.json_params_matcher(expected)]
+    )
 
-    created = interviews.create_interview(InterviewRequest(
-        applicant_workflow_id="13437", title="Onsite: Senior Software Engineer",
-        start_time=datetime(2026, 11, 26, 18, tzinfo=UTC), end_time=datetime(2026, 11, 26, 19, tzinfo=UTC),
-        location="Room 4", interviewers=[Interviewer(person_id="9059", email="rita@example.com")],
-        external_id="gt-sched-77"))
+    created = interviews.create_interview(
+        InterviewRequest(
+            applicant_workflow_id="13437",
+            title="Onsite: Senior Software Engineer",
+            start_time=datetime(2026, 11, 26, 18, tzinfo=UTC),
+            end_time=datetime(2026, 11, 26, 19, tzinfo=UTC),
+            location="Room 4",
+            interviewers=[Interviewer(person_id="9059", email="rita@example.com")],
+            external_id="gt-sched-77",
+        )
+    )
 
     assert created["id"] == "int-501"
 
@@ -39,8 +46,11 @@ def test_creating_an_interview_posts_the_assumed_payload(interviews, icims):
 def test_reading_updating_and_deleting_an_interview(interviews, icims):
     icims.get(f"{INTERVIEWS_URL}/int-501", json=icims_fixture("interview"))
     moved = {**icims_fixture("interview"), "startTime": "2026-11-27T18:00:00Z"}
-    icims.patch(f"{INTERVIEWS_URL}/int-501", json=moved,
-                match=[matchers.json_params_matcher({"startTime": "2026-11-27T18:00:00Z"})])
+    icims.patch(
+        f"{INTERVIEWS_URL}/int-501",
+        json=moved,
+        match=[matchers.json_params_matcher({"startTime": "2026-11-27T18:00:00Z"})],
+    )
     deleted = icims.delete(f"{INTERVIEWS_URL}/int-501", status=204)
 
     assert interviews.get_interview("int-501")["title"] == "Onsite: Senior Software Engineer"
@@ -52,16 +62,31 @@ def test_reading_updating_and_deleting_an_interview(interviews, icims):
 def test_feedback_forms_are_listed(interviews, icims):
     icims.get(f"{FEEDBACK_URL}/forms", json=icims_fixture("feedback_forms"))
 
-    assert [form["name"] for form in interviews.get_feedback_forms()] == ["Engineering onsite scorecard",
-                                                                         "Phone screen"]
+    assert [form["name"] for form in interviews.get_feedback_forms()] == [
+        "Engineering onsite scorecard",
+        "Phone screen",
+    ]
 
 
 def test_a_feedback_request_posts_the_assumed_payload(interviews, icims):
-    icims.post(f"{FEEDBACK_URL}/feedback-requests", status=201, json=icims_fixture("feedback_request"),
-               match=[matchers.json_params_matcher({"formId": "form-1", "applicantWorkflowId": "13437",
-                                                    "interviewerPersonId": "9059", "interviewId": "int-501"})])
+    icims.post(
+        f"{FEEDBACK_URL}/feedback-requests",
+        status=201,
+        json=icims_fixture("feedback_request"),
+        match=[
+            matchers.json_params_matcher(
+                {
+                    "formId": "form-1",
+                    "applicantWorkflowId": "13437",
+                    "interviewerPersonId": "9059",
+                    "interviewId": "int-501",
+                }
+            )
+        ],
+    )
 
-    created = interviews.create_feedback_request(form_id="form-1", applicant_workflow_id="13437",
-                                                 interviewer_person_id="9059", interview_id="int-501")
+    created = interviews.create_feedback_request(
+        form_id="form-1", applicant_workflow_id="13437", interviewer_person_id="9059", interview_id="int-501"
+    )
 
     assert created["id"] == "fr-301"

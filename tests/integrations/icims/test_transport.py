@@ -69,13 +69,17 @@ def test_a_503_retry_after_in_seconds_is_honoured(state, clock, icims, token_end
 
 
 def test_a_create_is_not_resent_after_a_timeout(state, clock, icims, token_endpoint):
-    create = icims.post(f"{CUSTOMER_URL}/interview-service/v1/interviews",
-                        body=requests.exceptions.ReadTimeout("read timed out"))
+    create = icims.post(
+        f"{CUSTOMER_URL}/interview-service/v1/interviews", body=requests.exceptions.ReadTimeout("read timed out")
+    )
     client = make_client(state, clock)
     interviews = IcimsInterviews(config=client.config, transport=client.transport)
-    request = InterviewRequest(applicant_workflow_id="13437", title="Onsite",
-                               start_time=datetime(2026, 11, 26, 18, tzinfo=UTC),
-                               end_time=datetime(2026, 11, 26, 19, tzinfo=UTC))
+    request = InterviewRequest(
+        applicant_workflow_id="13437",
+        title="Onsite",
+        start_time=datetime(2026, 11, 26, 18, tzinfo=UTC),
+        end_time=datetime(2026, 11, 26, 19, tzinfo=UTC),
+    )
 
     with pytest.raises(IcimsTimeout):
         interviews.create_interview(request)
@@ -84,15 +88,18 @@ def test_a_create_is_not_resent_after_a_timeout(state, clock, icims, token_endpo
 
 
 @pytest.mark.parametrize("retry_after", ["120", "http-date"])
-def test_a_429_pauses_every_worker_of_the_connection_for_retry_after(state, clock, icims, token_endpoint,
-                                                                     retry_after):
+def test_a_429_pauses_every_worker_of_the_connection_for_retry_after(state, clock, icims, token_endpoint, retry_after):
     if retry_after == "http-date":
         retry_after = format_datetime(datetime.fromtimestamp(clock() + 120, tz=UTC), usegmt=True)
     limited = icims.get(JOB_URL, status=429, headers={"Retry-After": retry_after})
     budget = CallBudget(state=state, name="2187", hourly_budget=80_000, clock=clock)
     first_worker = make_client(state, clock, budget=budget)
-    second_worker = make_client(state, clock, purpose=Purpose.LIVE,
-                                budget=CallBudget(state=state, name="2187", hourly_budget=80_000, clock=clock))
+    second_worker = make_client(
+        state,
+        clock,
+        purpose=Purpose.LIVE,
+        budget=CallBudget(state=state, name="2187", hourly_budget=80_000, clock=clock),
+    )
 
     with pytest.raises(IcimsRateLimited) as raised:
         first_worker.get_job(1026)
@@ -109,9 +116,13 @@ def test_a_429_pauses_every_worker_of_the_connection_for_retry_after(state, cloc
 
 
 def test_a_429_without_retry_after_pauses_until_the_daily_reset_when_the_allowance_is_spent(
-        state, clock, icims, token_endpoint):
-    icims.get(JOB_URL, status=429, headers={"x-ratelimit-limit": "10000", "x-ratelimit-remaining": "0",
-                                            "x-ratelimit-reset": "5000"})
+    state, clock, icims, token_endpoint
+):
+    icims.get(
+        JOB_URL,
+        status=429,
+        headers={"x-ratelimit-limit": "10000", "x-ratelimit-remaining": "0", "x-ratelimit-reset": "5000"},
+    )
     budget = CallBudget(state=state, name="2187", hourly_budget=80_000, clock=clock)
 
     with pytest.raises(IcimsRateLimited) as raised:

@@ -83,18 +83,44 @@ def test_interview_calls_use_the_writeback_client_and_data_calls_the_data_client
     connection.writeback_client_id = "acme-writeback"
     connection.writeback_client_secret = "writeback-secret-5678"
     connection.save()
-    icims.post(TOKEN_URL, json={"access_token": "data-token", "expires_in": 3600},
-               match=[matchers.urlencoded_params_matcher({
-                   "grant_type": "client_credentials", "client_id": "acme-client",
-                   "client_secret": "acme-secret-value-1234", "audience": "https://api.icims.com/v1/"})])
-    icims.post(TOKEN_URL, json={"access_token": "writeback-token", "expires_in": 3600},
-               match=[matchers.urlencoded_params_matcher({
-                   "grant_type": "client_credentials", "client_id": "acme-writeback",
-                   "client_secret": "writeback-secret-5678", "audience": "https://api.icims.com/v1/"})])
-    icims.get(f"{CUSTOMER_URL}/jobs/1026", json=icims_fixture("job"),
-              match=[matchers.header_matcher({"Authorization": "Bearer data-token"})])
-    icims.get(f"{CUSTOMER_URL}/biz-collab-feedback-service/v1/forms", json=icims_fixture("feedback_forms"),
-              match=[matchers.header_matcher({"Authorization": "Bearer writeback-token"})])
+    icims.post(
+        TOKEN_URL,
+        json={"access_token": "data-token", "expires_in": 3600},
+        match=[
+            matchers.urlencoded_params_matcher(
+                {
+                    "grant_type": "client_credentials",
+                    "client_id": "acme-client",
+                    "client_secret": "acme-secret-value-1234",
+                    "audience": "https://api.icims.com/v1/",
+                }
+            )
+        ],
+    )
+    icims.post(
+        TOKEN_URL,
+        json={"access_token": "writeback-token", "expires_in": 3600},
+        match=[
+            matchers.urlencoded_params_matcher(
+                {
+                    "grant_type": "client_credentials",
+                    "client_id": "acme-writeback",
+                    "client_secret": "writeback-secret-5678",
+                    "audience": "https://api.icims.com/v1/",
+                }
+            )
+        ],
+    )
+    icims.get(
+        f"{CUSTOMER_URL}/jobs/1026",
+        json=icims_fixture("job"),
+        match=[matchers.header_matcher({"Authorization": "Bearer data-token"})],
+    )
+    icims.get(
+        f"{CUSTOMER_URL}/biz-collab-feedback-service/v1/forms",
+        json=icims_fixture("feedback_forms"),
+        match=[matchers.header_matcher({"Authorization": "Bearer writeback-token"})],
+    )
 
     icims_client_for(connection=connection, purpose=Purpose.LIVE).get_job(1026)
     icims_interviews_for(connection=connection).get_feedback_forms()

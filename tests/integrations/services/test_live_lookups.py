@@ -19,9 +19,11 @@ def fields(names):
 
 
 def test_a_coordinator_and_sourcer_iCIMS_returns_are_passed_on(icims, token_endpoint, connection):
-    job = {**icims_fixture("job"),
-           "coordinator": {"id": 77, "value": "Cora Coordinator", "profile": f"{CUSTOMER_URL}/people/77"},
-           "sourcer": [{"id": 78, "value": "Sam Sourcer", "profile": f"{CUSTOMER_URL}/people/78"}]}
+    job = {
+        **icims_fixture("job"),
+        "coordinator": {"id": 77, "value": "Cora Coordinator", "profile": f"{CUSTOMER_URL}/people/77"},
+        "sourcer": [{"id": 78, "value": "Sam Sourcer", "profile": f"{CUSTOMER_URL}/people/78"}],
+    }
     icims.get(JOB_URL, json=job, match=[fields(TEAM_FIELDS)])
     team = job_hiring_team_lookup(connection=connection, job_id=1026)["team"]
     assert team["coordinator"] == {"person_id": 77, "name": "Cora Coordinator", "email": None}
@@ -30,8 +32,12 @@ def test_a_coordinator_and_sourcer_iCIMS_returns_are_passed_on(icims, token_endp
 
 
 def test_a_tenant_refusing_the_assumed_fields_still_gets_its_documented_team(icims, token_endpoint, connection):
-    icims.get(JOB_URL, status=400, match=[fields(TEAM_FIELDS)],
-              json={"errors": [{"errorMessage": "The field coordinator is not valid.", "errorCode": 4}]})
+    icims.get(
+        JOB_URL,
+        status=400,
+        match=[fields(TEAM_FIELDS)],
+        json={"errors": [{"errorMessage": "The field coordinator is not valid.", "errorCode": 4}]},
+    )
     icims.get(JOB_URL, json=icims_fixture("job"), match=[fields(DOCUMENTED_TEAM_FIELDS)])
     lookup = job_hiring_team_lookup(connection=connection, job_id=1026)
     assert lookup["team"]["recruiter"] == {"person_id": 95, "name": "Rita Recruiter", "email": None}

@@ -18,9 +18,13 @@ from tests.integrations.conftest import CANDIDATE_ID, JOB_ID, NOT_A_TRIGGER, SCH
 @pytest.fixture
 def pending_request(sandbox_connection, sandbox_stages, sandbox):
     sandbox.change_status(int(WORKFLOW_ID), TRIGGER, notify=False)
-    return SchedulingRequest.objects.create(connection=sandbox_connection, workflow_id=WORKFLOW_ID,
-                                            candidate_id=CANDIDATE_ID, job_id=JOB_ID,
-                                            trigger_stage=sandbox_stages["trigger"])
+    return SchedulingRequest.objects.create(
+        connection=sandbox_connection,
+        workflow_id=WORKFLOW_ID,
+        candidate_id=CANDIDATE_ID,
+        job_id=JOB_ID,
+        trigger_stage=sandbox_stages["trigger"],
+    )
 
 
 @pytest.fixture
@@ -42,7 +46,8 @@ def test_opening_a_request_with_auto_advance_moves_the_candidate_on_in_iCIMS(pen
     request.refresh_from_db()
     assert request.advance_outcome == (
         "Advanced from Interview / First Interview - Schedule to Interview / First Interview - Scheduled "
-        f"(write-back {writeback.pk}).")
+        f"(write-back {writeback.pk})."
+    )
 
 
 def test_a_candidate_whose_status_moved_on_is_never_advanced(pending_request, auto_advance, sandbox, sandbox_calls):
@@ -56,7 +61,8 @@ def test_a_candidate_whose_status_moved_on_is_never_advanced(pending_request, au
     assert not [call for call in sandbox_calls if call[0] == "PATCH"]
     pending_request.refresh_from_db()
     assert pending_request.advance_outcome.startswith(
-        f"Not advanced: iCIMS shows status {NOT_A_TRIGGER} now, not the trigger status {TRIGGER}.")
+        f"Not advanced: iCIMS shows status {NOT_A_TRIGGER} now, not the trigger status {TRIGGER}."
+    )
 
 
 def test_without_auto_advance_the_request_says_why_nothing_moved(pending_request):
@@ -64,7 +70,8 @@ def test_without_auto_advance_the_request_says_why_nothing_moved(pending_request
 
     assert not Writeback.objects.exists()
     assert request.advance_outcome == (
-        "Auto-advance is off for this connection; the candidate stays at Interview / First Interview - Schedule.")
+        "Auto-advance is off for this connection; the candidate stays at Interview / First Interview - Schedule."
+    )
 
 
 def test_a_trigger_stage_without_advance_to_advances_nothing(pending_request, auto_advance, sandbox_stages):

@@ -32,8 +32,10 @@ def test_a_candidate_moved_into_a_trigger_status_gets_a_scheduling_request(sandb
     assert (request.workflow_id, request.candidate_id, request.job_id) == (WORKFLOW_ID, CANDIDATE_ID, JOB_ID)
     assert (request.trigger_stage, request.state, request.last_event) == (sandbox_stages["trigger"], "pending", event)
     assert event.state == WebhookEvent.State.PROCESSED
-    assert event.outcome == (f"Started scheduling request {request.pk} for workflow {WORKFLOW_ID} at stage "
-                             f"Interview / First Interview - Schedule ({TRIGGER}).")
+    assert event.outcome == (
+        f"Started scheduling request {request.pk} for workflow {WORKFLOW_ID} at stage "
+        f"Interview / First Interview - Schedule ({TRIGGER})."
+    )
 
 
 def test_the_status_iCIMS_shows_now_decides_not_the_one_in_the_event(sandbox_stages, stored_event, sandbox):
@@ -46,7 +48,8 @@ def test_the_status_iCIMS_shows_now_decides_not_the_one_in_the_event(sandbox_sta
 
 
 def test_processing_the_same_event_twice_gives_one_request_and_the_same_outcome(
-        sandbox_stages, at_trigger, stored_event):
+    sandbox_stages, at_trigger, stored_event
+):
     event = _processed(stored_event())
     first_outcome = event.outcome
     WebhookEvent.objects.filter(pk=event.pk).update(state=WebhookEvent.State.RECEIVED)  # as a replay does
@@ -67,30 +70,35 @@ def test_a_second_notification_of_the_same_move_refreshes_the_request(sandbox_st
 
 
 def test_the_candidate_and_the_job_are_mirrored_when_the_sync_has_not_got_them_yet(
-        sandbox_stages, at_trigger, stored_event, sandbox_connection):
+    sandbox_stages, at_trigger, stored_event, sandbox_connection
+):
     _processed(stored_event())
 
     assert Candidate.objects.filter(connection=sandbox_connection, icims_id=CANDIDATE_ID).exists()
     assert Job.objects.filter(connection=sandbox_connection, icims_id=JOB_ID).exists()
 
 
-def test_shadow_mode_only_says_what_it_would_have_done(sandbox_stages, at_trigger, stored_event, sandbox_connection,
-                                                      sandbox_calls):
+def test_shadow_mode_only_says_what_it_would_have_done(
+    sandbox_stages, at_trigger, stored_event, sandbox_connection, sandbox_calls
+):
     sandbox_connection.trigger_mode = Connection.TriggerMode.SHADOW
     sandbox_connection.save()
 
     event = _processed(stored_event())
 
     assert event.state == WebhookEvent.State.PROCESSED
-    assert event.outcome == (f"Shadow mode: would have started a scheduling request for workflow {WORKFLOW_ID} at "
-                             f"stage Interview / First Interview - Schedule ({TRIGGER}).")
+    assert event.outcome == (
+        f"Shadow mode: would have started a scheduling request for workflow {WORKFLOW_ID} at "
+        f"stage Interview / First Interview - Schedule ({TRIGGER})."
+    )
     assert not SchedulingRequest.objects.exists()
     assert {method for method, path in sandbox_calls if not path.startswith("/oauth/")} == {"GET"}
     assert not Job.objects.exists()
 
 
 def test_with_triggers_off_the_event_is_ignored_and_says_so(
-        sandbox_stages, at_trigger, stored_event, sandbox_connection):
+    sandbox_stages, at_trigger, stored_event, sandbox_connection
+):
     sandbox_connection.trigger_mode = Connection.TriggerMode.OFF
     sandbox_connection.save()
 
@@ -101,8 +109,7 @@ def test_with_triggers_off_the_event_is_ignored_and_says_so(
     assert not SchedulingRequest.objects.exists()
 
 
-def test_a_status_that_is_no_stage_asks_whether_the_stages_were_imported(sandbox_connection, at_trigger,
-                                                                         stored_event):
+def test_a_status_that_is_no_stage_asks_whether_the_stages_were_imported(sandbox_connection, at_trigger, stored_event):
     event = _processed(stored_event())
 
     assert event.state == WebhookEvent.State.PROCESSED
@@ -129,7 +136,8 @@ def test_a_workflow_iCIMS_does_not_know_fails_the_event_with_the_reason(sandbox_
 
 
 def test_an_iCIMS_outage_puts_the_event_back_for_the_sweeper(
-        sandbox_stages, at_trigger, stored_event, sandbox, settings):
+    sandbox_stages, at_trigger, stored_event, sandbox, settings
+):
     settings.ICIMS_MAX_ATTEMPTS = 1
     sandbox.faults.inject("error", count=1, path="applicantworkflows")
 
@@ -175,7 +183,8 @@ def test_an_event_older_than_the_scheduling_does_not_reopen_the_request(sandbox_
 
 
 def test_the_next_interview_round_moves_the_request_and_makes_it_pending(
-        sandbox_stages, at_trigger, stored_event, sandbox):
+    sandbox_stages, at_trigger, stored_event, sandbox
+):
     _processed(stored_event())
     sandbox.change_status(int(WORKFLOW_ID), SECOND_TRIGGER, notify=False)
 
@@ -187,7 +196,8 @@ def test_the_next_interview_round_moves_the_request_and_makes_it_pending(
 
 
 def test_an_employee_applying_internally_is_mirrored_as_a_user(
-        sandbox_stages, sandbox, stored_event, sandbox_connection):
+    sandbox_stages, sandbox, stored_event, sandbox_connection
+):
     employee = sandbox.user_ids[0]
     workflow = sandbox.create_workflow(person_id=employee, job_id=int(JOB_ID), status_id=TRIGGER)
 

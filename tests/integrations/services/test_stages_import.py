@@ -37,9 +37,11 @@ def stored(connection) -> list[tuple[str, str, str, bool]]:
 
 
 def snapshot(connection) -> list[tuple]:
-    return list(connection.stages.order_by("pk").values_list(
-        "pk", "bin", "status", "status_id", "is_active", "position", "updated_at"
-    ))
+    return list(
+        connection.stages.order_by("pk").values_list(
+            "pk", "bin", "status", "status_id", "is_active", "position", "updated_at"
+        )
+    )
 
 
 def csv_bytes(*rows: tuple[str, ...], header: str = "Bin,Status,Status ID") -> bytes:
@@ -70,8 +72,9 @@ def test_reimporting_the_same_file_keeps_every_stage_and_changes_nothing(connect
 
     assert (len(plan.added), len(plan.changed), len(plan.kept), len(plan.deactivated)) == (0, 0, 8, 0)
     assert snapshot(connection) == before
-    assert not LogEntry.objects.filter(object_repr__in=[str(stage) for stage in connection.stages.all()],
-                                       action_flag=CHANGE).exists()
+    assert not LogEntry.objects.filter(
+        object_repr__in=[str(stage) for stage in connection.stages.all()], action_flag=CHANGE
+    ).exists()
 
 
 @pytest.mark.parametrize("name", ["header_variations.csv", "valid.xlsx"])
@@ -151,14 +154,20 @@ def test_a_stage_imported_without_an_id_gets_it_from_a_later_file(connection, su
     assert connection.stages.count() == 8
 
 
-@pytest.mark.parametrize(("name", "error"), [
-    ("duplicate_ids.csv", "Row 10: duplicate Status ID 'C51230': also on row 7."),
-    ("status_under_two_bins.csv", "Row 10: status 'Interview Scheduled' is under two bins: 'Rejected' here and "
-                                  "'Interview' on row 6. A status belongs to one bin."),
-    ("missing_status.csv", "Row 10: Status is missing."),
-    ("formula_cell.csv", "Row 10: Status \"=cmd|' /C calc'!A0\" looks like a spreadsheet formula"),
-    ("unreadable_cell.csv", "Row 10: Status has unreadable characters"),
-])
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [
+        ("duplicate_ids.csv", "Row 10: duplicate Status ID 'C51230': also on row 7."),
+        (
+            "status_under_two_bins.csv",
+            "Row 10: status 'Interview Scheduled' is under two bins: 'Rejected' here and "
+            "'Interview' on row 6. A status belongs to one bin.",
+        ),
+        ("missing_status.csv", "Row 10: Status is missing."),
+        ("formula_cell.csv", "Row 10: Status \"=cmd|' /C calc'!A0\" looks like a spreadsheet formula"),
+        ("unreadable_cell.csv", "Row 10: Status has unreadable characters"),
+    ],
+)
 def test_a_file_with_a_bad_row_previews_the_error_and_cannot_be_applied(connection, superadmin, name, error):
     import_file(connection, "dos_line_endings.csv", superadmin)
     before = snapshot(connection)
@@ -188,10 +197,14 @@ def test_applying_rows_that_conflict_with_each_other_is_rejected_and_writes_noth
 
 
 def test_the_same_status_twice_in_one_bin_is_an_error(connection):
-    plan = stages_import_plan(connection=connection, file_name="x.csv", rows=[
-        StagesFileRow(line=2, bin="Offer", status="Offer Extended", status_id=""),
-        StagesFileRow(line=3, bin="Offer", status="offer extended", status_id=""),
-    ])
+    plan = stages_import_plan(
+        connection=connection,
+        file_name="x.csv",
+        rows=[
+            StagesFileRow(line=2, bin="Offer", status="Offer Extended", status_id=""),
+            StagesFileRow(line=3, bin="Offer", status="offer extended", status_id=""),
+        ],
+    )
 
     assert [str(error) for error in plan.errors] == [
         "Row 3: duplicate status 'offer extended' in bin 'Offer': also on row 2."
@@ -221,8 +234,10 @@ def test_a_database_failure_halfway_leaves_the_stages_as_they_were(connection, s
     import_file(connection, "dos_line_endings.csv", superadmin)
     before = snapshot(connection)
     plan = preview(connection, "latin1.csv")  # 3 more stages
-    rows = [StagesFileRow(line=row.line, bin=row.bin, status=row.status + " v2", status_id=row.status_id)
-            for row in plan.rows]
+    rows = [
+        StagesFileRow(line=row.line, bin=row.bin, status=row.status + " v2", status_id=row.status_id)
+        for row in plan.rows
+    ]
 
     def history_write_fails(*args, **kwargs):
         raise DatabaseError("disk full")
@@ -237,9 +252,12 @@ def test_a_database_failure_halfway_leaves_the_stages_as_they_were(connection, s
 
 def test_the_history_records_who_imported_what(connection, superadmin):
     import_file(connection, "dos_line_endings.csv", superadmin)
-    import_file(connection, "fewer.csv", superadmin, content=csv_bytes(
-        *STANDARD_STAGES[:5], ("Offer", "Offer Sent", "C51230"), ("Hired", "Hired", "D10200")
-    ))
+    import_file(
+        connection,
+        "fewer.csv",
+        superadmin,
+        content=csv_bytes(*STANDARD_STAGES[:5], ("Offer", "Offer Sent", "C51230"), ("Hired", "Hired", "D10200")),
+    )
 
     summary = LogEntry.objects.filter(object_id=str(connection.pk), content_type__model="connection")
     assert list(summary.order_by("pk").values_list("change_message", flat=True)) == [
@@ -248,8 +266,11 @@ def test_the_history_records_who_imported_what(connection, superadmin):
     ]
     assert {entry.user for entry in LogEntry.objects.all()} == {superadmin}
     offer = connection.stages.get(status_id="C51230")
-    assert list(LogEntry.objects.filter(object_id=str(offer.pk), content_type__model="stage")
-                .order_by("pk").values_list("action_flag", "change_message")) == [
+    assert list(
+        LogEntry.objects.filter(object_id=str(offer.pk), content_type__model="stage")
+        .order_by("pk")
+        .values_list("action_flag", "change_message")
+    ) == [
         (ADDITION, "Stages import from dos_line_endings.csv: added."),
         (CHANGE, "Stages import from fewer.csv: status: 'Offer Extended' → 'Offer Sent'."),
     ]
@@ -266,12 +287,18 @@ def test_deactivating_a_trigger_or_an_advance_to_target_warns(connection, supera
     trigger.advance_to = connection.stages.get(status_id="C51219")
     trigger.save()
 
-    plan = stages_import_plan(connection=connection, file_name="x.csv", rows=[
-        StagesFileRow(line=2, bin="Interview", status="Ready to Schedule Interview", status_id="C51218"),
-    ])
+    plan = stages_import_plan(
+        connection=connection,
+        file_name="x.csv",
+        rows=[
+            StagesFileRow(line=2, bin="Interview", status="Ready to Schedule Interview", status_id="C51218"),
+        ],
+    )
 
-    assert "Interview / Ready to Schedule Interview advances candidates to Interview / Interview Scheduled, " \
-           "which becomes inactive: pick another advance-to status." in plan.warnings
+    assert (
+        "Interview / Ready to Schedule Interview advances candidates to Interview / Interview Scheduled, "
+        "which becomes inactive: pick another advance-to status." in plan.warnings
+    )
 
 
 def test_imports_are_scoped_to_their_connection(connection, superadmin):

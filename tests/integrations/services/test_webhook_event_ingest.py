@@ -38,8 +38,9 @@ def test_an_event_to_process_is_enqueued_after_commit(connection, django_capture
 
 def test_an_ignored_event_is_stored_but_never_enqueued(connection, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
-        result = webhook_event_ingest(connection=connection, event=_event("JobPostToWebEvent"), headers={},
-                                      received_at=AT)
+        result = webhook_event_ingest(
+            connection=connection, event=_event("JobPostToWebEvent"), headers={}, received_at=AT
+        )
 
     assert result.event.state == WebhookEvent.State.IGNORED
     assert callbacks == []
@@ -48,8 +49,9 @@ def test_an_ignored_event_is_stored_but_never_enqueued(connection, django_captur
 def test_a_duplicate_is_neither_stored_nor_enqueued_again(connection, django_capture_on_commit_callbacks):
     first = webhook_event_ingest(connection=connection, event=_event(), headers={}, received_at=AT)
     with django_capture_on_commit_callbacks() as callbacks:
-        again = webhook_event_ingest(connection=connection, event=_event(), headers={},
-                                     received_at=AT + timedelta(seconds=30))
+        again = webhook_event_ingest(
+            connection=connection, event=_event(), headers={}, received_at=AT + timedelta(seconds=30)
+        )
 
     assert not again.created
     assert again.event.pk == first.event.pk
@@ -60,8 +62,9 @@ def test_a_duplicate_is_neither_stored_nor_enqueued_again(connection, django_cap
 def test_the_same_move_in_a_later_window_is_a_new_event(connection, settings):
     settings.WEBHOOK_DEDUPE_WINDOW_SECONDS = 300
     webhook_event_ingest(connection=connection, event=_event(), headers={}, received_at=AT)
-    later = webhook_event_ingest(connection=connection, event=_event(), headers={},
-                                 received_at=AT + timedelta(minutes=10))
+    later = webhook_event_ingest(
+        connection=connection, event=_event(), headers={}, received_at=AT + timedelta(minutes=10)
+    )
 
     assert later.created
     assert WebhookEvent.objects.count() == 2
@@ -72,9 +75,11 @@ def test_the_dedupe_key_ignores_key_order_but_not_values():
     reordered = dict(reversed(list(payload.items())))
 
     assert webhook_event_dedupe_key(payload=payload, received_at=AT) == webhook_event_dedupe_key(
-        payload=reordered, received_at=AT)
+        payload=reordered, received_at=AT
+    )
     assert webhook_event_dedupe_key(payload=payload, received_at=AT) != webhook_event_dedupe_key(
-        payload={**payload, "systemId": "2"}, received_at=AT)
+        payload={**payload, "systemId": "2"}, received_at=AT
+    )
 
 
 def test_two_tenants_may_send_the_same_event_body(connection):
@@ -98,18 +103,22 @@ def test_first_seen_keeps_the_earliest_time(connection):
     webhook_event_ingest(connection=connection, event=_event(), headers={}, received_at=AT)
     stale_copy = Connection.objects.get(pk=connection.pk)
     stale_copy.webhook_first_seen_at = None  # as a concurrent request that loaded the row before the tick
-    webhook_event_ingest(connection=stale_copy, event=_event(systemId="2"), headers={},
-                         received_at=AT + timedelta(hours=1))
+    webhook_event_ingest(
+        connection=stale_copy, event=_event(systemId="2"), headers={}, received_at=AT + timedelta(hours=1)
+    )
 
     connection.refresh_from_db()
     assert connection.webhook_first_seen_at == AT
 
 
-@pytest.mark.parametrize("name", ["Authorization", "Proxy-Authorization", "Cookie", "X-Icims-Signature",
-                                  "X-Api-Key", "X-Auth-Token"])
+@pytest.mark.parametrize(
+    "name", ["Authorization", "Proxy-Authorization", "Cookie", "X-Icims-Signature", "X-Api-Key", "X-Auth-Token"]
+)
 def test_secret_headers_are_redacted(name):
     assert headers_redact(headers={name: "s3cret", "User-Agent": "Apache-HttpClient"}) == {
-        name: "[redacted]", "User-Agent": "Apache-HttpClient"}
+        name: "[redacted]",
+        "User-Agent": "Apache-HttpClient",
+    }
 
 
 def test_a_duplicate_inside_the_callers_transaction_leaves_it_usable(connection):

@@ -13,8 +13,12 @@ from integrations.services.webhook_event_process import webhook_event_claim, web
 
 
 def _stored(connection, **fields) -> WebhookEvent:
-    defaults = {"event_type": "WorkFlowStatusChangeEvent", "customer_id": connection.customer_id,
-                "payload": {"eventType": "WorkFlowStatusChangeEvent"}, "dedupe_key": f"k{WebhookEvent.objects.count()}"}
+    defaults = {
+        "event_type": "WorkFlowStatusChangeEvent",
+        "customer_id": connection.customer_id,
+        "payload": {"eventType": "WorkFlowStatusChangeEvent"},
+        "dedupe_key": f"k{WebhookEvent.objects.count()}",
+    }
     return WebhookEvent.objects.create(connection=connection, **{**defaults, **fields})
 
 

@@ -12,8 +12,14 @@ from integrations.services.webhook_events_replay import webhook_events_replay, w
 
 def _stored(connection, *, state, key, received_at=None) -> WebhookEvent:
     return WebhookEvent.objects.create(
-        connection=connection, event_type="WorkFlowStatusChangeEvent", customer_id=connection.customer_id,
-        payload={}, dedupe_key=key, state=state, attempts=5, last_error="boom",
+        connection=connection,
+        event_type="WorkFlowStatusChangeEvent",
+        customer_id=connection.customer_id,
+        payload={},
+        dedupe_key=key,
+        state=state,
+        attempts=5,
+        last_error="boom",
         received_at=received_at or timezone.now(),
     )
 
@@ -55,5 +61,9 @@ def test_replay_failed_since_takes_only_failed_events_after_that_time_for_that_c
     assert webhook_events_replay_failed(since=since, connection=connection) == 1
 
     states = {event.dedupe_key: event.state for event in WebhookEvent.objects.all()}
-    assert states == {recent.dedupe_key: "received", old.dedupe_key: "failed", processed.dedupe_key: "processed",
-                      elsewhere.dedupe_key: "failed"}
+    assert states == {
+        recent.dedupe_key: "received",
+        old.dedupe_key: "failed",
+        processed.dedupe_key: "processed",
+        elsewhere.dedupe_key: "failed",
+    }

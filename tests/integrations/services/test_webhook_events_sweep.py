@@ -18,8 +18,14 @@ from integrations.services.webhook_events_sweep import (
 
 def _stored(connection, *, state, age: timedelta, attempts=0, key="k") -> WebhookEvent:
     return WebhookEvent.objects.create(
-        connection=connection, event_type="WorkFlowStatusChangeEvent", customer_id=connection.customer_id,
-        payload={}, dedupe_key=key, state=state, state_changed_at=timezone.now() - age, attempts=attempts,
+        connection=connection,
+        event_type="WorkFlowStatusChangeEvent",
+        customer_id=connection.customer_id,
+        payload={},
+        dedupe_key=key,
+        state=state,
+        state_changed_at=timezone.now() - age,
+        attempts=attempts,
     )
 
 
@@ -37,8 +43,9 @@ def test_an_event_left_in_received_is_enqueued_again(connection, settings, djang
     assert timezone.now() - stuck.state_changed_at < timedelta(seconds=5)  # not re-sent by the next sweep
 
 
-def test_an_event_processing_past_its_lease_goes_back_to_received(connection, settings,
-                                                                  django_capture_on_commit_callbacks):
+def test_an_event_processing_past_its_lease_goes_back_to_received(
+    connection, settings, django_capture_on_commit_callbacks
+):
     settings.WEBHOOK_PROCESSING_LEASE_SECONDS = 600
     lost = _stored(connection, state=WebhookEvent.State.PROCESSING, age=timedelta(minutes=11), attempts=1, key="l")
     busy = _stored(connection, state=WebhookEvent.State.PROCESSING, age=timedelta(minutes=1), attempts=1, key="b")
@@ -55,8 +62,9 @@ def test_an_event_processing_past_its_lease_goes_back_to_received(connection, se
     assert busy.state == WebhookEvent.State.PROCESSING
 
 
-def test_an_event_that_lost_every_attempt_is_failed_not_retried(connection, settings,
-                                                                django_capture_on_commit_callbacks):
+def test_an_event_that_lost_every_attempt_is_failed_not_retried(
+    connection, settings, django_capture_on_commit_callbacks
+):
     settings.WEBHOOK_MAX_ATTEMPTS = 3
     doomed = _stored(connection, state=WebhookEvent.State.PROCESSING, age=timedelta(hours=1), attempts=3)
 

@@ -21,11 +21,18 @@ from tests.integrations.conftest import CANDIDATE_ID, JOB_ID, SCHEDULED, TRIGGER
 def advance(sandbox_connection, sandbox_stages, sandbox):
     """A queued advance of the sandbox candidate from the trigger status to the next one."""
     sandbox.change_status(int(WORKFLOW_ID), TRIGGER, notify=False)
-    request = SchedulingRequest.objects.create(connection=sandbox_connection, workflow_id=WORKFLOW_ID,
-                                               candidate_id=CANDIDATE_ID, job_id=JOB_ID,
-                                               trigger_stage=sandbox_stages["trigger"], state="opened")
+    request = SchedulingRequest.objects.create(
+        connection=sandbox_connection,
+        workflow_id=WORKFLOW_ID,
+        candidate_id=CANDIDATE_ID,
+        job_id=JOB_ID,
+        trigger_stage=sandbox_stages["trigger"],
+        state="opened",
+    )
     return writeback_enqueue(
-        connection=sandbox_connection, action=Writeback.Action.ADVANCE_STATUS, idempotency_key="advance-1",
+        connection=sandbox_connection,
+        action=Writeback.Action.ADVANCE_STATUS,
+        idempotency_key="advance-1",
         scheduling_request=request,
         payload={"workflow_id": WORKFLOW_ID, "from_status_id": TRIGGER, "to_status_id": SCHEDULED},
     )
@@ -47,8 +54,12 @@ def _patches(calls) -> list:
 
 
 def test_the_same_key_is_one_row_and_one_send(advance, sandbox_connection, sandbox_calls):
-    again = writeback_enqueue(connection=sandbox_connection, action=Writeback.Action.ADVANCE_STATUS,
-                              idempotency_key="advance-1", payload={"anything": "else"})
+    again = writeback_enqueue(
+        connection=sandbox_connection,
+        action=Writeback.Action.ADVANCE_STATUS,
+        idempotency_key="advance-1",
+        payload={"anything": "else"},
+    )
 
     first, second = writeback_send(writeback_id=advance.pk), writeback_send(writeback_id=advance.pk)
 
@@ -99,7 +110,9 @@ def test_a_retrying_writeback_is_not_sent_before_its_time(advance, sandbox):
 
 def test_a_change_iCIMS_refuses_is_dead_at_once_with_the_reason(advance, sandbox_connection):
     refused = writeback_enqueue(
-        connection=sandbox_connection, action=Writeback.Action.ADVANCE_STATUS, idempotency_key="advance-bad",
+        connection=sandbox_connection,
+        action=Writeback.Action.ADVANCE_STATUS,
+        idempotency_key="advance-bad",
         payload={"workflow_id": WORKFLOW_ID, "from_status_id": TRIGGER, "to_status_id": "C00000"},
     )
 
@@ -110,8 +123,9 @@ def test_a_change_iCIMS_refuses_is_dead_at_once_with_the_reason(advance, sandbox
     assert sent.completed_at is not None
 
 
-def test_an_open_circuit_postpones_the_send_without_using_an_attempt(advance, sandbox_connection, settings,
-                                                                     sandbox_calls):
+def test_an_open_circuit_postpones_the_send_without_using_an_attempt(
+    advance, sandbox_connection, settings, sandbox_calls
+):
     settings.ICIMS_BREAKER_THRESHOLD = 1
     icims_circuit_breaker(connection=sandbox_connection).record_failure()
 
@@ -123,11 +137,13 @@ def test_an_open_circuit_postpones_the_send_without_using_an_attempt(advance, sa
     assert not sandbox_calls
 
 
-def test_the_sweep_sends_a_writeback_whose_message_got_lost(advance, sandbox, tasks_run_inline, settings,
-                                                            django_capture_on_commit_callbacks):
+def test_the_sweep_sends_a_writeback_whose_message_got_lost(
+    advance, sandbox, tasks_run_inline, settings, django_capture_on_commit_callbacks
+):
     assert writebacks_due_sweep().enqueued == 0  # just queued: its own message is on its way
     Writeback.objects.filter(pk=advance.pk).update(
-        created_at=timezone.now() - timedelta(seconds=settings.WRITEBACK_SWEEP_INTERVAL_SECONDS + 1))
+        created_at=timezone.now() - timedelta(seconds=settings.WRITEBACK_SWEEP_INTERVAL_SECONDS + 1)
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         result = writebacks_due_sweep()
@@ -138,20 +154,28 @@ def test_the_sweep_sends_a_writeback_whose_message_got_lost(advance, sandbox, ta
 
 
 def test_the_sweep_sends_retries_whose_time_has_come(advance, sandbox, django_capture_on_commit_callbacks):
-    Writeback.objects.filter(pk=advance.pk).update(state=Writeback.State.RETRYING,
-                                                   next_attempt_at=timezone.now() + timedelta(minutes=5))
+    Writeback.objects.filter(pk=advance.pk).update(
+        state=Writeback.State.RETRYING, next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
     assert writebacks_due_sweep().enqueued == 0
 
     assert writebacks_due_sweep(now=timezone.now() + timedelta(minutes=6)).enqueued == 1
 
 
 def test_a_create_whose_worker_vanished_mid_send_needs_review_not_a_resend(request_with_interview_sync, settings):
-    create = interview_create(scheduling_request=request_with_interview_sync, title="First interview",
-                              start_time=timezone.now(), end_time=timezone.now() + timedelta(hours=1), location="",
-                              interviewers=[], external_id="gt-1")
+    create = interview_create(
+        scheduling_request=request_with_interview_sync,
+        title="First interview",
+        start_time=timezone.now(),
+        end_time=timezone.now() + timedelta(hours=1),
+        location="",
+        interviewers=[],
+        external_id="gt-1",
+    )
     assert writeback_claim(writeback_id=create.pk)
     Writeback.objects.filter(pk=create.pk).update(
-        updated_at=timezone.now() - timedelta(seconds=settings.WRITEBACK_SENDING_LEASE_SECONDS + 1))
+        updated_at=timezone.now() - timedelta(seconds=settings.WRITEBACK_SENDING_LEASE_SECONDS + 1)
+    )
 
     result = writebacks_due_sweep()
 
@@ -163,14 +187,17 @@ def test_a_create_whose_worker_vanished_mid_send_needs_review_not_a_resend(reque
 def test_the_sweep_is_scheduled_with_expiry_equal_to_its_interval(db, settings):
     task = PeriodicTask.objects.get(name=SWEEP_PERIODIC_TASK_NAME)  # created after migrate
     assert (task.task, task.interval.every, task.expire_seconds) == (
-        "integrations.tasks.writebacks_due_sweep", settings.WRITEBACK_SWEEP_INTERVAL_SECONDS,
-        settings.WRITEBACK_SWEEP_INTERVAL_SECONDS)
+        "integrations.tasks.writebacks_due_sweep",
+        settings.WRITEBACK_SWEEP_INTERVAL_SECONDS,
+        settings.WRITEBACK_SWEEP_INTERVAL_SECONDS,
+    )
 
 
 def test_the_sweep_sends_again_what_a_lost_worker_held_past_its_lease(advance, settings):
     assert writeback_claim(writeback_id=advance.pk)
     Writeback.objects.filter(pk=advance.pk).update(
-        updated_at=timezone.now() - timedelta(seconds=settings.WRITEBACK_SENDING_LEASE_SECONDS + 1))
+        updated_at=timezone.now() - timedelta(seconds=settings.WRITEBACK_SENDING_LEASE_SECONDS + 1)
+    )
 
     result = writebacks_due_sweep()
 

@@ -43,8 +43,12 @@ def acme(connection):
 def globex(db):
     """Customer 3100, authenticating its webhooks with HMAC, mid-way through a key rotation."""
     return Connection.objects.create(
-        name="Globex", customer_id="3100", webhook_auth=Connection.WebhookAuth.HMAC,
-        webhook_username="icims-globex", webhook_hmac_key=GLOBEX_KEY, webhook_hmac_key_previous=GLOBEX_PREVIOUS_KEY,
+        name="Globex",
+        customer_id="3100",
+        webhook_auth=Connection.WebhookAuth.HMAC,
+        webhook_username="icims-globex",
+        webhook_hmac_key=GLOBEX_KEY,
+        webhook_hmac_key_previous=GLOBEX_PREVIOUS_KEY,
     )
 
 
@@ -52,8 +56,16 @@ def globex(db):
 def post_webhook(client):
     """Post a body to the endpoint; `payload` may be a dict (JSON-encoded) or raw bytes."""
 
-    def post(payload, *, authorization: str | None = None, gzipped: bool = False, hmac_key: str | None = None,
-             hmac_user: str = "icims-globex", signed_at: datetime | None = None, content_encoding: str | None = None):
+    def post(
+        payload,
+        *,
+        authorization: str | None = None,
+        gzipped: bool = False,
+        hmac_key: str | None = None,
+        hmac_user: str = "icims-globex",
+        signed_at: datetime | None = None,
+        content_encoding: str | None = None,
+    ):
         raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         if gzipped:
             raw = gzip.compress(raw)
@@ -61,15 +73,25 @@ def post_webhook(client):
         if gzipped or content_encoding is not None:
             headers["HTTP_CONTENT_ENCODING"] = "gzip" if content_encoding is None else content_encoding
         if hmac_key is not None:
-            signed = signed_headers_for(key=hmac_key, user=hmac_user, method="POST", host="testserver",
-                                        path=WEBHOOK_PATH, query="", body=raw, content_type="application/json",
-                                        now=signed_at or timezone.now())
-            headers.update({
-                "HTTP_HOST": "testserver",
-                "HTTP_X_ICIMS_DATE": signed["x-icims-date"],
-                "HTTP_X_ICIMS_CONTENT_SHA256": signed["x-icims-content-sha256"],
-                "HTTP_AUTHORIZATION": signed["authorization"],
-            })
+            signed = signed_headers_for(
+                key=hmac_key,
+                user=hmac_user,
+                method="POST",
+                host="testserver",
+                path=WEBHOOK_PATH,
+                query="",
+                body=raw,
+                content_type="application/json",
+                now=signed_at or timezone.now(),
+            )
+            headers.update(
+                {
+                    "HTTP_HOST": "testserver",
+                    "HTTP_X_ICIMS_DATE": signed["x-icims-date"],
+                    "HTTP_X_ICIMS_CONTENT_SHA256": signed["x-icims-content-sha256"],
+                    "HTTP_AUTHORIZATION": signed["authorization"],
+                }
+            )
         elif authorization is not None:
             headers["HTTP_AUTHORIZATION"] = authorization
         return client.generic("POST", WEBHOOK_PATH, raw, content_type="application/json", **headers)

@@ -100,16 +100,20 @@ def test_the_same_move_for_another_candidate_is_not_a_duplicate(post_webhook, ac
     assert WebhookEvent.objects.count() == 2
 
 
-@pytest.mark.parametrize("authorization", [
-    None,
-    "",
-    basic_authorization("icims-acme", "wrong-password"),
-    basic_authorization("nobody", ACME_PASSWORD),
-    basic_authorization("", ""),
-    "Basic not-base64!!",
-    "Basic " + base64.b64encode(b"no-colon").decode(),
-    "Bearer some-token",
-], ids=["missing", "empty", "wrong-password", "unknown-user", "blank", "not-base64", "no-colon", "bearer"])
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "",
+        basic_authorization("icims-acme", "wrong-password"),
+        basic_authorization("nobody", ACME_PASSWORD),
+        basic_authorization("", ""),
+        "Basic not-base64!!",
+        "Basic " + base64.b64encode(b"no-colon").decode(),
+        "Bearer some-token",
+    ],
+    ids=["missing", "empty", "wrong-password", "unknown-user", "blank", "not-base64", "no-colon", "bearer"],
+)
 def test_wrong_or_missing_credentials_get_401_and_store_nothing(post_webhook, acme, authorization):
     response = post_webhook(fixture_payload("WorkFlowStatusChangeEvent"), authorization=authorization)
 
@@ -127,8 +131,10 @@ def test_a_bare_token_is_neither_echoed_nor_logged(post_webhook, acme, caplog):
 
 
 def test_a_basic_password_does_not_open_an_hmac_connection(post_webhook, globex):
-    response = post_webhook(_for_globex(fixture_payload("WorkFlowStatusChangeEvent")),
-                            authorization=basic_authorization("icims-globex", GLOBEX_KEY))
+    response = post_webhook(
+        _for_globex(fixture_payload("WorkFlowStatusChangeEvent")),
+        authorization=basic_authorization("icims-globex", GLOBEX_KEY),
+    )
 
     _assert_vendor_error(response, 401)
     assert WebhookEvent.objects.count() == 0
@@ -140,8 +146,10 @@ def test_a_changed_password_takes_effect_on_the_next_event(post_webhook, acme, a
     acme.save()
 
     old = post_webhook({**fixture_payload("JobPostToWebEvent"), "jobId": "2"}, authorization=acme_basic)
-    new = post_webhook({**fixture_payload("JobPostToWebEvent"), "jobId": "3"},
-                       authorization=basic_authorization("icims-acme", "acme-webhook-password-rotated"))
+    new = post_webhook(
+        {**fixture_payload("JobPostToWebEvent"), "jobId": "3"},
+        authorization=basic_authorization("icims-acme", "acme-webhook-password-rotated"),
+    )
 
     _assert_vendor_error(old, 401)
     assert new.status_code == 200
@@ -151,14 +159,16 @@ def test_a_connection_without_a_password_accepts_no_basic_event(post_webhook, ac
     acme.webhook_password = ""
     acme.save()
 
-    response = post_webhook(fixture_payload("WorkFlowStatusChangeEvent"),
-                            authorization=basic_authorization("icims-acme", ""))
+    response = post_webhook(
+        fixture_payload("WorkFlowStatusChangeEvent"), authorization=basic_authorization("icims-acme", "")
+    )
 
     _assert_vendor_error(response, 401)
 
 
-def test_an_event_naming_another_tenants_customer_is_refused_and_nothing_is_stored(post_webhook, acme, acme_basic,
-                                                                                   globex):
+def test_an_event_naming_another_tenants_customer_is_refused_and_nothing_is_stored(
+    post_webhook, acme, acme_basic, globex
+):
     response = post_webhook(_for_globex(fixture_payload("WorkFlowStatusChangeEvent")), authorization=acme_basic)
 
     _assert_vendor_error(response, 403)
@@ -177,22 +187,29 @@ def test_hmac_signed_with_the_previous_key_is_accepted_during_a_rotation(post_we
 
 
 def test_hmac_with_an_old_date_is_refused_as_a_replay(post_webhook, globex):
-    response = post_webhook(_for_globex(fixture_payload("WorkFlowStatusChangeEvent")), hmac_key=GLOBEX_KEY,
-                            signed_at=timezone.now() - timedelta(minutes=6))
+    response = post_webhook(
+        _for_globex(fixture_payload("WorkFlowStatusChangeEvent")),
+        hmac_key=GLOBEX_KEY,
+        signed_at=timezone.now() - timedelta(minutes=6),
+    )
 
     _assert_vendor_error(response, 401)
     assert WebhookEvent.objects.count() == 0
 
 
 def test_hmac_from_the_future_is_refused_too(post_webhook, globex):
-    response = post_webhook(_for_globex(fixture_payload("WorkFlowStatusChangeEvent")), hmac_key=GLOBEX_KEY,
-                            signed_at=timezone.now() + timedelta(minutes=6))
+    response = post_webhook(
+        _for_globex(fixture_payload("WorkFlowStatusChangeEvent")),
+        hmac_key=GLOBEX_KEY,
+        signed_at=timezone.now() + timedelta(minutes=6),
+    )
 
     _assert_vendor_error(response, 401)
 
 
-@pytest.mark.parametrize("key, user", [("not-the-key", "icims-globex"), (GLOBEX_KEY, "icims-nobody")],
-                         ids=["wrong-key", "unknown-user"])
+@pytest.mark.parametrize(
+    "key, user", [("not-the-key", "icims-globex"), (GLOBEX_KEY, "icims-nobody")], ids=["wrong-key", "unknown-user"]
+)
 def test_hmac_with_a_wrong_key_or_user_gets_401(post_webhook, globex, key, user):
     response = post_webhook(_for_globex(fixture_payload("WorkFlowStatusChangeEvent")), hmac_key=key, hmac_user=user)
 
@@ -202,34 +219,64 @@ def test_hmac_with_a_wrong_key_or_user_gets_401(post_webhook, globex, key, user)
 
 def test_hmac_over_a_body_changed_in_transit_gets_401(client, globex):
     body = json.dumps(_for_globex(fixture_payload("WorkFlowStatusChangeEvent"))).encode()
-    signed = signed_headers_for(key=GLOBEX_KEY, user="icims-globex", method="POST", host="testserver",
-                                path="/v2/ats/webhook/icims", query="", body=body, content_type="application/json",
-                                now=timezone.now())
+    signed = signed_headers_for(
+        key=GLOBEX_KEY,
+        user="icims-globex",
+        method="POST",
+        host="testserver",
+        path="/v2/ats/webhook/icims",
+        query="",
+        body=body,
+        content_type="application/json",
+        now=timezone.now(),
+    )
     response = client.generic(
-        "POST", "/v2/ats/webhook/icims", body.replace(b"13437", b"13438"), content_type="application/json",
-        HTTP_HOST="testserver", HTTP_X_ICIMS_DATE=signed["x-icims-date"],
-        HTTP_X_ICIMS_CONTENT_SHA256=signed["x-icims-content-sha256"], HTTP_AUTHORIZATION=signed["authorization"],
+        "POST",
+        "/v2/ats/webhook/icims",
+        body.replace(b"13437", b"13438"),
+        content_type="application/json",
+        HTTP_HOST="testserver",
+        HTTP_X_ICIMS_DATE=signed["x-icims-date"],
+        HTTP_X_ICIMS_CONTENT_SHA256=signed["x-icims-content-sha256"],
+        HTTP_AUTHORIZATION=signed["authorization"],
     )
 
     _assert_vendor_error(response, 401)
 
 
-@pytest.mark.parametrize("body, gzipped", [
-    (b"{not json", False),
-    (b"{not json", True),
-    (b"[1, 2, 3]", False),
-    (b'"a string"', True),
-    (b'{"customerId": "2187"}', False),
-    (b'{"eventType": "WorkFlowStatusChangeEvent"}', False),
-    (b'{"eventType": {"nested": 1}, "customerId": "2187"}', False),
-    (b'{"eventType": "WorkFlowStatusChangeEvent", "customerId": "2187", "x": NaN}', False),
-    (b'{"eventType": "WorkFlowStatusChangeEvent", "customerId": "2187", "x": 1e999}', False),
-    (b'{"eventType": "WorkFlowStatusChangeEvent", "customerId": "2187", "x": "\\u0000"}', False),
-    (b'{"eventType": "WorkFlowStatusChangeEvent", "customerId": "2187", "x": "\\ud800"}', False),
-    (b"\xff\xfe not utf-8", False),
-    (b"", False),
-], ids=["not-json", "gzip-not-json", "array", "string", "no-event-type", "no-customer-id", "object-event-type",
-        "nan", "infinite", "nul", "lone-surrogate", "not-utf8", "empty"])
+@pytest.mark.parametrize(
+    "body, gzipped",
+    [
+        (b"{not json", False),
+        (b"{not json", True),
+        (b"[1, 2, 3]", False),
+        (b'"a string"', True),
+        (b'{"customerId": "2187"}', False),
+        (b'{"eventType": "WorkFlowStatusChangeEvent"}', False),
+        (b'{"eventType": {"nested": 1}, "customerId": "2187"}', False),
+        (b'{"eventType": "WorkFlowStatusChangeEvent", "customerId": "2187", "x": NaN}', False),
+        (b'{"eventType": "WorkFlowStatusChangeEvent", "customerId": "2187", "x": 1e999}', False),
+        (b'{"eventType": "WorkFlowStatusChangeEvent", "customerId": "2187", "x": "\\u0000"}', False),
+        (b'{"eventType": "WorkFlowStatusChangeEvent", "customerId": "2187", "x": "\\ud800"}', False),
+        (b"\xff\xfe not utf-8", False),
+        (b"", False),
+    ],
+    ids=[
+        "not-json",
+        "gzip-not-json",
+        "array",
+        "string",
+        "no-event-type",
+        "no-customer-id",
+        "object-event-type",
+        "nan",
+        "infinite",
+        "nul",
+        "lone-surrogate",
+        "not-utf8",
+        "empty",
+    ],
+)
 def test_a_malformed_body_gets_400_and_stores_nothing(post_webhook, acme, acme_basic, body, gzipped):
     response = post_webhook(body, authorization=acme_basic, gzipped=gzipped)
 
@@ -237,9 +284,15 @@ def test_a_malformed_body_gets_400_and_stores_nothing(post_webhook, acme, acme_b
     assert WebhookEvent.objects.count() == 0
 
 
-@pytest.mark.parametrize("body", [b"\x1f\x8bnot really gzip", b"plain bytes that claim gzip",
-                                  gzip.compress(b'{"eventType": "x", "customerId": "2187"}')[:-6]],
-                         ids=["bad-header", "not-gzip", "truncated"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\x1f\x8bnot really gzip",
+        b"plain bytes that claim gzip",
+        gzip.compress(b'{"eventType": "x", "customerId": "2187"}')[:-6],
+    ],
+    ids=["bad-header", "not-gzip", "truncated"],
+)
 def test_a_bad_gzip_body_gets_400(post_webhook, acme, acme_basic, body):
     response = post_webhook(body, authorization=acme_basic, content_encoding="gzip")
 
@@ -248,8 +301,9 @@ def test_a_bad_gzip_body_gets_400(post_webhook, acme, acme_basic, body):
 
 
 def test_an_unsupported_content_encoding_gets_400(post_webhook, acme, acme_basic):
-    response = post_webhook(fixture_payload("WorkFlowStatusChangeEvent"), authorization=acme_basic,
-                            content_encoding="br")
+    response = post_webhook(
+        fixture_payload("WorkFlowStatusChangeEvent"), authorization=acme_basic, content_encoding="br"
+    )
 
     _assert_vendor_error(response, 400)
 
@@ -274,8 +328,9 @@ def test_a_body_of_exactly_one_megabyte_is_accepted(post_webhook, acme, acme_bas
 
 
 def test_a_gzip_bomb_gets_413(post_webhook, acme, acme_basic):
-    bomb = gzip.compress(b'{"eventType": "WorkFlowStatusChangeEvent", "customerId": "2187", "p": "'
-                         + b"0" * (50 * ONE_MB) + b'"}')
+    bomb = gzip.compress(
+        b'{"eventType": "WorkFlowStatusChangeEvent", "customerId": "2187", "p": "' + b"0" * (50 * ONE_MB) + b'"}'
+    )
     assert len(bomb) < 100_000
 
     response = post_webhook(bomb, authorization=acme_basic, content_encoding="gzip")
@@ -297,8 +352,10 @@ def test_credentials_are_checked_before_the_body_is_read(post_webhook, acme):
 
 
 def test_an_unknown_event_type_is_stored_ignored_and_answered_200(post_webhook, acme, acme_basic):
-    response = post_webhook({**fixture_payload("WorkFlowStatusChangeEvent"), "eventType": "OnboardPortalTaskEvent"},
-                            authorization=acme_basic)
+    response = post_webhook(
+        {**fixture_payload("WorkFlowStatusChangeEvent"), "eventType": "OnboardPortalTaskEvent"},
+        authorization=acme_basic,
+    )
 
     assert response.status_code == 200
     event = WebhookEvent.objects.get()
@@ -350,8 +407,12 @@ def test_a_database_outage_gets_503_temporary_without_a_stack_trace(post_webhook
 
 def test_the_endpoint_needs_no_csrf_token(acme, acme_basic):
     strict = Client(enforce_csrf_checks=True)
-    response = strict.post("/v2/ats/webhook/icims", fixture_payload("WorkFlowStatusChangeEvent"),
-                           content_type="application/json", HTTP_AUTHORIZATION=acme_basic)
+    response = strict.post(
+        "/v2/ats/webhook/icims",
+        fixture_payload("WorkFlowStatusChangeEvent"),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=acme_basic,
+    )
 
     assert response.status_code == 200
 
@@ -360,12 +421,14 @@ def test_get_is_not_allowed(client):
     assert client.get("/v2/ats/webhook/icims").status_code == 405
 
 
-def test_a_stored_status_change_reaches_a_worker_once_committed(post_webhook, acme, acme_basic, tasks_run_inline,
-                                                               django_capture_on_commit_callbacks):
+def test_a_stored_status_change_reaches_a_worker_once_committed(
+    post_webhook, acme, acme_basic, tasks_run_inline, django_capture_on_commit_callbacks
+):
     with responses.RequestsMock() as icims:  # the worker reads the workflow from iCIMS
         icims.post("https://login.icims.com/oauth/token", json=icims_fixture("token"))
-        icims.get("https://api.icims.com/customers/2187/applicantworkflows/13437",
-                  json=icims_fixture("applicantworkflow"))
+        icims.get(
+            "https://api.icims.com/customers/2187/applicantworkflows/13437", json=icims_fixture("applicantworkflow")
+        )
         with django_capture_on_commit_callbacks(execute=True):
             response = post_webhook(fixture_payload("WorkFlowStatusChangeEvent"), authorization=acme_basic)
 
@@ -375,15 +438,17 @@ def test_a_stored_status_change_reaches_a_worker_once_committed(post_webhook, ac
     assert event.attempts == 1
 
 
-def test_outside_any_transaction_an_event_is_stored_enqueued_and_deduplicated(transactional_db, post_webhook, acme,
-                                                                              acme_basic, tasks_run_inline):
+def test_outside_any_transaction_an_event_is_stored_enqueued_and_deduplicated(
+    transactional_db, post_webhook, acme, acme_basic, tasks_run_inline
+):
     # As in production: no transaction around the request, so the INSERT commits on its own and the
     # enqueue happens straight after it; the duplicate's IntegrityError must not break the connection.
     payload = fixture_payload("WorkFlowStatusChangeEvent")
     with responses.RequestsMock() as icims:  # the worker reads the workflow from iCIMS
         icims.post("https://login.icims.com/oauth/token", json=icims_fixture("token"))
-        icims.get("https://api.icims.com/customers/2187/applicantworkflows/13437",
-                  json=icims_fixture("applicantworkflow"))
+        icims.get(
+            "https://api.icims.com/customers/2187/applicantworkflows/13437", json=icims_fixture("applicantworkflow")
+        )
         first = post_webhook(payload, authorization=acme_basic)
     again = post_webhook(payload, authorization=acme_basic)
     other = post_webhook({**payload, "eventType": "JobPostToWebEvent"}, authorization=acme_basic)

@@ -19,14 +19,17 @@ json_values = st.recursive(
     max_leaves=20,
 )
 event_like = st.fixed_dictionaries(
-    {"eventType": st.one_of(st.sampled_from(["WorkFlowStatusChangeEvent", "JobPostToWebEvent"]), json_values),
-     "customerId": st.one_of(st.just("2187"), st.just("3100"), json_values)},
+    {
+        "eventType": st.one_of(st.sampled_from(["WorkFlowStatusChangeEvent", "JobPostToWebEvent"]), json_values),
+        "customerId": st.one_of(st.just("2187"), st.just("3100"), json_values),
+    },
     optional={"systemId": json_values, "newStatus": json_values, "links": json_values},
 )
 json_bodies = st.one_of(json_values, event_like).map(lambda value: json.dumps(value).encode())
 nasty_bodies = st.lists(st.sampled_from(NASTY_FRAGMENTS), min_size=1, max_size=3).map(
-    lambda parts: ('{"eventType": "WorkFlowStatusChangeEvent", "customerId": "2187", "x": ' + ",".join(parts) + "}")
-    .encode()
+    lambda parts: (
+        '{"eventType": "WorkFlowStatusChangeEvent", "customerId": "2187", "x": ' + ",".join(parts) + "}"
+    ).encode()
 )
 plain_bodies = st.one_of(st.binary(max_size=2000), json_bodies, nasty_bodies)
 bodies = st.one_of(
@@ -42,15 +45,17 @@ authorizations = st.one_of(
     st.text(max_size=200),
     st.text(max_size=200).map(lambda text: "Basic " + text),
     st.text(max_size=200).map(lambda text: "x-icims-v1-hmac-sha256 " + text),
-    st.just("x-icims-v1-hmac-sha256 user=icims-globex,signedheaders=content-type;host;x-icims-content-sha256;"
-            "x-icims-date,signature=" + "0" * 64),
+    st.just(
+        "x-icims-v1-hmac-sha256 user=icims-globex,signedheaders=content-type;host;x-icims-content-sha256;"
+        "x-icims-date,signature=" + "0" * 64
+    ),
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
-@given(body=bodies, authorization=authorizations, icims_date=st.one_of(st.none(), st.text(max_size=40)),
-       data=st.data())
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(body=bodies, authorization=authorizations, icims_date=st.one_of(st.none(), st.text(max_size=40)), data=st.data())
 def test_no_request_gets_a_server_error(client, acme, globex, body, authorization, icims_date, data):
     raw, encoding = body
     # Garbled, or shorter than the body. (A longer one makes a real server wait for bytes that never

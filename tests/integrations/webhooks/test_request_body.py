@@ -44,8 +44,10 @@ def test_a_gzip_body_without_the_header_is_still_read():
 
 
 def test_numeric_ids_are_kept_as_strings_and_odd_ones_are_not_indexed():
-    event = event_parse(body=b'{"eventType": "WorkFlowStatusChangeEvent", "customerId": 2187, "systemId": 5, '
-                             b'"personId": {"id": "1"}, "jobId": true}')
+    event = event_parse(
+        body=b'{"eventType": "WorkFlowStatusChangeEvent", "customerId": 2187, "systemId": 5, '
+        b'"personId": {"id": "1"}, "jobId": true}'
+    )
     assert event.customer_id == "2187"
     assert event.indexed["system_id"] == "5"
     assert event.indexed["person_id"] == ""

@@ -20,6 +20,7 @@ def at_trigger(sandbox):
 @pytest.fixture
 def deliver(post_status_change, tasks_run_inline, django_capture_on_commit_callbacks):
     """Post an event and let the worker run, as after a real commit."""
+
     def post(payload, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
             return post_status_change(payload, **kwargs)
@@ -38,20 +39,35 @@ def test_a_trigger_status_change_becomes_a_scheduling_request(sandbox_stages, at
     assert request.trigger_stage == sandbox_stages["trigger"]
 
 
-def test_the_gzipped_event_the_sandbox_sends_becomes_a_scheduling_request(sandbox_stages, sandbox, at_trigger, client,
-                                                                          tasks_run_inline,
-                                                                          django_capture_on_commit_callbacks):
+def test_the_gzipped_event_the_sandbox_sends_becomes_a_scheduling_request(
+    sandbox_stages, sandbox, at_trigger, client, tasks_run_inline, django_capture_on_commit_callbacks
+):
     workflow = sandbox.workflows[int(WORKFLOW_ID)]
-    event = status_change_event(customer_id="1000", customer_url=f"{sandbox.base_url}/customers/1000",
-                                workflow_id=workflow.id, person_id=workflow.person, job_id=workflow.job, user_id=1,
-                                old_status=NOT_A_TRIGGER, new_status=TRIGGER, numeric_status_ids=True)
-    body, headers = delivery_request(WebhookTarget(url=f"http://testserver{WEBHOOK_PATH}"), event,
-                                     now=datetime.now(UTC))
+    event = status_change_event(
+        customer_id="1000",
+        customer_url=f"{sandbox.base_url}/customers/1000",
+        workflow_id=workflow.id,
+        person_id=workflow.person,
+        job_id=workflow.job,
+        user_id=1,
+        old_status=NOT_A_TRIGGER,
+        new_status=TRIGGER,
+        numeric_status_ids=True,
+    )
+    body, headers = delivery_request(
+        WebhookTarget(url=f"http://testserver{WEBHOOK_PATH}"), event, now=datetime.now(UTC)
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.generic("POST", WEBHOOK_PATH, body, content_type="application/json",
-                                   HTTP_CONTENT_ENCODING="gzip", HTTP_AUTHORIZATION=headers["Authorization"],
-                                   HTTP_LINK=headers["Link"])
+        response = client.generic(
+            "POST",
+            WEBHOOK_PATH,
+            body,
+            content_type="application/json",
+            HTTP_CONTENT_ENCODING="gzip",
+            HTTP_AUTHORIZATION=headers["Authorization"],
+            HTTP_LINK=headers["Link"],
+        )
 
     assert response.status_code == 200
     assert SchedulingRequest.objects.get().candidate_id == str(workflow.person)
@@ -69,7 +85,8 @@ def test_a_duplicate_notification_leaves_one_request(sandbox_stages, at_trigger,
 
 
 def test_shadow_mode_changes_nothing_in_iCIMS_or_here(
-        sandbox_stages, at_trigger, deliver, sandbox_connection, sandbox_calls):
+    sandbox_stages, at_trigger, deliver, sandbox_connection, sandbox_calls
+):
     sandbox_connection.trigger_mode = Connection.TriggerMode.SHADOW
     sandbox_connection.auto_advance_enabled = True
     sandbox_connection.save()
@@ -91,8 +108,9 @@ def test_with_triggers_off_nothing_starts(sandbox_stages, at_trigger, deliver, s
     assert not SchedulingRequest.objects.exists()
 
 
-def test_an_event_naming_another_tenants_customer_is_refused_and_nothing_is_stored(sandbox_stages, at_trigger, deliver,
-                                                                                   connection):
+def test_an_event_naming_another_tenants_customer_is_refused_and_nothing_is_stored(
+    sandbox_stages, at_trigger, deliver, connection
+):
     response = deliver(status_change_payload(customer_id=connection.customer_id))
 
     assert response.status_code == 403
