@@ -31,6 +31,7 @@ from .entities import entity_spec
 from .locks import SyncLock
 from .models import Entity, SyncRun, SyncState
 from .run_context import WRITE_BATCH_SIZE, RunContext
+from .services.data_age_record import data_age_record
 
 logger = logging.getLogger(__name__)
 
@@ -213,6 +214,7 @@ def _finish(ctx: RunContext, *, status: str, error: BaseException | None = None)
         state.last_success_at, state.last_error = run.finished_at, ""
         state.save(update_fields=["last_success_at", "last_error", "updated_at"])
     run.save()
+    data_age_record(run=run)
     logger.info(
         "Sync %s %s %s %s: seen %d, created %d, updated %d, unchanged %d, left scope %d, deleted %d, %d calls",
         ctx.connection.customer_id,

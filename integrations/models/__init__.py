@@ -1,5 +1,6 @@
 """The integrations app's models, one module per model family."""
 
+from .activity import HourlyActivity, ProcessHeartbeat
 from .api_tokens import ApiToken
 from .api_usage import ApiCallLedger
 from .connections import (
@@ -30,6 +31,8 @@ __all__ = [
     "ApiCallLedger",
     "ApiToken",
     "Connection",
+    "HourlyActivity",
+    "ProcessHeartbeat",
     "SchedulingRequest",
     "Stage",
     "WebhookEvent",

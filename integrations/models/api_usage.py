@@ -31,6 +31,8 @@ class ApiCallLedger(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["connection", "hour", "purpose"], name="api_call_ledger_unique_bucket"),
         ]
+        # Totals for today across every connection (/metrics, the connection list) read by hour.
+        indexes = [models.Index(fields=["hour"], name="api_call_ledger_by_hour")]
 
     def __str__(self) -> str:
         return f"{self.connection} {self.hour:%Y-%m-%d %H:00} {self.purpose}: {self.calls}"

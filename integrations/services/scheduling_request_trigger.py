@@ -19,11 +19,13 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from integrations.icims.budget import Purpose
 from integrations.icims.errors import IcimsAccessDenied, IcimsError, IcimsNotFound
-from integrations.models import Connection, SchedulingRequest, Stage, WebhookEvent
+from integrations.models import Connection, HourlyActivity, SchedulingRequest, Stage, WebhookEvent
 
+from .hourly_activity_record import hourly_activity_record
 from .icims_clients import icims_client_for
 from .mirror_profiles_ensure import mirror_profiles_ensure
 
@@ -124,6 +126,7 @@ def _request_upsert(*, event: WebhookEvent, stage: Stage, candidate_id: str, job
                 request = _locked(event)
             else:
                 logger.info("Scheduling request %s started for workflow %s", request.pk, event.system_id)
+                _latency_record(event, label="started")
                 return f"Started scheduling request {request.pk} for workflow {event.system_id} at stage {stage_label}."
         if request.last_event_id == event.pk:
             # This very event was applied already (a replay, or a worker that died after committing).
@@ -137,6 +140,7 @@ def _request_upsert(*, event: WebhookEvent, stage: Stage, candidate_id: str, job
                     "this event arrived; nothing changed."
                 )
             _reset_to_pending(request, **fresh)
+            _latency_record(event, label="reopened")
             return (
                 f"Reopened scheduling request {request.pk} for workflow {event.system_id} at stage {stage_label} "
                 f"(it was {previous_state})."
@@ -144,6 +148,7 @@ def _request_upsert(*, event: WebhookEvent, stage: Stage, candidate_id: str, job
         if request.trigger_stage_id != stage.pk:
             old_stage = request.trigger_stage
             _reset_to_pending(request, **fresh)
+            _latency_record(event, label="moved")
             return (
                 f"Scheduling request {request.pk} for workflow {event.system_id} moved from stage {old_stage} to "
                 f"{stage_label} and is pending again."
@@ -154,6 +159,16 @@ def _request_upsert(*, event: WebhookEvent, stage: Stage, candidate_id: str, job
             f"Scheduling request {request.pk} for workflow {event.system_id} is already {request.state} at stage "
             f"{stage_label}; nothing new to do."
         )
+
+
+def _latency_record(event: WebhookEvent, *, label: str) -> None:
+    """How long the candidate waited between iCIMS telling us and the request being (re)started."""
+    hourly_activity_record(
+        connection_id=event.connection_id,
+        series=HourlyActivity.Series.WEBHOOK_TO_REQUEST,
+        label=label,
+        seconds=(timezone.now() - event.received_at).total_seconds(),
+    )
 
 
 def _locked(event: WebhookEvent) -> SchedulingRequest | None:

@@ -13,9 +13,10 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from integrations.models import WebhookEvent
+from integrations.models import HourlyActivity, WebhookEvent
 from integrations.webhooks.event_types import Handling, handling_for
 
+from .hourly_activity_record import hourly_activity_record
 from .scheduling_request_trigger import scheduling_request_trigger
 
 logger = logging.getLogger(__name__)
@@ -77,8 +78,16 @@ def _finish(event: WebhookEvent, *, state: str, last_error: str, outcome: str | 
     if state == WebhookEvent.State.PROCESSED:
         changes["processed_at"] = now
     # Only while still ours: if the sweeper took the row back after our lease ran out, it wins.
-    WebhookEvent.objects.filter(pk=event.pk, state=WebhookEvent.State.PROCESSING, attempts=event.attempts).update(
-        **changes
-    )
+    finished = WebhookEvent.objects.filter(
+        pk=event.pk, state=WebhookEvent.State.PROCESSING, attempts=event.attempts
+    ).update(**changes)
     for name, value in changes.items():
         setattr(event, name, value)
+    if finished and state != WebhookEvent.State.RECEIVED:  # back to "received" is a retry, not an end
+        hourly_activity_record(
+            connection_id=event.connection_id,
+            series=HourlyActivity.Series.WEBHOOK_EVENTS,
+            label=state,
+            seconds=(now - event.received_at).total_seconds(),
+            at=now,
+        )

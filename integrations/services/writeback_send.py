@@ -17,8 +17,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from integrations.icims.errors import IcimsBudgetExhausted, IcimsCircuitOpen, IcimsError
-from integrations.models import Writeback, WritebackAttempt
+from integrations.models import HourlyActivity, Writeback, WritebackAttempt
 
+from .hourly_activity_record import hourly_activity_record
 from .writeback_actions import (
     ACTION_SENDERS,
     ResponseRecorder,
@@ -163,9 +164,17 @@ def _finish(
     if uncount:
         changes["attempts"] = F("attempts") - 1
     # Only while still ours: if the sweeper took the row back after our lease ran out, it decides.
-    Writeback.objects.filter(pk=writeback.pk, state=Writeback.State.SENDING, attempts=writeback.attempts).update(
-        **changes
-    )
+    finished = Writeback.objects.filter(
+        pk=writeback.pk, state=Writeback.State.SENDING, attempts=writeback.attempts
+    ).update(**changes)
+    if finished:
+        hourly_activity_record(
+            connection_id=writeback.connection_id,
+            series=HourlyActivity.Series.WRITEBACK_OUTCOMES,
+            label=state,
+            seconds=(now - writeback.created_at).total_seconds(),
+            at=now,
+        )
     attempt.finished_at = now
     attempt.outcome = outcome[:200]
     attempt.error = error[:4000]
