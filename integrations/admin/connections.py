@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db import models
+from django.urls import path
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -21,6 +22,7 @@ from ..services.connection_onboarding import (
 from ..services.connection_pause import connections_set_active
 from ..services.connection_save import connection_save
 from .api_usage import connection_api_usage, run_connection_test
+from .connection_charts import connection_charts_view
 from .connection_forms import ConnectionForm, clear_field_name
 
 PROGRESS_FIELDS = [
@@ -50,6 +52,15 @@ class ConnectionAdmin(admin.ModelAdmin):
         "sync_overview",
         *PROGRESS_FIELDS,
     ]
+
+    def get_urls(self):
+        def charts(request, object_id):
+            return connection_charts_view(self, request, object_id)
+
+        return [
+            path("<path:object_id>/charts/", self.admin_site.admin_view(charts), name="integrations_connection_charts"),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request):
         return connections_with_onboarding_facts(super().get_queryset(request))
