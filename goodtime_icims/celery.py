@@ -3,11 +3,43 @@
 from __future__ import annotations
 
 import os
+import time
 
 from celery import Celery
+from celery.signals import beat_init, before_task_publish
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goodtime_icims.settings")
 
 app = Celery("goodtime_icims")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+class BeatHeartbeat:
+    """Beat leaves its heartbeat when it publishes a task (at least the worker heartbeats, each minute).
+
+    Only the beat process marks itself as beat (`beat_init`); a web process publishing a task is not
+    a sign that beat is alive. At most one write every 15 seconds however many tasks beat sends.
+    """
+
+    min_interval = 15.0
+
+    def __init__(self) -> None:
+        self.in_beat = False
+        self.last_written = -self.min_interval
+
+    def beat_started(self, **kwargs) -> None:
+        self.in_beat = True
+
+    def task_published(self, **kwargs) -> None:
+        if not self.in_beat or time.monotonic() - self.last_written < self.min_interval:
+            return
+        from integrations.services.process_heartbeat_record import BEAT_HEARTBEAT, process_heartbeat_record
+
+        process_heartbeat_record(name=BEAT_HEARTBEAT)
+        self.last_written = time.monotonic()
+
+
+beat_heartbeat = BeatHeartbeat()
+beat_init.connect(beat_heartbeat.beat_started, weak=False)
+before_task_publish.connect(beat_heartbeat.task_published, weak=False)

@@ -6,6 +6,8 @@ from health_check.views import HealthCheckView
 
 from integrations.webhooks.views import IcimsWebhookView
 
+from .health import ReadinessView
+
 admin.site.site_header = "goodtime-icims"
 admin.site.site_title = "goodtime-icims"
 admin.site.index_title = "iCIMS integration portal"
@@ -14,12 +16,8 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    # Readiness: the database and the cache (Redis in production) answer.
-    path(
-        "health/",
-        HealthCheckView.as_view(checks=["health_check.checks.Database", "health_check.checks.Cache"]),
-        name="health-ready",
-    ),
+    # Readiness: the database, cache and broker answer, workers and beat are alive, no webhook is stuck.
+    path("health/", ReadinessView.as_view(), name="health-ready"),
     # Liveness: the process serves requests; no dependency is consulted.
     path("health/live/", HealthCheckView.as_view(checks=[]), name="health-live"),
     path("api/schema/ui/", SpectacularSwaggerView.as_view(url_name="schema"), name="schema-ui"),

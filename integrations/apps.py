@@ -21,3 +21,8 @@ class IntegrationsConfig(AppConfig):
         post_migrate.connect(
             writebacks_sweep_schedule_ensure, sender=self, dispatch_uid="integrations.writebacks_sweep_schedule_ensure"
         )
+        from .services.process_heartbeat_record import heartbeat_schedule_ensure
+
+        post_migrate.connect(
+            heartbeat_schedule_ensure, sender=self, dispatch_uid="integrations.heartbeat_schedule_ensure"
+        )

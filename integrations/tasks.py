@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from integrations.services.process_heartbeat_record import process_heartbeat_record, worker_heartbeat_name
 from integrations.services.webhook_event_process import webhook_event_process as webhook_event_process_service
 from integrations.services.webhook_events_sweep import webhook_events_sweep as webhook_events_sweep_service
 from integrations.services.writeback_send import writeback_send as writeback_send_service
@@ -28,3 +29,8 @@ def writeback_send(writeback_id: int) -> None:
 @shared_task(name="integrations.tasks.writebacks_due_sweep", acks_late=True, ignore_result=True)
 def writebacks_due_sweep() -> None:
     writebacks_due_sweep_service()
+
+
+@shared_task(name="integrations.tasks.worker_heartbeat", ignore_result=True)
+def worker_heartbeat(queue: str) -> None:
+    process_heartbeat_record(name=worker_heartbeat_name(queue))
