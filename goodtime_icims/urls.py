@@ -7,6 +7,7 @@ from health_check.views import HealthCheckView
 from integrations.webhooks.views import IcimsWebhookView
 
 from .health import ReadinessView
+from .metrics import metrics_view
 
 admin.site.site_header = "goodtime-icims"
 admin.site.site_title = "goodtime-icims"
@@ -20,6 +21,7 @@ urlpatterns = [
     path("health/", ReadinessView.as_view(), name="health-ready"),
     # Liveness: the process serves requests; no dependency is consulted.
     path("health/live/", HealthCheckView.as_view(checks=[]), name="health-live"),
+    path("metrics", metrics_view, name="metrics"),
     path("api/schema/ui/", SpectacularSwaggerView.as_view(url_name="schema"), name="schema-ui"),
 ]
 

@@ -1,0 +1,88 @@
+"""The Prometheus collector behind /metrics: per-connection series read from the database at each scrape."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric, SummaryMetricFamily
+from prometheus_client.registry import Collector
+
+from .selectors.connection_metrics import MetricsSnapshot, connection_metrics_snapshot
+from .services.icims_clients import icims_call_budget
+
+PREFIX = "goodtime_icims"
+CONNECTION_LABELS = ["connection", "customer_id"]
+
+
+def _daily_allowance(connection) -> dict | None:
+    return icims_call_budget(connection=connection).daily_allowance()
+
+
+class PortalCollector(Collector):
+    """Reads one snapshot per scrape (a fixed number of queries) and turns it into metric families."""
+
+    def collect(self) -> Iterator[Metric]:
+        snapshot = connection_metrics_snapshot(daily_allowance=_daily_allowance)
+        yield from _families(snapshot)
+
+
+def _labels(snapshot: MetricsSnapshot, connection_id: int, *extra: str) -> list[str] | None:
+    names = snapshot.connections.get(connection_id)
+    return None if names is None else [names.connection, names.customer_id, *extra]
+
+
+def _gauge(name: str, documentation: str, extra: list[str], values: dict, snapshot: MetricsSnapshot) -> Metric:
+    family = GaugeMetricFamily(f"{PREFIX}_{name}", documentation, labels=[*CONNECTION_LABELS, *extra])
+    for key, value in sorted(values.items()):
+        connection_id, *rest = key if isinstance(key, tuple) else (key,)
+        labels = _labels(snapshot, connection_id, *rest)
+        if labels is not None:  # a row of a connection deleted between two queries
+            family.add_metric(labels, value)
+    return family
+
+
+def _families(snapshot: MetricsSnapshot) -> Iterator[Metric]:
+    yield _gauge("connection_active", "1 when the connection is active, 0 when paused.", [], snapshot.active, snapshot)
+    yield _gauge(
+        "hourly_call_budget", "iCIMS calls the connection may spend per hour.", [], snapshot.hourly_budget, snapshot
+    )
+    yield _gauge(
+        "data_age_seconds",
+        "Seconds since the last successful sync run of the entity began: nothing older is missing.",
+        ["entity"],
+        snapshot.data_age_seconds,
+        snapshot,
+    )
+    runs = CounterMetricFamily(f"{PREFIX}_sync_runs", "Sync runs by outcome.", labels=[*CONNECTION_LABELS, "outcome"])
+    for (connection_id, outcome), total in sorted(snapshot.sync_runs.items()):
+        if (labels := _labels(snapshot, connection_id, outcome)) is not None:
+            runs.add_metric(labels, total)
+    yield runs
+    yield _gauge(
+        "icims_calls_today",
+        "iCIMS API calls since 00:00 UTC, by purpose and result (ok, or failed: an error or no answer).",
+        ["purpose", "result"],
+        snapshot.calls_today,
+        snapshot,
+    )
+    yield _gauge(
+        "icims_allowance_remaining",
+        "Calls left of the daily allowance iCIMS last reported (absent until a call today).",
+        [],
+        snapshot.allowance_remaining,
+        snapshot,
+    )
+    yield _gauge(
+        "icims_allowance_limit", "The daily allowance iCIMS last reported.", [], snapshot.allowance_limit, snapshot
+    )
+    yield _gauge("webhook_events", "Stored webhook events by state.", ["state"], snapshot.webhook_events, snapshot)
+    latency = SummaryMetricFamily(
+        f"{PREFIX}_webhook_processing_seconds",
+        "Time from receiving a webhook event to handling it (processed, ignored or failed).",
+        labels=CONNECTION_LABELS,
+    )
+    for connection_id, (count, seconds) in sorted(snapshot.webhook_latency.items()):
+        if (labels := _labels(snapshot, connection_id)) is not None:
+            latency.add_metric(labels, count_value=count, sum_value=seconds)
+    yield latency
+    yield _gauge("writebacks", "Write-backs to iCIMS by state.", ["state"], snapshot.writebacks, snapshot)

@@ -1,0 +1,139 @@
+"""/metrics: Prometheus text that Prometheus's own parser reads, per connection, behind a token when set."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from prometheus_client.parser import text_string_to_metric_families
+
+from integrations.models import ApiCallLedger, Connection, HourlyActivity, WebhookEvent, Writeback
+from sync.models import SyncRun
+
+
+def _samples(response) -> dict[tuple[str, frozenset], float]:
+    text = response.content.decode()
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def _acme(**labels) -> frozenset:
+    return frozenset({"connection": "Acme", "customer_id": "2187", **labels}.items())
+
+
+@pytest.fixture
+def activity(connection):
+    now = timezone.now()
+    SyncRun.objects.create(
+        connection=connection,
+        entity="jobs",
+        mode=SyncRun.Mode.INCREMENTAL_SEARCH,
+        status=SyncRun.Status.SUCCEEDED,
+        started_at=now - timedelta(minutes=4),
+        finished_at=now - timedelta(minutes=3),
+    )
+    SyncRun.objects.create(
+        connection=connection,
+        entity="jobs",
+        mode=SyncRun.Mode.INCREMENTAL_SEARCH,
+        status=SyncRun.Status.FAILED,
+        started_at=now - timedelta(minutes=2),
+        finished_at=now - timedelta(minutes=1),
+    )
+    ApiCallLedger.objects.create(
+        connection=connection,
+        hour=now.replace(minute=0, second=0, microsecond=0),
+        purpose="sync",
+        calls=50,
+        failed_calls=2,
+    )
+    WebhookEvent.objects.create(
+        connection=connection,
+        event_type="WorkFlowStatusChangeEvent",
+        customer_id="2187",
+        payload={},
+        dedupe_key="a",
+        state=WebhookEvent.State.PROCESSED,
+    )
+    HourlyActivity.objects.create(
+        connection=connection,
+        hour=now.replace(minute=0, second=0, microsecond=0),
+        series="webhook_events",
+        label="processed",
+        count=4,
+        total_seconds=10.0,
+        max_seconds=5.0,
+    )
+    Writeback.objects.create(
+        connection=connection, action=Writeback.Action.ADVANCE_STATUS, idempotency_key="w1", state=Writeback.State.DEAD
+    )
+
+
+def test_metrics_parse_with_prometheus_own_parser_and_carry_each_connections_figures(client, activity):
+    response = client.get("/metrics")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain; version=")
+    samples = _samples(response)
+    assert samples[("goodtime_icims_connection_active", _acme())] == 1
+    assert 235 <= samples[("goodtime_icims_data_age_seconds", _acme(entity="jobs"))] <= 300
+    assert samples[("goodtime_icims_sync_runs_total", _acme(outcome="succeeded"))] == 1
+    assert samples[("goodtime_icims_sync_runs_total", _acme(outcome="failed"))] == 1
+    assert samples[("goodtime_icims_icims_calls_today", _acme(purpose="sync", result="ok"))] == 48
+    assert samples[("goodtime_icims_icims_calls_today", _acme(purpose="sync", result="failed"))] == 2
+    assert samples[("goodtime_icims_webhook_events", _acme(state="processed"))] == 1
+    assert samples[("goodtime_icims_webhook_processing_seconds_count", _acme())] == 4
+    assert samples[("goodtime_icims_webhook_processing_seconds_sum", _acme())] == 10
+    assert samples[("goodtime_icims_writebacks", _acme(state="dead"))] == 1
+    assert samples[("goodtime_icims_hourly_call_budget", _acme())] == 80000
+
+
+def test_the_allowance_iCIMS_reported_is_exported(client, connection):
+    from integrations.services.icims_clients import icims_call_budget
+
+    icims_call_budget(connection=connection).observe(
+        {"x-ratelimit-limit": "10000", "x-ratelimit-remaining": "2500", "x-ratelimit-reset": "3600"}
+    )
+
+    samples = _samples(client.get("/metrics"))
+
+    assert samples[("goodtime_icims_icims_allowance_remaining", _acme())] == 2500
+    assert samples[("goodtime_icims_icims_allowance_limit", _acme())] == 10000
+
+
+def test_the_number_of_queries_does_not_grow_with_the_connections(client, connection):
+    def queries() -> int:
+        with CaptureQueriesContext(db) as captured:
+            assert client.get("/metrics").status_code == 200
+        return len(captured)
+
+    few = queries()
+    Connection.objects.bulk_create(
+        Connection(name=f"Tenant {n}", customer_id=str(5000 + n), stream_id=f"s{n}") for n in range(30)
+    )
+
+    assert queries() == few <= 8
+
+
+def test_with_a_token_set_a_scrape_without_it_or_with_another_is_refused(client, settings, db):
+    settings.METRICS_TOKEN = "scrape-token-1234"
+
+    missing = client.get("/metrics")
+    wrong = client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-token-9999")
+    right = client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-token-1234")
+
+    assert (missing.status_code, wrong.status_code, right.status_code) == (401, 401, 200)
+    assert missing["WWW-Authenticate"] == 'Bearer realm="metrics"'
+    assert b"goodtime_icims" not in missing.content
+
+
+def test_metrics_are_not_redirected_to_https(client, settings, db):
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert client.get("/metrics").status_code == 200
