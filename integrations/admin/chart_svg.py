@@ -58,6 +58,14 @@ def nice_ceiling(value: float) -> float:
     return 10 * power
 
 
+def axis_scale(top: float) -> tuple[float, float]:
+    """The top of the axis and the step between its gridlines: at most 5 round steps covering `top`."""
+    if top <= 0:
+        return 1.0, 0.2
+    tick = nice_ceiling(top / 5)
+    return tick * max(1, math.ceil(top / tick - 1e-9)), tick
+
+
 def _number(value: float) -> str:
     return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:,.1f}"
 
@@ -78,7 +86,7 @@ def chart_svg(chart: Chart) -> SafeString:
     """The chart as an `<svg>` element to put in a page."""
     data_max = _data_max(chart)
     limit_drawn = bool(chart.limit) and data_max >= LIMIT_DRAWN_FROM_SHARE * chart.limit
-    scale = nice_ceiling(max(data_max, chart.limit if limit_drawn else 0))
+    scale, tick = axis_scale(max(data_max, chart.limit if limit_drawn else 0))
     slot = PLOT_WIDTH / len(chart.hours)
 
     def y(value: float) -> float:
@@ -94,7 +102,7 @@ def chart_svg(chart: Chart) -> SafeString:
         f'<title id="{title_id}">{escape(chart.title)}</title>',
         f'<rect x="{LEFT}" y="{TOP}" width="{PLOT_WIDTH}" height="{PLOT_HEIGHT}" fill="#ffffff" stroke="#e2e8f0"/>',
     ]
-    parts += _axes(chart, scale, y, x)
+    parts += _axes(chart, scale, tick, y, x)
     parts += _legend(chart)
     if chart.kind == "stacked-bars":
         parts += _bars(chart, y, x, slot)
@@ -123,10 +131,10 @@ def chart_svg(chart: Chart) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 (every interpolated text went through escape())
 
 
-def _axes(chart: Chart, scale: float, y, x) -> list[str]:
+def _axes(chart: Chart, scale: float, tick: float, y, x) -> list[str]:
     parts = []
-    for step in range(5):
-        value = scale * step / 4
+    for step in range(round(scale / tick) + 1):
+        value = tick * step
         parts.append(
             f'<line x1="{LEFT}" x2="{LEFT + PLOT_WIDTH}" y1="{y(value):.1f}" y2="{y(value):.1f}" stroke="#edf2f7"/>'
         )

@@ -21,12 +21,18 @@ def chart_window_from(request: HttpRequest) -> ChartWindow:
         return ChartWindow.DAY
 
 
-def connection_charts_html(*, connection: Connection, window: ChartWindow) -> str:
+def connection_charts_html(*, connection: Connection, window: ChartWindow, on_chart_page: bool = False) -> str:
     """The charts of a connection as one HTML fragment (a window switch and one SVG per chart)."""
     charts = [(chart, chart_svg(chart)) for chart in connection_charts(connection=connection, window=window)]
     return render_to_string(
         "admin/integrations/connection/charts_panel.html",
-        {"connection": connection, "charts": charts, "window": window, "windows": list(ChartWindow)},
+        {
+            "connection": connection,
+            "charts": charts,
+            "window": window,
+            "windows": list(ChartWindow),
+            "on_chart_page": on_chart_page,
+        },
     )
 
 
@@ -45,6 +51,6 @@ def connection_charts_view(model_admin: ModelAdmin, request: HttpRequest, object
             "opts": Connection._meta,
             "original": connection,
             "title": f"Charts of {connection.name}",
-            "charts_html": connection_charts_html(connection=connection, window=window),
+            "charts_html": connection_charts_html(connection=connection, window=window, on_chart_page=True),
         },
     )

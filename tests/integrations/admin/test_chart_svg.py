@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree
 
-from integrations.admin.chart_svg import chart_svg, nice_ceiling
+from integrations.admin.chart_svg import axis_scale, chart_svg, nice_ceiling
 from integrations.selectors.connection_charts import Chart, ChartSeries
 
 HOURS = [datetime(2026, 11, 26, 10, tzinfo=UTC) + timedelta(hours=n) for n in range(4)]
@@ -93,3 +93,10 @@ def test_an_empty_chart_says_so():
 
 def test_scales_are_round_numbers():
     assert [nice_ceiling(v) for v in (0, 0.3, 7, 12, 21, 80000, 81000)] == [1, 0.5, 10, 20, 25, 100000, 100000]
+
+
+def test_an_axis_has_at_most_five_round_steps_up_to_the_top_value():
+    assert axis_scale(2000) == (2000, 500)
+    assert axis_scale(4.4) == (5, 1)
+    assert axis_scale(1160) == (1250, 250)
+    assert axis_scale(0) == (1, 0.2)
