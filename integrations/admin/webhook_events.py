@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 from ..models import Connection, WebhookEvent
 from ..services.webhook_event_ingest import headers_redact
 from ..services.webhook_events_replay import webhook_events_replay, webhook_events_replay_failed
+from .csv_export import csv_export_action
 from .view_only import ViewOnlyAdmin, pretty_json
 
 REPLAY_PERMISSION = "integrations.change_webhookevent"
@@ -48,9 +49,48 @@ class WebhookEventAdmin(ViewOnlyAdmin):
     ]
     list_filter = ["state", "event_type", "connection", ("received_at", admin.DateFieldListFilter)]
     list_select_related = ["connection"]
-    search_fields = ["customer_id", "system_id", "person_id", "job_id", "user_id", "dedupe_key"]
+    search_fields = [
+        "connection__name",
+        "customer_id",
+        "system_id",
+        "person_id",
+        "job_id",
+        "user_id",
+        "old_status",
+        "new_status",
+        "=state",
+        "dedupe_key",
+    ]
+    search_help_text = (
+        "Part of a connection's name or CustomerId; an iCIMS workflow (systemId), person, job or user id; "
+        "an old or new status id (e.g. C51218); or a state: received, processing, processed, ignored, failed."
+    )
     date_hierarchy = "received_at"
-    actions = ["replay_selected"]
+    actions = [
+        "replay_selected",
+        csv_export_action(
+            columns=[
+                "id",
+                "received_at",
+                "connection__name",
+                "customer_id",
+                "event_type",
+                "system_id",
+                "person_id",
+                "job_id",
+                "user_id",
+                "old_status",
+                "new_status",
+                "state",
+                "attempts",
+                "processed_at",
+                "outcome",
+                "last_error",
+            ],
+            file_prefix="webhook-events",
+            select_related=["connection"],
+        ),
+    ]
     fieldsets = [
         (
             None,

@@ -7,6 +7,7 @@ from django.utils.text import Truncator
 
 from ..models import Writeback, WritebackAttempt
 from ..services.writeback_retry import writebacks_retry_now
+from .csv_export import csv_export_action
 from .view_only import ViewOnlyAdmin, pretty_json
 
 RETRY_PERMISSION = "integrations.change_writeback"
@@ -44,7 +45,26 @@ class WritebackAdmin(ViewOnlyAdmin):
     list_select_related = ["connection", "scheduling_request"]
     search_fields = ["=idempotency_key", "scheduling_request__workflow_id"]
     date_hierarchy = "created_at"
-    actions = ["retry_now"]
+    actions = [
+        "retry_now",
+        csv_export_action(
+            columns=[
+                "id",
+                "created_at",
+                "connection__name",
+                "scheduling_request__workflow_id",
+                "action",
+                "state",
+                "attempts",
+                "next_attempt_at",
+                "completed_at",
+                "idempotency_key",
+                "last_error",
+            ],
+            file_prefix="write-backs",
+            select_related=["connection", "scheduling_request"],
+        ),
+    ]
     inlines = [WritebackAttemptInline]
     fieldsets = [
         (

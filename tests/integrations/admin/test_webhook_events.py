@@ -139,3 +139,15 @@ def test_replay_failed_without_a_time_says_what_is_missing_and_replays_nothing(s
 def test_a_csm_sees_no_webhook_events(csm_client, failed_event):
     assert csm_client.get(reverse(CHANGELIST)).status_code == 403
     assert csm_client.get(reverse(REPLAY_FAILED)).status_code == 403
+
+
+def test_events_are_found_by_connection_name_status_and_state_and_the_search_says_how(superadmin_client, failed_event):
+    failed_event.new_status = "C51218"
+    failed_event.save()
+
+    def found(term: str) -> int:
+        return superadmin_client.get(reverse(CHANGELIST), {"q": term}).context["cl"].result_count
+
+    assert (found("acm"), found("C51218"), found("failed"), found("processed")) == (1, 1, 1, 0)
+    page = superadmin_client.get(reverse(CHANGELIST)).content.decode()
+    assert "an old or new status id (e.g. C51218)" in page
