@@ -31,5 +31,6 @@ urlpatterns += [
 
 # The REST API for the scheduling platform; unknown URLs and crashes under /api/ answer in its JSON error shape.
 urlpatterns += [path("api/v1/", include("integrations.api.urls", namespace="api"))]
+handler403 = "goodtime_icims.forbidden.permission_denied"
 handler404 = "integrations.api.errors.api_aware_page_not_found"
 handler500 = "integrations.api.errors.api_aware_server_error"

@@ -33,7 +33,7 @@ class MirroredRecord(models.Model):
         help_text="The iCIMS tenant this record belongs to.",
     )
     icims_id = models.PositiveBigIntegerField(
-        "iCIMS id", help_text="The iCIMS system id (the number in the profile URL); unique within a connection."
+        "id in iCIMS", help_text="The iCIMS system id (the number in the profile URL); unique within a connection."
     )
     folder = models.CharField(
         "folder",
@@ -195,7 +195,8 @@ class IcimsUser(PersonRecord):
     """An iCIMS person in one of the connection's user folders (recruiters, hiring managers, employees)."""
 
     class Meta(PersonRecord.Meta):
-        verbose_name = "iCIMS user"
+        verbose_name = "user in iCIMS"
+        verbose_name_plural = "users in iCIMS"
 
 
 class SyncRun(models.Model):

@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from ..models import SECRET_FIELDS, Connection
+from ..models import SECRET_FIELDS, Connection, default_candidate_folders, default_user_folders
 from ..services.connection_save import (
     EDITABLE_FIELDS,
     connection_changes_apply,
@@ -60,12 +60,17 @@ class SecretField(forms.CharField):
 
 
 class ConnectionForm(forms.ModelForm):
+    # Declared here, so the model's defaults must be given again: a new connection starts with the
+    # integration guide's folders.
     candidate_folders = FolderListField(
         label="Candidate folders",
+        initial=default_candidate_folders,
         help_text="iCIMS folders whose candidates are synced: one per line or comma-separated.",
     )
     user_folders = FolderListField(
-        label="User folders", help_text="iCIMS folders whose users are synced: one per line or comma-separated."
+        label="User folders",
+        initial=default_user_folders,
+        help_text="iCIMS folders whose users are synced: one per line or comma-separated.",
     )
     client_secret = SecretField(label="Client secret")
     client_secret_clear = forms.BooleanField(label="Clear stored client secret", required=False)

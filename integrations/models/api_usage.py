@@ -26,8 +26,8 @@ class ApiCallLedger(models.Model):
 
     class Meta:
         ordering = ["-hour", "connection", "purpose"]
-        verbose_name = "iCIMS API usage"
-        verbose_name_plural = "iCIMS API usage"
+        verbose_name = "calls to iCIMS"
+        verbose_name_plural = "calls to iCIMS"
         constraints = [
             models.UniqueConstraint(fields=["connection", "hour", "purpose"], name="api_call_ledger_unique_bucket"),
         ]

@@ -59,13 +59,13 @@ class Connection(models.Model):
 
     name = models.CharField("name", max_length=200, unique=True, help_text="How the portal refers to this tenant.")
     customer_id = models.CharField(
-        "iCIMS CustomerId",
+        "CustomerId",
         max_length=32,
         unique=True,
         help_text="Assigned by the iCIMS Implementation Manager; part of every API URL.",
     )
     stream_id = models.CharField(
-        "iCIMS StreamId",
+        "StreamId",
         max_length=128,
         blank=True,
         help_text="The data stream channel iCIMS created for this tenant. Blank: sync by search.",
@@ -177,13 +177,17 @@ class Connection(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "iCIMS connection"
+        # Not "iCIMS connection": the admin capitalises the first letter of a model's name ("ICIMS").
+        verbose_name = "connection"
         constraints = [
             # The webhook endpoint finds the connection by this name (Basic user, or HMAC `user=`).
             models.UniqueConstraint(
                 fields=["webhook_username"],
                 condition=~Q(webhook_username=""),
                 name="connection_unique_webhook_username",
+                # "unique" on one field: Django reports it on the field, not as a constraint's name.
+                violation_error_code="unique",
+                violation_error_message="Another connection already uses this webhook username; give each its own.",
             ),
         ]
 

@@ -350,3 +350,27 @@ def test_a_csm_cannot_add_or_delete_or_pause_connections(csm_client, ready_conne
     assert Connection.objects.filter(customer_id="4242").count() == 0
     ready_connection.refresh_from_db()
     assert ready_connection.is_active
+
+
+def test_a_webhook_username_another_connection_uses_is_refused_on_its_field(superadmin_client, ready_connection):
+    response = superadmin_client.post(ADD_URL, connection_form_data(webhook_username=ready_connection.webhook_username))
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["webhook_username"] == [
+        "Another connection already uses this webhook username; give each its own."
+    ]
+    assert "Constraint" not in response.content.decode()
+    assert Connection.objects.count() == 1
+
+
+def test_a_new_connection_starts_with_the_guides_folders(superadmin_client):
+    form = superadmin_client.get(ADD_URL).context["adminform"].form
+
+    assert form["candidate_folders"].value() == "Cand:Active"
+    assert form["user_folders"].value() == "HM:Active\nEmp:Current Employee"
+
+
+def test_labels_say_iCIMS_never_ICIMS(superadmin_client, ready_connection):
+    for url in ("/admin/", ADD_URL, change_url(ready_connection), "/admin/sync/icimsuser/", "/admin/sync/job/"):
+        assert "ICIMS" not in superadmin_client.get(url).content.decode(), url

@@ -148,7 +148,7 @@ def test_a_subcommand_is_required(db):
 
 
 def test_add_refuses_a_customer_id_already_registered(ready_connection):
-    assert "--customer-id: ICIMS connection with this ICIMS CustomerId already exists." in refused(
+    assert "--customer-id: Connection with this CustomerId already exists." in refused(
         "add", "--name", "Acme again", "--customer-id", "2187", "--webhook-username", "u", "--webhook-password", "p"
     )
     assert Connection.objects.count() == 1
@@ -161,7 +161,7 @@ def test_add_and_update_are_recorded_in_the_admin_history_without_secrets(db, su
     added, changed = LogEntry.objects.order_by("pk")
     assert added.user == superadmin
     assert changed.user.username == "shell"
-    assert json.loads(changed.change_message) == [{"changed": {"fields": ["ICIMS StreamId", "Webhook HMAC key"]}}]
+    assert json.loads(changed.change_message) == [{"changed": {"fields": ["StreamId", "Webhook HMAC key"]}}]
     assert "rotated-hmac-key-0009" not in changed.change_message
 
 

@@ -125,7 +125,7 @@ def test_an_update_keeps_secrets_left_blank_and_records_only_what_changed(ready_
     ready_connection.refresh_from_db()
     assert ready_connection.client_secret == "acme-secret-value-1234"
     entry = LogEntry.objects.get(action_flag=CHANGE)
-    assert json.loads(entry.change_message) == [{"changed": {"fields": ["ICIMS StreamId"]}}]
+    assert json.loads(entry.change_message) == [{"changed": {"fields": ["StreamId"]}}]
 
 
 def test_an_update_that_changes_nothing_writes_nothing(ready_connection):
