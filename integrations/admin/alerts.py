@@ -92,9 +92,8 @@ class AlertAdmin(admin.ModelAdmin):
 
     @admin.display(description="status", ordering="resolved_at")
     def status(self, alert: Alert) -> str:
-        if alert.is_open:
-            return format_html('<span class="health-badge health-failing">open</span>')
-        return format_html('<span class="health-badge health-healthy">resolved</span>')
+        colour, label = ("failing", "open") if alert.is_open else ("healthy", "resolved")
+        return format_html('<span class="health-badge health-{}">{}</span>', colour, label)
 
     @admin.display(description="attended")
     def attended(self, alert: Alert) -> str:

@@ -296,9 +296,9 @@ def _with_sync_facts(queryset: QuerySet[Connection]) -> QuerySet[Connection]:
             ),
             0,
         )
+    # The last incremental run that went through says how the sync reads now (a failed one proves nothing).
     incremental = runs.filter(
-        mode__in=[SyncRun.Mode.INCREMENTAL_SEARCH, SyncRun.Mode.INCREMENTAL_STREAM],
-        status__in=[SyncRun.Status.SUCCEEDED, SyncRun.Status.FAILED],
+        mode__in=[SyncRun.Mode.INCREMENTAL_SEARCH, SyncRun.Mode.INCREMENTAL_STREAM], status=SyncRun.Status.SUCCEEDED
     ).order_by("-started_at")
     return queryset.annotate(
         **failures,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from integrations.models import Connection
 
-
 ALERT_SETTINGS_UNTOUCHED = {
     "alert_settings-TOTAL_FORMS": "0",
     "alert_settings-INITIAL_FORMS": "0",
