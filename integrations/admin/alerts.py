@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -16,8 +19,9 @@ class AlertSettingsInline(admin.StackedInline):
     model = AlertSettings
     can_delete = False
     max_num = 1
-    verbose_name = "alerts"
-    verbose_name_plural = "alerts"
+    verbose_name = "alert settings"
+    verbose_name_plural = "alerts: recipients and thresholds (blank: the defaults)"
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
     fields = [
         "email_recipients",
         "sync_stale_minutes",
@@ -60,7 +64,7 @@ class NotificationInline(admin.TabularInline):
 class AlertAdmin(admin.ModelAdmin):
     """Alerts are opened and resolved by the alerts tick only; people acknowledge and mute them."""
 
-    list_display = ["status", "kind", "connection", "message", "opened_at", "resolved_at", "attended"]
+    list_display = ["status", "kind", "connection_link", "message", "when"]
     list_display_links = ["kind"]
     list_filter = [OpenFilter, "kind", "connection"]
     list_select_related = ["connection", "acknowledged_by"]
@@ -92,17 +96,35 @@ class AlertAdmin(admin.ModelAdmin):
 
     @admin.display(description="status", ordering="resolved_at")
     def status(self, alert: Alert) -> str:
-        colour, label = ("failing", "open") if alert.is_open else ("healthy", "resolved")
-        return format_html('<span class="health-badge health-{}">{}</span>', colour, label)
-
-    @admin.display(description="attended")
-    def attended(self, alert: Alert) -> str:
-        parts = []
+        """The badge, and under it who attends to the alert: acknowledged by whom, muted until when."""
+        if not alert.is_open:
+            colour, label = "healthy", "resolved"
+        else:
+            colour, label = ("degraded", "acknowledged") if alert.acknowledged_at else ("failing", "open")
+        attended = []
         if alert.acknowledged_at:
-            parts.append(f"acknowledged by {alert.acknowledged_by or 'a deleted user'}")
+            attended.append(f"acknowledged by {alert.acknowledged_by or 'a deleted user'}")
         if alert.muted_until and alert.muted_until > timezone.now():
-            parts.append(f"muted until {alert.muted_until:%Y-%m-%d %H:%M} UTC")
-        return "; ".join(parts) or "-"
+            attended.append(f"muted until {alert.muted_until:%Y-%m-%d %H:%M} UTC")
+        return format_html(
+            '<span class="health-badge health-{}">{}</span><span class="health-reason">{}</span>',
+            colour,
+            label,
+            "; ".join(attended),
+        )
+
+    @admin.display(description="when (UTC)", ordering="opened_at")
+    def when(self, alert: Alert) -> str:
+        opened = f"{alert.opened_at:%Y-%m-%d %H:%M}"
+        if alert.is_open:
+            return f"since {opened}"
+        minutes = int((alert.resolved_at - alert.opened_at).total_seconds() // 60)
+        return f"{opened} to {alert.resolved_at:%H:%M} ({minutes} min)"
+
+    @admin.display(description="connection", ordering="connection__name")
+    def connection_link(self, alert: Alert) -> str:
+        url = reverse("admin:integrations_connection_change", args=[alert.connection_id])
+        return format_html('<a href="{}">{}</a>', url, alert.connection)
 
     @admin.action(description="Acknowledge selected alerts", permissions=["change"])
     def acknowledge(self, request, queryset):
