@@ -86,3 +86,6 @@ def _families(snapshot: MetricsSnapshot) -> Iterator[Metric]:
             latency.add_metric(labels, count_value=count, sum_value=seconds)
     yield latency
     yield _gauge("writebacks", "Write-backs to iCIMS by state.", ["state"], snapshot.writebacks, snapshot)
+    yield _gauge(
+        "open_alerts", "Alerts open now (acknowledged or not), by rule.", ["rule"], snapshot.open_alerts, snapshot
+    )

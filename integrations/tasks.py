@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from integrations.models import AlertNotification
+from integrations.services.alert_notifications_send import alert_notifications_send as alert_notifications_send_service
+from integrations.services.alerts_evaluate import alerts_evaluate
 from integrations.services.process_heartbeat_record import process_heartbeat_record, worker_heartbeat_name
 from integrations.services.webhook_event_process import webhook_event_process as webhook_event_process_service
 from integrations.services.webhook_events_sweep import webhook_events_sweep as webhook_events_sweep_service
@@ -34,3 +37,16 @@ def writebacks_due_sweep() -> None:
 @shared_task(name="integrations.tasks.worker_heartbeat", ignore_result=True)
 def worker_heartbeat(queue: str) -> None:
     process_heartbeat_record(name=worker_heartbeat_name(queue))
+
+
+@shared_task(name="integrations.tasks.alerts_check", ignore_result=True)
+def alerts_check() -> None:
+    """The beat tick: evaluate now, then deliver on another task so a slow mail server never delays the next tick."""
+    alerts_evaluate()
+    if AlertNotification.objects.filter(state=AlertNotification.State.PENDING).exists():
+        alert_notifications_send.delay()
+
+
+@shared_task(name="integrations.tasks.alert_notifications_send", acks_late=True, ignore_result=True)
+def alert_notifications_send() -> None:
+    alert_notifications_send_service()

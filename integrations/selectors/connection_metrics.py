@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
-from integrations.models import ApiCallLedger, Connection, HourlyActivity, WebhookEvent, Writeback
+from integrations.models import Alert, ApiCallLedger, Connection, HourlyActivity, WebhookEvent, Writeback
 from sync.models import SyncRun
 
 
@@ -32,12 +32,13 @@ class MetricsSnapshot:
     webhook_events: dict[tuple[int, str], int] = field(default_factory=dict)
     webhook_latency: dict[int, tuple[int, float]] = field(default_factory=dict)  # (count, total seconds)
     writebacks: dict[tuple[int, str], int] = field(default_factory=dict)
+    open_alerts: dict[tuple[int, str], int] = field(default_factory=dict)  # (connection, rule)
 
 
 def connection_metrics_snapshot(
     *, now: datetime | None = None, daily_allowance: Callable[[Connection], dict | None] | None = None
 ) -> MetricsSnapshot:
-    """Every per-connection figure /metrics shows. Seven queries whatever the number of connections;
+    """Every per-connection figure /metrics shows. Eight queries whatever the number of connections;
     the daily allowance iCIMS last reported is read from the shared state (Redis), not the database."""
     now = now or timezone.now()
     day_start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -87,4 +88,12 @@ def connection_metrics_snapshot(
 
     writebacks = Writeback.objects.values("connection_id", "state").annotate(total=Count("id")).order_by()
     snapshot.writebacks = {(row["connection_id"], row["state"]): row["total"] for row in writebacks}
+
+    alerts = (
+        Alert.objects.filter(resolved_at__isnull=True)
+        .values("connection_id", "kind")
+        .annotate(total=Count("id"))
+        .order_by()
+    )
+    snapshot.open_alerts = {(row["connection_id"], row["kind"]): row["total"] for row in alerts}
     return snapshot

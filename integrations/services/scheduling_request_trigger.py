@@ -32,6 +32,8 @@ from .mirror_profiles_ensure import mirror_profiles_ensure
 logger = logging.getLogger(__name__)
 
 WORKFLOW_FIELDS = ("status", "baseprofile", "associatedprofile")
+# The words an outcome uses for a status id the connection has no active stage for (the health service counts them).
+NOT_A_STAGE = "which is not an active stage of this connection"
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def scheduling_request_trigger(*, event: WebhookEvent) -> TriggerResult:
         return TriggerResult(
             WebhookEvent.State.PROCESSED,
             (
-                f"Workflow {workflow_id} is at {status_label}, which is not an active stage of this connection. "
+                f"Workflow {workflow_id} is at {status_label}, {NOT_A_STAGE}. "
                 "Were the stages imported (with status ids)? Import them, then replay this event."
             ),
         )

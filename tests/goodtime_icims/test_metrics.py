@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from integrations.models import ApiCallLedger, Connection, HourlyActivity, WebhookEvent, Writeback
+from integrations.models import Alert, AlertKind, ApiCallLedger, Connection, HourlyActivity, WebhookEvent, Writeback
 from sync.models import SyncRun
 
 
@@ -73,6 +73,17 @@ def activity(connection):
     Writeback.objects.create(
         connection=connection, action=Writeback.Action.ADVANCE_STATUS, idempotency_key="w1", state=Writeback.State.DEAD
     )
+    Alert.objects.create(
+        connection=connection, kind=AlertKind.SYNC_FAILING, message="3 runs failed", opened_at=now, last_seen_at=now
+    )
+    Alert.objects.create(
+        connection=connection,
+        kind=AlertKind.SYNC_STALE,
+        message="old",
+        opened_at=now,
+        last_seen_at=now,
+        resolved_at=now,
+    )
 
 
 def test_metrics_parse_with_prometheus_own_parser_and_carry_each_connections_figures(client, activity):
@@ -92,6 +103,8 @@ def test_metrics_parse_with_prometheus_own_parser_and_carry_each_connections_fig
     assert samples[("goodtime_icims_webhook_processing_seconds_sum", _acme())] == 10
     assert samples[("goodtime_icims_writebacks", _acme(state="dead"))] == 1
     assert samples[("goodtime_icims_hourly_call_budget", _acme())] == 80000
+    assert samples[("goodtime_icims_open_alerts", _acme(rule=AlertKind.SYNC_FAILING.value))] == 1
+    assert ("goodtime_icims_open_alerts", _acme(rule=AlertKind.SYNC_STALE.value)) not in samples  # resolved
 
 
 def test_the_allowance_iCIMS_reported_is_exported(client, connection):
@@ -118,7 +131,7 @@ def test_the_number_of_queries_does_not_grow_with_the_connections(client, connec
         Connection(name=f"Tenant {n}", customer_id=str(5000 + n), stream_id=f"s{n}") for n in range(30)
     )
 
-    assert queries() == few <= 8
+    assert queries() == few <= 9
 
 
 def test_with_a_token_set_a_scrape_without_it_or_with_another_is_refused(client, settings, db):

@@ -46,3 +46,14 @@ def test_anonymous_visitors_are_sent_to_log_in(client, connection):
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_status_tab_of_a_connection_shows_its_charts(csm_client, connection):
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    ApiCallLedger.objects.create(connection=connection, hour=hour, purpose="live", calls=7)
+
+    page = csm_client.get(f"/admin/integrations/connection/{connection.pk}/change/").content.decode()
+
+    assert 'id="status-charts"' in page
+    assert f'data-series="live" data-hour="{hour:%Y-%m-%dT%H:00Z}" data-value="7"' in page
+    assert f"/admin/integrations/connection/{connection.pk}/charts/?window=24h" in page  # the full-width page
