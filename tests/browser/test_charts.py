@@ -49,3 +49,24 @@ def test_the_chart_page_draws_calls_against_the_budget_and_the_data_age(
     assert browser.find_element(By.CSS_SELECTOR, ".cockpit-charts").get_attribute("data-window") == "7d"
     assert len(browser.find_elements(By.CSS_SELECTOR, 'svg[data-chart="calls"] .chart-point')) == 48
     screenshot("week")
+
+
+def test_the_status_tab_of_a_connection_draws_its_charts(browser, log_in, screenshot, superadmin, connection):
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    for hours_ago in range(24):
+        HourlyActivity.objects.create(
+            connection=connection,
+            hour=hour - timedelta(hours=hours_ago),
+            series="writeback_outcomes",
+            label="succeeded" if hours_ago % 5 else "dead",
+            count=1 + hours_ago % 4,
+        )
+    log_in("root", "pw-root")
+
+    browser.get(browser.url(f"/admin/integrations/connection/{connection.pk}/change/"))
+
+    section = browser.find_element(By.ID, "status-charts")
+    assert len(section.find_elements(By.CSS_SELECTOR, "svg.cockpit-chart")) == 5
+    dead = section.find_elements(By.CSS_SELECTOR, 'svg[data-chart="writebacks"] .chart-point[data-series="dead"]')
+    assert len(dead) == 5  # hours 0, 5, 10, 15 and 20 ago
+    screenshot("status-tab")
