@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
 from ..models import ApiCallLedger, Connection
-from ..services.api_usage import ApiUsageSummary, api_usage_summary
+from ..selectors.api_usage import ApiUsageSummary, api_usage_summary
 from ..services.connection_test import connection_test
 from .view_only import ViewOnlyAdmin
 
