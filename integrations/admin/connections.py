@@ -20,7 +20,8 @@ from ..selectors.connection_onboarding import (
 from ..services.connection_history import connection_field_labels
 from ..services.connection_pause import connections_set_active
 from ..services.connection_save import connection_save
-from .api_usage import connection_api_usage, run_connection_test
+from .api_usage import connection_api_usage
+from .connection_actions import run_connection_test
 from .connection_forms import ConnectionForm, clear_field_name
 
 PROGRESS_FIELDS = [
