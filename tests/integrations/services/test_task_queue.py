@@ -21,7 +21,7 @@ from integrations.services import task_queue
 )
 def test_each_name_is_the_registered_task(name, task):
     assert task.name == name
-    assert name in current_app.tasks  # registered when the app started, before any service sent it
+    assert name in current_app.tasks
 
 
 def test_an_enqueued_task_runs_in_process_when_tasks_run_eagerly(connection, tasks_run_inline):
