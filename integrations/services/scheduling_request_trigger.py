@@ -24,10 +24,10 @@ from django.utils import timezone
 from integrations.icims.budget import Purpose
 from integrations.icims.errors import IcimsAccessDenied, IcimsError, IcimsNotFound
 from integrations.models import Connection, HourlyActivity, SchedulingRequest, Stage, WebhookEvent
+from sync.services.mirror_profiles_ensure import mirror_profiles_ensure
 
 from .hourly_activity_record import hourly_activity_record
 from .icims_clients import icims_client_for
-from .mirror_profiles_ensure import mirror_profiles_ensure
 
 logger = logging.getLogger(__name__)
 
