@@ -6,7 +6,8 @@ iCIMS call ledger rows. Run by hand, on PostgreSQL, in a database of its own (th
 1. With 10 connections: render the connection list and count its SQL queries.
 2. Grow to 1,000 connections, and the ledger to `--rows` rows (generate_series in SQL; about 2,500 hours
    of four purposes per connection), with a week of hourly activity rollups and sync runs per connection.
-3. Render the list and a connection's chart page (7 days) `--repeat` times each: median and worst time,
+3. Run the alerts tick once (it stores each connection's health for the list), then render the list and a
+   connection's chart page (7 days) `--repeat` times each: median and worst time,
    and the list's queries again. Targets: under 300 ms each; the same number of queries at 10 and 1,000.
 """
 
@@ -119,6 +120,15 @@ def activity_ensure() -> None:
     print("  rollups and sync runs generated", flush=True)
 
 
+def health_refresh() -> None:
+    """What the alerts tick does each minute: compute every connection's health and store it for the list."""
+    from integrations.services.alerts_evaluate import alerts_evaluate
+
+    started = time.perf_counter()
+    alerts_evaluate()
+    print(f"  alerts tick (health of every connection stored): {(time.perf_counter() - started) * 1000:.0f} ms")
+
+
 def measure(client: Client, url: str, repeat: int) -> tuple[list[float], int]:
     client.get(url, secure=True)  # warm: templates compiled, connections open
     timings = []
@@ -161,16 +171,21 @@ def main() -> int:
     client.force_login(user)
 
     print("== 10 connections")
+    small_url = LIST_URL
     if Connection.objects.count() > 10:
-        print("  (the database already holds more: reusing it; the 10-connection figure needs a fresh database)")
+        # A rerun on the kept data: a page of the 10 connections "Tenant 0000" to "Tenant 0009".
+        print("  (the database holds more: measuring the list searched down to 10 connections)")
+        small_url = f"{LIST_URL}?q=Tenant+000"
     connections_ensure(10)
-    small_timings, small_queries = measure(client, LIST_URL, options.repeat)
+    health_refresh()
+    small_timings, small_queries = measure(client, small_url, options.repeat)
     report("connection list (10 connections)", small_timings, small_queries)
 
     print(f"== {options.connections:,} connections, {options.rows:,} ledger rows")
     connections_ensure(options.connections)
     ledger_ensure(options.rows)
     activity_ensure()
+    health_refresh()
     chart_connection = Connection.objects.order_by("pk")[options.connections // 2]
     list_timings, list_queries = measure(client, LIST_URL, options.repeat)
     chart_timings, chart_queries = measure(
