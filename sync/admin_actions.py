@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db import transaction
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from integrations.models import Connection
@@ -73,13 +74,26 @@ def _paused_note(skipped: int) -> str:
     return f" {skipped} paused connection(s) skipped." if skipped else ""
 
 
+def sync_runs_link(connection_ids: list[int], *, text: str = "Sync runs") -> str:
+    """A link to the sync runs of these connections, newest first: where queued runs show up."""
+    url = reverse("admin:sync_syncrun_changelist")
+    if connection_ids:
+        url += "?connection__id__in=" + ",".join(str(pk) for pk in sorted(connection_ids))
+    return format_html('<a href="{}">{}</a>', url, text)
+
+
 @admin.action(description="Sync now (jobs, candidates, users)", permissions=["change"])
 def sync_now(modeladmin, request, queryset) -> None:
     pairs, skipped = _connection_pairs(queryset)
     _enqueue(pairs, full=False)
     modeladmin.message_user(
         request,
-        f"Queued {len(pairs)} sync run(s).{_paused_note(skipped)} Follow them under Sync runs.",
+        format_html(
+            "Queued {} sync run(s).{} Follow them under {}.",
+            len(pairs),
+            _paused_note(skipped),
+            sync_runs_link(sorted({connection_id for connection_id, _ in pairs})),
+        ),
         messages.SUCCESS,
     )
 

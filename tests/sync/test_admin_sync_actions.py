@@ -32,6 +32,9 @@ def test_sync_now_queues_a_run_per_entity_after_the_commit(
             CONNECTIONS, {"action": "sync_now", "_selected_action": [sandbox_connection.pk]}, follow=True
         )
     assert "Queued 3 sync run(s)." in response.content.decode()
+    follow = f"/admin/sync/syncrun/?connection__id__in={sandbox_connection.pk}"
+    assert f'Follow them under <a href="{follow}">Sync runs</a>.' in response.content.decode()
+    assert superadmin_client.get(follow).context["cl"].result_count == 3  # the link shows this connection's runs
     runs = SyncRun.objects.filter(connection=sandbox_connection)
     assert sorted(runs.values_list("entity", "status")) == sorted(
         (entity, SyncRun.Status.SUCCEEDED) for entity in Entity.values
