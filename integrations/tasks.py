@@ -11,6 +11,7 @@ from integrations.services.process_heartbeat_record import process_heartbeat_rec
 from integrations.services.task_queue import (
     WEBHOOK_EVENT_PROCESS,
     WEBHOOK_EVENTS_SWEEP,
+    WORKER_HEARTBEAT,
     WRITEBACK_SEND,
     WRITEBACKS_DUE_SWEEP,
 )
@@ -40,7 +41,7 @@ def writebacks_due_sweep() -> None:
     writebacks_due_sweep_service()
 
 
-@shared_task(name="integrations.tasks.worker_heartbeat", ignore_result=True)
+@shared_task(name=WORKER_HEARTBEAT, ignore_result=True)
 def worker_heartbeat(queue: str) -> None:
     process_heartbeat_record(name=worker_heartbeat_name(queue))
 

@@ -32,9 +32,9 @@ from ..models import (
     WebhookEvent,
     Writeback,
 )
-from .connection_onboarding import connection_onboarding_checklist, connections_with_onboarding_facts
 from ..services.icims_clients import icims_call_budget, icims_circuit_breaker, icims_shared_state
 from ..services.scheduling_request_trigger import NOT_A_STAGE
+from .connection_onboarding import connection_onboarding_checklist, connections_with_onboarding_facts
 
 # Problems shown in the health state but not alerted on by a rule of their own.
 BREAKER_OPEN = "breaker_open"

@@ -5,15 +5,18 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from celery import current_app
 from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
 from integrations.models import ProcessHeartbeat
 
+from .task_queue import WORKER_HEARTBEAT
+
 logger = logging.getLogger(__name__)
 
-HEARTBEAT_TASK_NAME = "integrations.tasks.worker_heartbeat"
+HEARTBEAT_TASK_NAME = WORKER_HEARTBEAT
 BEAT_HEARTBEAT = "beat"
 
 
@@ -31,12 +34,10 @@ def process_heartbeat_record(*, name: str, at: datetime | None = None) -> None:
 
 def heartbeat_queues() -> list[str]:
     """The queues a worker must be listening on: the configured ones, or Celery's default queue."""
-    from goodtime_icims.celery import app
-
-    queues = app.conf.task_queues
+    queues = current_app.conf.task_queues
     if queues:
         return sorted(queue.name for queue in queues)
-    return [app.conf.task_default_queue]
+    return [current_app.conf.task_default_queue]
 
 
 def heartbeat_schedule_ensure(**kwargs) -> None:
