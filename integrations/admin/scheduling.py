@@ -93,6 +93,16 @@ class SchedulingRequestAdmin(ViewOnlyAdmin):
     def get_queryset(self, request):
         return scheduling_requests_with_names(super().get_queryset(request))
 
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            # The timeline links only to pages this person may open (a CSM sees no webhook events).
+            obj.viewer_may_open = {
+                model: request.user.has_perm(f"integrations.view_{model._meta.model_name}")
+                for model in (WebhookEvent, Writeback)
+            }
+        return obj
+
     @admin.display(description="candidate", ordering="candidate_name")
     def candidate(self, obj: SchedulingRequest) -> str:
         return _named(obj.candidate_name, obj.candidate_id)
@@ -107,7 +117,8 @@ class SchedulingRequestAdmin(ViewOnlyAdmin):
         if event is None or not event.new_status:
             return "unknown"
         names = stage_names(connection_id=obj.connection_id, status_ids={event.new_status})
-        return _named(names.get(event.new_status), event.new_status)
+        name = names.get(event.new_status)
+        return format_html("{} <small>(status id {})</small>", name, event.new_status) if name else event.new_status
 
     @admin.display(description="what happened, oldest first")
     def timeline(self, obj: SchedulingRequest) -> str:
@@ -122,7 +133,7 @@ class SchedulingRequestAdmin(ViewOnlyAdmin):
                     entry.kind.replace(" ", "-"),
                     f"{entry.at:%Y-%m-%d %H:%M:%S} UTC",
                     entry.kind,
-                    self._link(entry.record, entry.title),
+                    self._link(entry.record, entry.title, getattr(obj, "viewer_may_open", {})),
                     entry.detail,
                 )
                 for entry in entries
@@ -135,13 +146,10 @@ class SchedulingRequestAdmin(ViewOnlyAdmin):
         )
 
     @staticmethod
-    def _link(record, title: str) -> str:
-        if isinstance(record, WebhookEvent):
-            return format_html(
-                '<a href="{}">{}</a>', reverse("admin:integrations_webhookevent_change", args=[record.pk]), title
-            )
-        if isinstance(record, Writeback):
-            return format_html(
-                '<a href="{}">{}</a>', reverse("admin:integrations_writeback_change", args=[record.pk]), title
-            )
+    def _link(record, title: str, may_open: dict) -> str:
+        for model, url_name in ((WebhookEvent, "webhookevent"), (Writeback, "writeback")):
+            if isinstance(record, model) and may_open.get(model):
+                return format_html(
+                    '<a href="{}">{}</a>', reverse(f"admin:integrations_{url_name}_change", args=[record.pk]), title
+                )
         return title

@@ -119,12 +119,14 @@ def test_a_request_not_yet_in_the_mirror_shows_its_ids(csm_client, scheduling_re
     assert "iCIMS id 8986" in listing
 
 
-def test_the_request_page_follows_the_candidate_through_one_linked_timeline(csm_client, scheduling_request, followed):
-    page = csm_client.get(
+def test_the_request_page_follows_the_candidate_through_one_linked_timeline(
+    superadmin_client, scheduling_request, followed
+):
+    page = superadmin_client.get(
         reverse("admin:integrations_schedulingrequest_change", args=[scheduling_request.pk])
     ).content.decode()
 
-    assert "Interview / First Interview - Schedule (C51218)" in page  # status named from the stages
+    assert "Interview / First Interview - Schedule <small>(status id C51218)</small>" in page  # from the stages
     timeline = page[page.index('class="scheduling-timeline"') :]
     order = [
         "WorkFlowStatusChangeEvent: none → Screen / Phone Screen (C51211)",
@@ -144,3 +146,13 @@ def test_the_request_page_follows_the_candidate_through_one_linked_timeline(csm_
 
 def test_requests_are_found_by_connection_name(superadmin_client, scheduling_request):
     assert superadmin_client.get(reverse(CHANGELIST), {"q": "acm"}).context["cl"].result_count == 1
+
+
+def test_a_csm_sees_the_timeline_without_links_to_pages_it_may_not_open(csm_client, scheduling_request, followed):
+    page = csm_client.get(
+        reverse("admin:integrations_schedulingrequest_change", args=[scheduling_request.pk])
+    ).content.decode()
+
+    assert "advance status attempt: retry" in page
+    assert reverse("admin:integrations_writeback_change", args=[followed["writeback"].pk]) not in page
+    assert reverse("admin:integrations_webhookevent_change", args=[followed["events"][0].pk]) not in page
