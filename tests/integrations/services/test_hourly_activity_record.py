@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import responses
 from django.utils import timezone
 
-from integrations.models import HourlyActivity, SchedulingRequest, WebhookEvent
+from integrations.models import HourlyActivity, SchedulingRequest, WebhookEvent, Writeback
 from integrations.services.hourly_activity_record import hourly_activity_record
 from integrations.services.webhook_event_process import webhook_event_process
 from tests.integrations.conftest import TRIGGER, WORKFLOW_ID
@@ -74,3 +74,17 @@ def test_an_event_put_back_for_a_retry_is_not_counted_until_it_ends(connection):
     event.refresh_from_db()
     assert event.state == WebhookEvent.State.RECEIVED
     assert not HourlyActivity.objects.exists()
+
+
+def test_each_write_back_attempt_counts_under_the_state_it_left_the_write_back_in(advance, sandbox):
+    from integrations.services.writeback_send import writeback_send
+
+    sandbox.faults.inject("error", count=1, path="applicantworkflows")
+    writeback_send(writeback_id=advance.pk)
+    Writeback.objects.filter(pk=advance.pk).update(next_attempt_at=timezone.now())
+    writeback_send(writeback_id=advance.pk)
+
+    outcomes = dict(
+        HourlyActivity.objects.filter(series=HourlyActivity.Series.WRITEBACK_OUTCOMES).values_list("label", "count")
+    )
+    assert outcomes == {"retrying": 1, "succeeded": 1}
