@@ -4,6 +4,7 @@ an alert resolves."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .base import BASE_DIR, VAR_DIR
 from .environment import env
@@ -16,10 +17,13 @@ def _secret(name: str, default: str = "") -> str:
 
 
 # EMAIL_URL in django-environ's form: smtp+tls://user:password@host:587, consolemail:// (print each
-# message), filemail://var/mail (one file per message; relative paths are under the project root).
-_email = env.email_url_config(_secret("EMAIL_URL", default="consolemail://"))
+# message), filemail://var/mail (one file per message, under the project root; filemail:///srv/mail is absolute).
+_email_url = _secret("EMAIL_URL", default="consolemail://")
+_email = env.email_url_config(_email_url)
 if _email["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):
-    _folder = _email["EMAIL_FILE_PATH"]
+    # django-environ reads `filemail://var/mail` as host "var" and path "mail": take both as the folder.
+    _parsed = urlsplit(_email_url)
+    _folder = _parsed.netloc + _parsed.path
     _email["EMAIL_FILE_PATH"] = str(BASE_DIR / _folder) if _folder else str(VAR_DIR / "mail")
 globals().update({name: value for name, value in _email.items() if value not in (None, "")})
 
