@@ -7,33 +7,41 @@ from celery import shared_task
 from integrations.models import AlertNotification
 from integrations.services.alert_notifications_send import alert_notifications_send as alert_notifications_send_service
 from integrations.services.alerts_evaluate import alerts_evaluate
+from integrations.services.task_queue import (
+    ALERT_NOTIFICATIONS_SEND,
+    ALERTS_CHECK,
+    WEBHOOK_EVENT_PROCESS,
+    WEBHOOK_EVENTS_SWEEP,
+    WRITEBACK_SEND,
+    WRITEBACKS_DUE_SWEEP,
+)
 from integrations.services.webhook_event_process import webhook_event_process as webhook_event_process_service
 from integrations.services.webhook_events_sweep import webhook_events_sweep as webhook_events_sweep_service
 from integrations.services.writeback_send import writeback_send as writeback_send_service
 from integrations.services.writebacks_due_sweep import writebacks_due_sweep as writebacks_due_sweep_service
 
 
-@shared_task(name="integrations.tasks.webhook_event_process", acks_late=True, ignore_result=True)
+@shared_task(name=WEBHOOK_EVENT_PROCESS, acks_late=True, ignore_result=True)
 def webhook_event_process(event_id: int) -> None:
     webhook_event_process_service(event_id=event_id)
 
 
-@shared_task(name="integrations.tasks.webhook_events_sweep", acks_late=True, ignore_result=True)
+@shared_task(name=WEBHOOK_EVENTS_SWEEP, acks_late=True, ignore_result=True)
 def webhook_events_sweep() -> None:
     webhook_events_sweep_service()
 
 
-@shared_task(name="integrations.tasks.writeback_send", acks_late=True, ignore_result=True)
+@shared_task(name=WRITEBACK_SEND, acks_late=True, ignore_result=True)
 def writeback_send(writeback_id: int) -> None:
     writeback_send_service(writeback_id=writeback_id)
 
 
-@shared_task(name="integrations.tasks.writebacks_due_sweep", acks_late=True, ignore_result=True)
+@shared_task(name=WRITEBACKS_DUE_SWEEP, acks_late=True, ignore_result=True)
 def writebacks_due_sweep() -> None:
     writebacks_due_sweep_service()
 
 
-@shared_task(name="integrations.tasks.alerts_check", ignore_result=True)
+@shared_task(name=ALERTS_CHECK, ignore_result=True)
 def alerts_check() -> None:
     """The beat tick: evaluate now, then deliver on another task so a slow mail server never delays the next tick."""
     alerts_evaluate()
@@ -41,6 +49,6 @@ def alerts_check() -> None:
         alert_notifications_send.delay()
 
 
-@shared_task(name="integrations.tasks.alert_notifications_send", acks_late=True, ignore_result=True)
+@shared_task(name=ALERT_NOTIFICATIONS_SEND, acks_late=True, ignore_result=True)
 def alert_notifications_send() -> None:
     alert_notifications_send_service()

@@ -13,8 +13,8 @@ from sync.admin_actions import connection_sync_overview_html
 
 from ..models import Alert, Connection, ConnectionHealth, HealthState
 from ..selectors.connection_health import connection_health
+from ..selectors.connection_onboarding import connection_onboarding_checklist
 from ..selectors.connection_problems import connection_recent_problems
-from ..services.connection_onboarding import connection_onboarding_checklist
 from .api_usage import connection_api_usage
 
 NOT_CHECKED = "unchecked"

@@ -13,12 +13,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from sync.admin_actions import full_reconcile, reset_cursor, sync_now
 
 from ..models import SECRET_FIELDS, Connection
+from ..selectors.connection_onboarding import connection_onboarding_progress, connections_with_onboarding_facts
 from ..services.connection_history import connection_field_labels
-from ..services.connection_onboarding import connection_onboarding_progress, connections_with_onboarding_facts
 from ..services.connection_pause import connections_set_active
 from ..services.connection_save import connection_save
 from .alerts import AlertSettingsInline
-from .api_usage import run_connection_test
+from .connection_actions import run_connection_test
 from .connection_forms import ConnectionForm, clear_field_name
 from .connection_health import (
     HealthFilter,

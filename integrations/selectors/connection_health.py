@@ -32,7 +32,7 @@ from ..models import (
     WebhookEvent,
     Writeback,
 )
-from ..services.connection_onboarding import connection_onboarding_checklist, connections_with_onboarding_facts
+from ..selectors.connection_onboarding import connection_onboarding_checklist, connections_with_onboarding_facts
 from ..services.icims_clients import icims_call_budget, icims_circuit_breaker, icims_shared_state
 from ..services.scheduling_request_trigger import NOT_A_STAGE
 
