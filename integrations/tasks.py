@@ -9,6 +9,8 @@ from integrations.services.alert_notifications_send import alert_notifications_s
 from integrations.services.alerts_evaluate import alerts_evaluate
 from integrations.services.process_heartbeat_record import process_heartbeat_record, worker_heartbeat_name
 from integrations.services.task_queue import (
+    ALERT_NOTIFICATIONS_SEND,
+    ALERTS_CHECK,
     WEBHOOK_EVENT_PROCESS,
     WEBHOOK_EVENTS_SWEEP,
     WORKER_HEARTBEAT,
@@ -46,7 +48,7 @@ def worker_heartbeat(queue: str) -> None:
     process_heartbeat_record(name=worker_heartbeat_name(queue))
 
 
-@shared_task(name="integrations.tasks.alerts_check", ignore_result=True)
+@shared_task(name=ALERTS_CHECK, ignore_result=True)
 def alerts_check() -> None:
     """The beat tick: evaluate now, then deliver on another task so a slow mail server never delays the next tick."""
     alerts_evaluate()
@@ -54,6 +56,6 @@ def alerts_check() -> None:
         alert_notifications_send.delay()
 
 
-@shared_task(name="integrations.tasks.alert_notifications_send", acks_late=True, ignore_result=True)
+@shared_task(name=ALERT_NOTIFICATIONS_SEND, acks_late=True, ignore_result=True)
 def alert_notifications_send() -> None:
     alert_notifications_send_service()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.db.models import Count, DateTimeField, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 
 from sync.models import Entity, SyncRun, SyncState
@@ -297,14 +297,23 @@ def _with_sync_facts(queryset: QuerySet[Connection]) -> QuerySet[Connection]:
             0,
         )
     # The last incremental run that went through says how the sync reads now (a failed one proves nothing).
-    incremental = runs.filter(
-        mode__in=[SyncRun.Mode.INCREMENTAL_SEARCH, SyncRun.Mode.INCREMENTAL_STREAM], status=SyncRun.Status.SUCCEEDED
-    ).order_by("-started_at")
-    return queryset.annotate(
-        **failures,
-        latest_incremental_mode=Subquery(incremental.values("mode")[:1]),
-        latest_incremental_error=Subquery(incremental.values("error")[:1]),
-    )
+    # Looked up per entity, so the (connection, entity, -started_at) index finds it in a few rows.
+    latest = {}
+    for entity in Entity.values:
+        incremental = runs.filter(
+            entity=entity,
+            mode__in=[SyncRun.Mode.INCREMENTAL_SEARCH, SyncRun.Mode.INCREMENTAL_STREAM],
+            status=SyncRun.Status.SUCCEEDED,
+        ).order_by("-started_at")
+        latest[f"incremental_{entity}"] = Subquery(
+            incremental.values(run=JSONObject(mode="mode", error="error", started_at="started_at"))[:1]
+        )
+    return queryset.annotate(**failures, **latest)
+
+
+def _latest_incremental(connection: Connection) -> dict:
+    runs = [getattr(connection, f"incremental_{entity}") for entity in Entity.values]
+    return max((run for run in runs if run), key=lambda run: run["started_at"], default={})
 
 
 def _grouped(queryset, **aggregates) -> dict[int, dict]:
@@ -360,6 +369,7 @@ def connections_health(
             for entity in Entity.values
         ]
         steps = connection_onboarding_checklist(connection=connection)
+        incremental = _latest_incremental(connection)
         facts = ConnectionFacts(
             is_active=connection.is_active,
             initial_sync_done=connection.initial_sync_done_at is not None,
@@ -367,8 +377,8 @@ def connections_health(
             onboarding_progress=f"{sum(step.done for step in steps)}/{len(steps)}",
             has_stream=bool(connection.stream_id),
             entities=entities,
-            latest_incremental_mode=connection.latest_incremental_mode or "",
-            latest_incremental_error=connection.latest_incremental_error or "",
+            latest_incremental_mode=incremental.get("mode", ""),
+            latest_incremental_error=incremental.get("error", ""),
             webhook_backlog=backlog.get(connection.pk, {}).get("count", 0),
             oldest_unprocessed_at=backlog.get(connection.pk, {}).get("oldest"),
             dead_writebacks=writebacks.get(connection.pk, {}).get("dead", 0),

@@ -22,17 +22,24 @@ from django.utils import timezone
 from ..models import Alert, AlertKind, AlertNotification, Connection
 from ..selectors.connection_health import connections_health
 from .connection_health_refresh import connection_health_rows_save
+from .icims_clients import icims_shared_state
 
 logger = logging.getLogger(__name__)
 
 
+# One tick at a time on every machine: two at once would both try to open the same alerts.
+TICK_LOCK = "alerts:tick"
+TICK_LOCK_SECONDS = 300
+
+
 @dataclass(frozen=True)
 class AlertsEvaluation:
-    connections: int
-    opened: int
-    resolved: int
-    still_open: int
-    notifications_queued: int
+    connections: int = 0
+    opened: int = 0
+    resolved: int = 0
+    still_open: int = 0
+    notifications_queued: int = 0
+    skipped: bool = False  # another tick held the lock
 
 
 def _channels() -> list[str]:
@@ -58,7 +65,17 @@ def _muted_until(connection_id: int, kind: str, now: datetime) -> datetime | Non
 
 
 def alerts_evaluate(*, now: datetime | None = None) -> AlertsEvaluation:
-    now = now or timezone.now()
+    lock = icims_shared_state()
+    if not lock.add(TICK_LOCK, "1", ttl=TICK_LOCK_SECONDS):
+        logger.info("Another alerts tick is running; this one does nothing")
+        return AlertsEvaluation(skipped=True)
+    try:
+        return _evaluate(now=now or timezone.now())
+    finally:
+        lock.delete(TICK_LOCK)
+
+
+def _evaluate(*, now: datetime) -> AlertsEvaluation:
     reports = connections_health(connections=Connection.objects.all(), now=now)
     resolve_after = timedelta(seconds=settings.ALERT_RESOLVE_AFTER_SECONDS)
     opened, resolved, kept, notifications = [], [], [], []

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-ALERTS_TASK_NAME = "integrations.tasks.alerts_check"
+from .task_queue import ALERTS_CHECK
+
 ALERTS_PERIODIC_TASK_NAME = "Alerts: evaluate every rule"
 ALERTS_INTERVAL_SECONDS = 60
 
@@ -18,7 +19,7 @@ def alerts_schedule_ensure(**kwargs) -> None:
     PeriodicTask.objects.update_or_create(
         name=ALERTS_PERIODIC_TASK_NAME,
         defaults={
-            "task": ALERTS_TASK_NAME,
+            "task": ALERTS_CHECK,
             "interval": interval,
             "crontab": None,
             "expire_seconds": ALERTS_INTERVAL_SECONDS,

@@ -13,6 +13,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         evaluation = alerts_evaluate()
+        if evaluation.skipped:
+            self.stdout.write("Another alerts tick is running; nothing evaluated.")
+            return
         self.stdout.write(
             f"Checked {evaluation.connections} connection(s): {evaluation.opened} alert(s) opened, "
             f"{evaluation.resolved} resolved, {evaluation.still_open} still open."

@@ -13,7 +13,8 @@ from django_celery_beat.models import PeriodicTask
 from integrations.models import Alert, AlertNotification, Writeback
 from integrations.services.alert_notifications_send import alert_notifications_send
 from integrations.services.alerts_evaluate import alerts_evaluate
-from integrations.services.alerts_schedule import ALERTS_PERIODIC_TASK_NAME, ALERTS_TASK_NAME
+from integrations.services.alerts_schedule import ALERTS_PERIODIC_TASK_NAME
+from integrations.services.task_queue import ALERTS_CHECK
 from integrations.tasks import alerts_check
 from tests.integrations.health_world import tenant, writeback_in
 
@@ -113,5 +114,5 @@ def test_the_beat_tick_evaluates_and_hands_sending_to_a_task(settings, tasks_run
 def test_the_tick_has_a_beat_entry_every_minute_that_expires_with_its_interval(db):
     entry = PeriodicTask.objects.get(name=ALERTS_PERIODIC_TASK_NAME)
 
-    assert entry.task == ALERTS_TASK_NAME == alerts_check.name
+    assert entry.task == ALERTS_CHECK == alerts_check.name
     assert (entry.interval.every, entry.interval.period, entry.expire_seconds) == (60, "seconds", 60)

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from integrations.models import Alert, AlertKind, AlertNotification, AlertSettings, WebhookEvent, Writeback
 from integrations.services.alert_notifications_send import alert_notifications_send
-from integrations.services.alerts_evaluate import alerts_evaluate
-from integrations.services.icims_clients import icims_call_budget
+from integrations.services.alerts_evaluate import TICK_LOCK, alerts_evaluate
+from integrations.services.icims_clients import icims_call_budget, icims_shared_state
 from integrations.services.scheduling_request_trigger import NOT_A_STAGE
 from sync.models import SyncRun
 from tests.integrations.health_world import REFUSED, failed_runs, synced, tenant, webhook_waiting, writeback_in
@@ -214,3 +214,16 @@ def test_the_tick_stores_every_connections_health(chat):
     acme.health.refresh_from_db()
     assert acme.health.state == "failing"
     assert acme.health.reason.startswith("jobs sync failed 3 times in a row")
+
+
+def test_a_tick_while_another_runs_does_nothing(chat):
+    acme = tenant("Acme", "2187")
+    writeback_in(acme, state=Writeback.State.DEAD)
+    lock = icims_shared_state()
+    lock.add(TICK_LOCK, "1", ttl=60)
+
+    assert alerts_evaluate().skipped
+    assert not Alert.objects.exists()
+
+    lock.delete(TICK_LOCK)
+    assert alerts_evaluate().opened == 1
