@@ -191,8 +191,16 @@ def main() -> int:
     chart_timings, chart_queries = measure(
         client, f"/admin/integrations/connection/{chart_connection.pk}/charts/?window=7d", options.repeat
     )
+    # The machine is shared: an admin page with no data of ours, measured in the same run, is the yardstick.
+    base_timings, base_queries = measure(client, "/admin/password_change/", options.repeat)
+    report("baseline: admin password page", base_timings, base_queries)
     ok = report(f"connection list ({options.connections:,})", list_timings, list_queries)
     ok &= report("chart page (7 days)", chart_timings, chart_queries)
+    base = statistics.median(base_timings)
+    print(
+        f"  relative to the baseline: list x{statistics.median(list_timings) / base:.1f}, "
+        f"chart page x{statistics.median(chart_timings) / base:.1f}"
+    )
     same = list_queries == small_queries
     print(
         f"  list queries: {small_queries} at 10 connections, {list_queries} at {options.connections:,}: "
