@@ -16,6 +16,7 @@ from integrations.icims.budget import CallBudget, Purpose
 from integrations.icims.circuit_breaker import CircuitBreaker
 from integrations.icims.client import IcimsClient
 from integrations.icims.config import AuthMode, IcimsConfig
+from integrations.icims.destinations import HostAllowList
 from integrations.icims.interviews import IcimsInterviews
 from integrations.icims.shared_state import LockedCacheSharedState, RedisSharedState, SharedState
 from integrations.icims.transport import IcimsTransport
@@ -34,6 +35,11 @@ def icims_shared_state() -> SharedState:
     if settings.REDIS_URL:
         return _redis_state(settings.REDIS_URL)
     return LockedCacheSharedState(caches["default"], lock_path=settings.VAR_DIR / "icims-shared-state.lock")
+
+
+def icims_allowed_hosts() -> HostAllowList:
+    """The allow-list of hosts a secret may be sent to, from ICIMS_ALLOWED_HOSTS."""
+    return HostAllowList(settings.ICIMS_ALLOWED_HOSTS)
 
 
 def icims_config_for(*, connection: Connection, writeback: bool = False) -> IcimsConfig:
@@ -102,6 +108,7 @@ def icims_transport_for(
         max_attempts=max_attempts or settings.ICIMS_MAX_ATTEMPTS,
         sleep=sleep,
         clock=clock,
+        destinations=icims_allowed_hosts(),
     )
     return config, transport
 
