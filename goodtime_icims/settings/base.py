@@ -38,6 +38,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "goodtime_icims.admin_routing.AdminElsewhereMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -46,6 +47,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# False on the processes that take webhooks (Procfile `web`): /admin/ is served by its own gunicorn.
+WEB_SERVES_ADMIN = env.bool("WEB_SERVES_ADMIN", default=True)
 
 ROOT_URLCONF = "goodtime_icims.urls"
 WSGI_APPLICATION = "goodtime_icims.wsgi.application"
