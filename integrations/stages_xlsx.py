@@ -30,7 +30,7 @@ from xml.etree.ElementTree import Element, ParseError, iterparse
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 MAX_MEMBER_BYTES = 32 * 1024 * 1024
 MAX_COLUMNS = 64
-MAX_CELLS = 500_000
+MAX_CELLS = 250_000
 MAX_CELL_PARTS = 64  # elements inside one cell: a value, a formula, rich-text runs
 
 

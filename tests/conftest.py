@@ -34,6 +34,20 @@ def fresh_shared_state():
     cache.clear()
 
 
+def force_login_verified(client, user) -> None:
+    """Log `user` in as if with password and second factor (superusers need both to reach the admin)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 @pytest.fixture
 def superadmin(db):
     return get_user_model().objects.create_superuser("root", "root@example.com", "pw-root")
@@ -48,7 +62,7 @@ def csm(db):
 
 @pytest.fixture
 def superadmin_client(client, superadmin):
-    client.force_login(superadmin)
+    force_login_verified(client, superadmin)
     return client
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import force_login_verified
+
 PROCFILE = Path(__file__).resolve().parents[2] / "Procfile"
 
 
@@ -18,7 +20,7 @@ def procfile_commands() -> dict[str, list[str]]:
 @pytest.mark.django_db
 def test_a_webhook_process_refuses_admin_pages_at_once(client, settings, superadmin):
     settings.WEB_SERVES_ADMIN = False
-    client.force_login(superadmin)
+    force_login_verified(client, superadmin)
 
     response = client.get("/admin/integrations/connection/")
 
@@ -29,7 +31,7 @@ def test_a_webhook_process_refuses_admin_pages_at_once(client, settings, superad
 
 @pytest.mark.django_db
 def test_the_admin_process_serves_the_admin(client, superadmin):
-    client.force_login(superadmin)
+    force_login_verified(client, superadmin)
 
     assert client.get("/admin/integrations/connection/").status_code == 200
 

@@ -32,5 +32,12 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("\ngoodtime-icims is starting."))
         self.stdout.write(f"  Admin:    http://127.0.0.1:{port}/admin/")
         self.stdout.write(f"  Login:    {result.admin_username} / {password}")
+        self.stdout.write(
+            f"  2FA:      TOTP secret {result.second_factor.secret_base32} (add it to an authenticator app,"
+        )
+        self.stdout.write(f"            or `oathtool --totp -b {result.second_factor.secret_base32}`)")
+        self.stdout.write(f"            or a recovery code: {', '.join(result.second_factor.recovery_codes[:3])}")
         self.stdout.write(f"  Tenant:   {result.connection} (the built-in iCIMS sandbox)")
-        self.stdout.write(f"  ({user_model.objects.count()} users; the password is new on every `make run`)\n")
+        self.stdout.write(
+            f"  ({user_model.objects.count()} users; password and 2FA secret are new on every `make run`)\n"
+        )
