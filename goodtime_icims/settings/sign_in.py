@@ -19,6 +19,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed sign-in, not only the running count
 AXES_CLIENT_IP_CALLABLE = "goodtime_icims.client_address.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False  # failures and lockouts are in the sign-in log; no INFO line per successful sign-in
 # Behind N proxies that each append to X-Forwarded-For, the client is the Nth address from the right.
 # 0 (default): the TCP peer; a wrong value lets a client choose its own address, so set it exactly.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

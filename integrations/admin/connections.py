@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from sync.admin_actions import connection_sync_overview_html, full_reconcile, reset_cursor, sync_now
 
 from ..models import SECRET_FIELDS, Connection
+from ..roles import csm_users
 from ..services.connection_history import connection_field_labels
 from ..services.connection_onboarding import (
     connection_onboarding_checklist,
@@ -22,6 +23,7 @@ from ..services.connection_pause import connections_set_active
 from ..services.connection_save import connection_save
 from .api_usage import connection_api_usage, run_connection_test
 from .connection_forms import ConnectionForm, clear_field_name
+from .tenancy import TenantScopedAdminMixin
 
 PROGRESS_FIELDS = [
     "credentials_verified_at",
@@ -33,8 +35,9 @@ PROGRESS_FIELDS = [
 
 
 @admin.register(Connection)
-class ConnectionAdmin(admin.ModelAdmin):
+class ConnectionAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
     form = ConnectionForm
+    connection_path = "pk"
     # Declared on the form as write-only fields; excluded here so the model never gets a blank "keep".
     exclude = SECRET_FIELDS
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -54,6 +57,11 @@ class ConnectionAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return connections_with_onboarding_facts(super().get_queryset(request))
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "csms":
+            kwargs["queryset"] = csm_users()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def get_fieldsets(self, request, obj=None):
         # Only those who may edit a connection see its credential fields, and even they see no values.
         may_edit = self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
@@ -62,6 +70,8 @@ class ConnectionAdmin(admin.ModelAdmin):
             return (name, clear_field_name(name)) if obj is not None and getattr(obj, name) else name
 
         fieldsets = [(None, {"fields": ["name", "customer_id", "stream_id", "region", "is_active"]})]
+        if may_edit:
+            fieldsets.append(("Access", {"fields": ["csms"]}))
         if obj is not None:
             fieldsets.append(("Onboarding", {"fields": ["onboarding_checklist"]}))
         if may_edit:
