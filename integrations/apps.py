@@ -8,6 +8,9 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+        from .audit_signals import audit_signals_connect
+
+        audit_signals_connect()
         from .roles import csm_group_ensure
 
         post_migrate.connect(csm_group_ensure, sender=self, dispatch_uid="integrations.csm_group_ensure")

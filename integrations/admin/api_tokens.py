@@ -94,5 +94,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected tokens", permissions=["change"])
     def revoke_selected(self, request, queryset):
-        revoked = sum(api_token_revoke(token=token) for token in queryset)
+        revoked = sum(api_token_revoke(token=token, actor=request.user) for token in queryset)
         self.message_user(request, f"Revoked {revoked} token(s).", messages.SUCCESS)

@@ -13,6 +13,7 @@ from sync.admin_actions import connection_sync_overview_html, full_reconcile, re
 
 from ..models import SECRET_FIELDS, Connection
 from ..roles import csm_users
+from ..services.audit_record import audit_secrets_changed
 from ..services.connection_history import connection_field_labels
 from ..services.connection_onboarding import (
     connection_onboarding_checklist,
@@ -135,6 +136,11 @@ class ConnectionAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         connection_save(connection=obj)
+        audit_secrets_changed(
+            connection=obj,
+            secret_labels=connection_field_labels(getattr(form, "changed_secrets", [])),
+            actor=request.user,
+        )
 
     def construct_change_message(self, request, form, formsets, add=False):
         """Name a cleared secret like a changed one: the history says which secret changed, never how."""

@@ -2,6 +2,7 @@
 
 from .api_tokens import ApiToken
 from .api_usage import ApiCallLedger
+from .audit import AuditEvent
 from .connections import (
     BASE_SCOPES,
     DEFAULT_CANDIDATE_FOLDERS,
@@ -29,6 +30,7 @@ __all__ = [
     "SECRET_FIELDS",
     "ApiCallLedger",
     "ApiToken",
+    "AuditEvent",
     "Connection",
     "SchedulingRequest",
     "Stage",

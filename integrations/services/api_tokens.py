@@ -15,7 +15,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from integrations.models import ApiToken, Connection
+from integrations.models import ApiToken, AuditEvent, Connection
+
+from .audit_record import audit_record
 
 TOKEN_SCHEME = "gti"
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # one write a minute per token is plenty for "when was it used"
@@ -61,6 +63,12 @@ def api_token_create(
                     created_by=created_by,
                 )
                 token.connections.set(connections)
+                audit_record(
+                    action=AuditEvent.Action.API_TOKEN_CREATED,
+                    summary=f"API token {token}",
+                    actor=created_by,
+                    api_token=token,
+                )
         except IntegrityError:
             continue
         return IssuedToken(token=token, plaintext=plaintext)
@@ -92,10 +100,14 @@ def api_token_note_use(*, token: ApiToken) -> None:
     token.last_used_at = now
 
 
-def api_token_revoke(*, token: ApiToken) -> bool:
+def api_token_revoke(*, token: ApiToken, actor: AbstractBaseUser | None = None) -> bool:
     """Revoke the token; False when it already was."""
     revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db(fields=["revoked_at"])
+    if revoked:
+        audit_record(
+            action=AuditEvent.Action.API_TOKEN_REVOKED, summary=f"API token {token}", actor=actor, api_token=token
+        )
     return revoked == 1
 
 

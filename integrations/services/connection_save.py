@@ -18,7 +18,8 @@ from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
 from ..models import SECRET_FIELDS, Connection
-from .connection_history import connection_history_record
+from .audit_record import audit_secrets_changed
+from .connection_history import connection_field_labels, connection_history_record
 from .icims_clients import icims_allowed_hosts
 
 logger = logging.getLogger(__name__)
@@ -195,6 +196,11 @@ def connection_save(*, connection: Connection) -> Connection:
     return connection
 
 
+def _audit_secrets(*, connection: Connection, changed: list[str], actor: AbstractBaseUser | None) -> None:
+    secrets = [name for name in changed if name in SECRET_FIELDS]
+    audit_secrets_changed(connection=connection, secret_labels=connection_field_labels(secrets), actor=actor)
+
+
 @sensitive_variables("new_secrets")
 def connection_create(
     *,
@@ -208,6 +214,7 @@ def connection_create(
     with transaction.atomic():
         connection_save(connection=connection)
         connection_history_record(connection=connection, created=True, changed_fields=changed, actor=actor)
+        _audit_secrets(connection=connection, changed=changed, actor=actor)
     return ConnectionSaveResult(connection=connection, created=True, changed_fields=changed)
 
 
@@ -228,6 +235,7 @@ def connection_update(
         if changed:
             connection_save(connection=connection)
             connection_history_record(connection=connection, created=False, changed_fields=changed, actor=actor)
+            _audit_secrets(connection=connection, changed=changed, actor=actor)
         else:
             # Nothing to write, but a connection that was already broken should still be reported.
             connection_validate(connection=connection)

@@ -8,7 +8,6 @@ import pytest
 from integrations.models import SchedulingRequest, Writeback
 from integrations.services.api_tokens import api_token_create
 from integrations.services.writeback_send import writeback_send
-from tests.integrations.conftest import CANDIDATE_ID, JOB_ID, WORKFLOW_ID
 
 from .conftest import api_client
 
@@ -26,25 +25,6 @@ INTERVIEW = {
 @pytest.fixture
 def sandbox_api(sandbox, sandbox_connection):
     return api_client(api_token_create(name="platform", connections=[sandbox_connection]).plaintext)
-
-
-@pytest.fixture
-def pending(sandbox_connection, sandbox_stages):
-    return SchedulingRequest.objects.create(
-        connection=sandbox_connection,
-        workflow_id=WORKFLOW_ID,
-        candidate_id=CANDIDATE_ID,
-        job_id=JOB_ID,
-        trigger_stage=sandbox_stages["trigger"],
-    )
-
-
-@pytest.fixture
-def features_on(sandbox_connection):
-    sandbox_connection.interview_sync_enabled = True
-    sandbox_connection.feedback_enabled = True
-    sandbox_connection.save()
-    return sandbox_connection
 
 
 def url(request: SchedulingRequest, suffix: str = "") -> str:
