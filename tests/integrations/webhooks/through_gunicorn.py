@@ -2,7 +2,9 @@
 
 This is what gunicorn hands Django, built by gunicorn's code (`RequestParser` and `wsgi.create`), not
 by hand: for a chunked body, no CONTENT_LENGTH, a `wsgi.input` that removes the chunk framing and
-`wsgi.input_terminated`. It runs in the test's process, so the test database is the one it writes to.
+`wsgi.input_terminated`. It runs in the test's process, so the test database is the one it writes to;
+Django's test ClientHandler takes that environ as it is (it only keeps the test's database connection
+open, which a plain WSGIHandler would close at the end of the request).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import json
 import socket
 from dataclasses import dataclass
 
-from django.core.handlers.wsgi import WSGIHandler
+from django.test.client import ClientHandler
 from gunicorn.config import Config
 from gunicorn.http import RequestParser
 from gunicorn.http import wsgi as gunicorn_wsgi
@@ -42,9 +44,8 @@ def post_through_gunicorn(path: str, *, headers: dict[str, str], framed_body: by
     ours, _theirs = socket.socketpair()
     try:
         _, environ = gunicorn_wsgi.create(request, ours, CLIENT, SERVER, cfg)
-        started: list[str] = []
-        body = b"".join(WSGIHandler()(environ, lambda status, response_headers, *_: started.append(status)))
+        response = ClientHandler()(environ)
     finally:
         ours.close()
         _theirs.close()
-    return GunicornResponse(status_code=int(started[0].split()[0]), content=body)
+    return GunicornResponse(status_code=response.status_code, content=response.content)
