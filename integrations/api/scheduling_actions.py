@@ -15,7 +15,12 @@ from goodtime_icims.client_address import client_address
 from integrations.models import AuditEvent, SchedulingRequest, Writeback
 from integrations.services.audit_record import audit_record
 from integrations.services.feedback_requests import feedback_request_create
-from integrations.services.interview_writebacks import interview_cancel, interview_create, interview_update
+from integrations.services.interview_writebacks import (
+    InterviewCancelled,
+    interview_cancel,
+    interview_create,
+    interview_update,
+)
 from integrations.services.scheduling_request_open import scheduling_request_open
 from integrations.services.scheduling_request_state import (
     SchedulingRequestStateError,
@@ -84,6 +89,8 @@ def _queued(call: Callable[..., Writeback], **kwargs) -> Writeback:
     """The service's write-back; its own checks on the values (ValueError) answer 400."""
     try:
         return call(**kwargs)
+    except InterviewCancelled as refused:
+        raise Conflict(str(refused), code="interview_cancelled") from None
     except ValueError as refused:
         raise ValidationError({"non_field_errors": [str(refused)]}) from None
 

@@ -169,3 +169,17 @@ def test_write_backs_are_walled_by_tenant(sandbox_api, pending, features_on, acm
     ] == [created["id"]]
     assert acme_api.get("/api/v1/writebacks/").json()["results"] == []
     assert acme_api.get(f"/api/v1/writebacks/{created['id']}/").status_code == 404
+
+
+def test_changing_a_cancelled_interview_answers_409_and_queues_nothing(sandbox_api, pending, features_on):
+    sandbox_api.post(url(pending, "interviews/"), INTERVIEW, format="json")
+    assert sandbox_api.delete(url(pending, "interviews/gt-42/")).status_code == 202
+    queued = Writeback.objects.count()
+
+    response = sandbox_api.patch(url(pending, "interviews/gt-42/"), {"title": "Moved"}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "interview_cancelled"
+    assert Writeback.objects.count() == queued
+    assert sandbox_api.delete(url(pending, "interviews/gt-42/")).status_code == 202  # cancelling again is a no-op
+    assert Writeback.objects.count() == queued
