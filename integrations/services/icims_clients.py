@@ -11,6 +11,7 @@ import requests
 from django.conf import settings
 from django.core.cache import caches
 
+from integrations.encryption import CachedTokenCipher
 from integrations.icims.auth import authenticator_for
 from integrations.icims.budget import CallBudget, Purpose
 from integrations.icims.circuit_breaker import CircuitBreaker
@@ -95,7 +96,7 @@ def icims_transport_for(
     config = icims_config_for(connection=connection, writeback=writeback)
     state = icims_shared_state()
     session = session or requests.Session()
-    auth = authenticator_for(config, state=state, session=session, sleep=sleep)
+    auth = authenticator_for(config, state=state, session=session, sleep=sleep, cipher=CachedTokenCipher())
     transport = IcimsTransport(
         session=session,
         auth=auth,
