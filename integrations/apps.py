@@ -7,7 +7,8 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "iCIMS integrations"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        # Registers the system checks, and the tasks (services send them by name, eagerly too in tests).
+        from . import checks, tasks  # noqa: F401
         from .audit_signals import audit_signals_connect
 
         audit_signals_connect()

@@ -13,16 +13,17 @@ from sync.admin_actions import connection_sync_overview_html, full_reconcile, re
 
 from ..models import SECRET_FIELDS, Connection
 from ..roles import csm_users
-from ..services.audit_record import audit_secrets_changed
-from ..services.connection_history import connection_field_labels
-from ..services.connection_onboarding import (
+from ..selectors.connection_onboarding import (
     connection_onboarding_checklist,
     connection_onboarding_progress,
     connections_with_onboarding_facts,
 )
+from ..services.audit_record import audit_secrets_changed
+from ..services.connection_history import connection_field_labels
 from ..services.connection_pause import connections_set_active
 from ..services.connection_save import connection_save
-from .api_usage import connection_api_usage, run_connection_test
+from .api_usage import connection_api_usage
+from .connection_actions import run_connection_test
 from .connection_forms import ConnectionForm, clear_field_name
 from .tenancy import TenantScopedAdminMixin
 

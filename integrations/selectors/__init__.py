@@ -1,1 +1,1 @@
-"""Reads: what the admin, the API and the health service show (services write, selectors read)."""
+"""Reads: what the admin, the API and the commands show about a connection. Writes live in services/."""
