@@ -4,6 +4,7 @@ from .activity import HourlyActivity, ProcessHeartbeat
 from .alerts import Alert, AlertKind, AlertNotification, AlertSettings
 from .api_tokens import ApiToken
 from .api_usage import ApiCallLedger
+from .audit import AuditEvent
 from .connections import (
     BASE_SCOPES,
     DEFAULT_CANDIDATE_FOLDERS,
@@ -37,6 +38,7 @@ __all__ = [
     "AlertSettings",
     "ApiCallLedger",
     "ApiToken",
+    "AuditEvent",
     "Connection",
     "ConnectionHealth",
     "HealthState",

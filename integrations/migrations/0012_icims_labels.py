@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0008_hourly_activity_and_heartbeats'),
+        ('integrations', '0011_hourly_activity_and_heartbeats'),
     ]
 
     operations = [
