@@ -36,8 +36,8 @@ API_ROUTES: list[tuple[str, re.Pattern, Callable]] = [
         ("GET", _CUSTOMER + r"/biz-collab-feedback-service/v1/forms", endpoints.feedback_forms),
         ("POST", _CUSTOMER + r"/biz-collab-feedback-service/v1/feedback-requests", endpoints.feedback_request),
         ("GET", _STREAMS, endpoints.streams),
-        ("GET", _STREAMS + r"/(?P<cid>[^/]+)/subscriptions", endpoints.subscriptions),
-        ("GET", _STREAMS + r"/(?P<cid>[^/]+)/subscriptions/(?P<subscription>[^/]+)/events", endpoints.stream_events),
+        ("GET", _STREAMS + r"/(?P<stream>[^/]+)/subscriptions", endpoints.subscriptions),
+        ("GET", _STREAMS + r"/(?P<stream>[^/]+)/subscriptions/(?P<subscription>[^/]+)/events", endpoints.stream_events),
     ]
 ]
 CONTROL_ROUTES: list[tuple[str, re.Pattern, Callable]] = [

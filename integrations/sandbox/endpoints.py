@@ -191,15 +191,17 @@ def feedback_request(tenant, request, cid: str) -> Response:
 
 
 def streams(tenant, request) -> Response:
-    return json_response(200, [tenant.customer_id])
+    return json_response(200, [tenant.stream_id])
 
 
-def subscriptions(tenant, request, cid: str) -> Response:
-    return json_response(200, [{"subscriptionId": tenant.stream_id, "streamId": tenant.stream_id, "name": "GoodTime"}])
+def subscriptions(tenant, request, stream: str) -> Response:
+    if stream != tenant.stream_id:
+        raise ApiError(404, 2, "Stream not found.")
+    return json_response(200, [{"subscriptionId": tenant.subscription_id, "streamId": stream, "name": "GoodTime"}])
 
 
-def stream_events(tenant, request, cid: str, subscription: str) -> Response:
-    if subscription != tenant.stream_id:
+def stream_events(tenant, request, stream: str, subscription: str) -> Response:
+    if (stream, subscription) != (tenant.stream_id, tenant.subscription_id):
         raise ApiError(404, 2, "Subscription not found.")
     events, next_key = tenant.stream_events(exclusive_start_key=request.query.get("exclusiveStartKey"))
     return json_response(200, {"events": events, "lastEvaluatedKey": next_key})

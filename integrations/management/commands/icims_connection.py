@@ -244,7 +244,7 @@ class Command(BaseCommand):
         connection = Connection.objects.filter(customer_id=customer_id).first()
         if connection is None:
             raise CommandError(f"No connection has CustomerId {customer_id}. `icims_connection list` shows them.")
-        result = connection_test(connection=connection)
+        result = connection_test(connection=connection, by="shell")
         self.stdout.write(result.summary())
         if not result.ok:
             raise CommandError(f"The connection {connection} does not work.")
