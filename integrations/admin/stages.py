@@ -19,6 +19,7 @@ from ..services.stages_export import stages_export_csv, stages_export_file_name
 from ..services.stages_import import (
     StagesImportPlan,
     StagesImportRejected,
+    StagesMassDeactivationUnconfirmed,
     stages_import_apply,
     stages_import_preview,
 )
@@ -159,6 +160,7 @@ class StageAdmin(admin.ModelAdmin):
                 "connection_id": plan.connection.pk,
                 "file_name": plan.file_name,
                 "rows": stages_rows_dump(plan.rows),
+                "deactivations": len(plan.deactivated),
             }
         else:
             request.session.pop(PREVIEW_SESSION_KEY, None)
@@ -207,16 +209,26 @@ class StageAdmin(admin.ModelAdmin):
             request.session.pop(PREVIEW_SESSION_KEY, None)
             messages.error(request, "The connection was deleted; nothing was imported.")
             return redirect("admin:integrations_stage_import")
+        # Many deactivations are applied only when the person typed how many (the preview asks for it).
+        typed = request.POST.get("confirm_deactivations", "").strip()
         try:
             plan = stages_import_apply(
                 connection=connection,
                 rows=stages_rows_load(preview["rows"]),
                 file_name=preview["file_name"],
                 user_id=request.user.pk,
+                allow_mass_deactivation=typed == str(preview.get("deactivations")),
             )
         except StagesImportRejected as rejected:
             messages.error(request, f"The stages changed since the preview: {rejected}")
             return self._preview_response(request, rejected.plan)
+        except StagesMassDeactivationUnconfirmed as unconfirmed:
+            messages.error(
+                request,
+                f"Nothing was imported: type {len(unconfirmed.plan.deactivated)} to confirm that "
+                f"{len(unconfirmed.plan.deactivated)} stages become inactive.",
+            )
+            return self._preview_response(request, unconfirmed.plan)
         request.session.pop(PREVIEW_SESSION_KEY, None)
         messages.success(request, f"Imported stages for {connection} from {plan.file_name}: {plan.summary}.")
         return redirect(reverse("admin:integrations_stage_changelist") + f"?connection__id__exact={connection.pk}")

@@ -122,7 +122,7 @@ def test_the_preview_shows_changes_and_deactivations(csm_client, connection, sup
     ("name", "error"),
     [
         ("duplicate_ids.csv", "duplicate Status ID &#x27;C51230&#x27;: also on row 7."),
-        ("status_under_two_bins.csv", "is under two bins"),
+        ("status_id_under_two_bins.csv", "is under two bins"),
         ("formula_cell.csv", "looks like a spreadsheet formula (starts with &#x27;=&#x27;)"),
         ("missing_status.csv", "Status is missing."),
         ("unreadable_cell.csv", "Status has unreadable characters"),
@@ -354,7 +354,7 @@ def test_an_imported_change_shows_in_the_stage_history(csm_client, connection):
     first = upload(csm_client, connection, "dos_line_endings.csv")
     csm_client.post(CONFIRM_URL, {"token": confirm_token(first)})
     renamed = upload(csm_client, connection, "renamed.csv", b"Bin,Status,Status ID\nOffer,Offer Sent,C51230\n")
-    csm_client.post(CONFIRM_URL, {"token": confirm_token(renamed)})
+    csm_client.post(CONFIRM_URL, {"token": confirm_token(renamed), "confirm_deactivations": "7"})
     offer = connection.stages.get(status_id="C51230")
 
     history = csm_client.get(reverse("admin:integrations_stage_history", args=[offer.pk])).content.decode()
@@ -374,3 +374,32 @@ def test_a_csm_adds_a_stage_by_hand_and_a_formula_name_is_refused(csm_client, co
     assert "formula" in str(refused.context["adminform"].form.errors["status"])
     assert added.status_code == 302
     assert list(connection.stages.values_list("status", flat=True)) == ["Offer Accepted"]
+
+
+def test_a_file_deactivating_more_than_a_quarter_needs_the_count_typed(csm_client, connection):
+    first = upload(csm_client, connection, "dos_line_endings.csv")
+    csm_client.post(CONFIRM_URL, {"token": confirm_token(first)})
+    two_rows = b"Bin,Status\nApplied,New Submissions - External Portal\nOffer,Offer Extended\n"
+    preview = upload(csm_client, connection, "two_rows.csv", two_rows)
+    page = preview.content.decode()
+    assert "This file deactivates 6 of the 8 active stages" in page
+    assert "Type 6 to deactivate 6 of the 8 active stages" in page
+
+    refused = csm_client.post(CONFIRM_URL, {"token": confirm_token(preview), "confirm_deactivations": "8"})
+
+    assert "Nothing was imported: type 6 to confirm" in refused.content.decode()
+    assert connection.stages.filter(is_active=True).count() == 8
+    again = csm_client.post(CONFIRM_URL, {"token": confirm_token(refused), "confirm_deactivations": "6"})
+    assert again.status_code == 302
+    assert connection.stages.filter(is_active=True).count() == 2
+
+
+def test_the_realistic_export_with_one_status_name_under_two_bins_imports(csm_client, connection):
+    preview = upload(csm_client, connection, "status_name_in_two_bins.csv")
+    csm_client.post(CONFIRM_URL, {"token": confirm_token(preview)})
+
+    assert sorted(connection.stages.filter(status="Availability Requested").values_list("bin", "status_id")) == [
+        ("Initial Screening", "C51212"),
+        ("Interview", "C51217"),
+    ]
+    assert connection.stages.count() == 11
