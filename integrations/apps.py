@@ -21,3 +21,8 @@ class IntegrationsConfig(AppConfig):
         post_migrate.connect(
             writebacks_sweep_schedule_ensure, sender=self, dispatch_uid="integrations.writebacks_sweep_schedule_ensure"
         )
+        from .services.stages_lint import stages_lint_schedule_ensure
+
+        post_migrate.connect(
+            stages_lint_schedule_ensure, sender=self, dispatch_uid="integrations.stages_lint_schedule_ensure"
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from integrations.services.stages_lint import stages_lint_all as stages_lint_all_service
 from integrations.services.webhook_event_process import webhook_event_process as webhook_event_process_service
 from integrations.services.webhook_events_sweep import webhook_events_sweep as webhook_events_sweep_service
 from integrations.services.writeback_send import writeback_send as writeback_send_service
@@ -28,3 +29,8 @@ def writeback_send(writeback_id: int) -> None:
 @shared_task(name="integrations.tasks.writebacks_due_sweep", acks_late=True, ignore_result=True)
 def writebacks_due_sweep() -> None:
     writebacks_due_sweep_service()
+
+
+@shared_task(name="integrations.tasks.stages_lint_all", acks_late=True, ignore_result=True)
+def stages_lint_all() -> None:
+    stages_lint_all_service()

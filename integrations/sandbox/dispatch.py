@@ -29,6 +29,7 @@ API_ROUTES: list[tuple[str, re.Pattern, Callable]] = [
         ("GET", _CUSTOMER + r"/people/(?P<id>[^/]+)/fields/resume/binary", endpoints.resume),
         ("GET", _CUSTOMER + r"/v2/lists", endpoints.lists),
         ("GET", _CUSTOMER + r"/v2/lists/(?P<list_id>[^/]+)", endpoints.list_nodes),
+        ("GET", _CUSTOMER + r"/v2/lists/(?P<list_id>[^/]+)/(?P<node_id>[^/]+)", endpoints.list_nodes),
         ("POST", _CUSTOMER + r"/interview-service/v1/interviews", endpoints.interview_create),
         ("GET", _CUSTOMER + r"/interview-service/v1/interviews/(?P<id>[^/]+)", endpoints.interview_get),
         ("PATCH", _CUSTOMER + r"/interview-service/v1/interviews/(?P<id>[^/]+)", endpoints.interview_patch),

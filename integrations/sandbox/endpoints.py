@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qsl
 
+from integrations.icims.bins_statuses import BINS_LIST_ID
+
 from . import catalog
 from .records import JOB_FIELDS, PERSON_FIELDS, WORKFLOW_FIELDS, render_profile
 from .search import DEFAULT_STALENESS_MINUTES, SearchError
@@ -120,16 +122,24 @@ def resume(tenant, request, cid: str, id: str) -> Response:
     )
 
 
+def _offered_lists(tenant) -> dict:
+    if tenant.lists_offer_bins:
+        return catalog.LISTS
+    return {list_id: nodes for list_id, nodes in catalog.LISTS.items() if list_id != BINS_LIST_ID}
+
+
 def lists(tenant, request, cid: str) -> Response:
-    return json_response(200, {"lists": list(catalog.LISTS)})
+    return json_response(200, {"lists": list(_offered_lists(tenant))})
 
 
-def list_nodes(tenant, request, cid: str, list_id: str) -> Response:
-    nodes = catalog.LISTS.get(list_id)
+def list_nodes(tenant, request, cid: str, list_id: str, node_id: str | None = None) -> Response:
+    nodes = _offered_lists(tenant).get(list_id)
+    if nodes is not None and node_id is not None:
+        nodes = catalog.LIST_CHILDREN.get((list_id, node_id))
     if nodes is None:
         raise ApiError(404, 2, "List not found.")
     size = int(request.query["size"]) if request.query.get("size", "").isdecimal() else 1000
-    base = f"{request.base_url}/customers/{cid}/v2/lists/{list_id}"
+    base = f"{request.base_url}/customers/{cid}/v2/lists/{list_id}" + (f"/{node_id}" if node_id else "")
     return json_response(
         200,
         {

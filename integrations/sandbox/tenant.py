@@ -54,6 +54,8 @@ class SandboxTenant:
         self.indexing_delay = indexing_delay
         self.stream_id = stream_id
         self.subscription_id = subscription_id
+        # Whether `/v2/lists` offers the (assumed) bins and statuses list; some tenants' API users may not see it.
+        self.lists_offer_bins = True
         self.webhook = webhook or WebhookTarget()
         self.webhook_deliveries: list[WebhookDelivery] = []
         self.search_cache = search.StalenessCache()

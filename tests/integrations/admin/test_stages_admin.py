@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from integrations.admin.stages import PREVIEW_SESSION_KEY
 from integrations.models import Connection, Stage
+from integrations.services.stages_lint import stages_lint
 from integrations.stages_file import MAX_FILE_BYTES
 from tests.integrations.stages_corpus import STANDARD_STAGES, big_export_bytes, corpus_file
 
@@ -403,3 +404,41 @@ def test_the_realistic_export_with_one_status_name_under_two_bins_imports(csm_cl
         ("Interview", "C51217"),
     ]
     assert connection.stages.count() == 11
+
+
+REFRESH_URL = reverse("admin:integrations_stage_import_refresh")
+
+
+def test_refresh_from_icims_previews_the_list_api_like_a_file_and_confirms_the_same_way(
+    csm_client, sandbox, sandbox_connection
+):
+    page = csm_client.get(IMPORT_URL).content.decode()
+    assert "Refresh from iCIMS" in page
+
+    preview = csm_client.post(REFRESH_URL, {"connection": sandbox_connection.pk})
+
+    assert "iCIMS List API" in preview.content.decode()
+    csm_client.post(CONFIRM_URL, {"token": confirm_token(preview)})
+    assert sandbox_connection.stages.filter(status_id="C51218", bin="Interview").exists()
+
+
+def test_refresh_from_a_tenant_without_the_list_says_to_upload_the_file(csm_client, sandbox, sandbox_connection):
+    sandbox.lists_offer_bins = False
+
+    page = csm_client.post(REFRESH_URL, {"connection": sandbox_connection.pk}).content.decode()
+
+    assert "Could not refresh from iCIMS: this tenant&#x27;s List API does not offer" in page
+    assert not sandbox_connection.stages.exists()
+
+
+def test_the_stages_list_shows_what_the_linter_found(csm_client, sandbox, sandbox_connection, stored_event):
+    Stage.objects.create(
+        connection=sandbox_connection, bin="Interview", status="Gone", status_id="C59999", triggers_scheduling=True
+    )
+    stored_event(new_status="C51299")
+    stages_lint(connection=sandbox_connection)
+
+    page = csm_client.get(CHANGELIST_URL).content.decode()
+
+    assert "Trigger status Interview / Gone (C59999) is no longer listed by iCIMS." in page
+    assert "Status id C51299 came in 1 webhook" in page
