@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 
 from ..models import Connection
+from ..services.connection_field_map import connection_field_map_check
 from ..services.connection_stream_resolve import connection_stream_resolve
 from ..services.connection_test import connection_test
 
@@ -84,3 +85,15 @@ class ConnectionTestingAdminMixin:
         resolution = connection_stream_resolve(connection=obj)
         level = messages.SUCCESS if resolution.ok else messages.WARNING
         self.message_user(request, f"Data stream: {resolution.detail}", level)
+
+    def check_field_map_after_save(self, request: HttpRequest, obj: Connection, form) -> None:
+        """Say what the field map's live read could not check; a new connection's map is read only now."""
+        if "field_map" not in form.changed_data or not obj.field_map:
+            return
+        if getattr(form, "field_map_checked", False):
+            notes = form.field_map_notes
+        else:
+            check = connection_field_map_check(connection=obj)
+            notes = [*check.notes, *(f"{p}: iCIMS does not know the field {f!r}." for p, f in check.unknown.items())]
+        for note in notes:
+            self.message_user(request, f"Field map: {note}", messages.WARNING)

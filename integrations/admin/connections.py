@@ -99,7 +99,7 @@ class ConnectionAdmin(ConnectionTestingAdminMixin, admin.ModelAdmin):
                 },
             )
         )
-        sync_fields = ["candidate_folders", "user_folders", "hourly_call_budget"]
+        sync_fields = ["candidate_folders", "user_folders", "field_map", "hourly_call_budget"]
         fieldsets.append(("Sync", {"fields": [*sync_fields, "sync_overview"] if obj is not None else sync_fields}))
         webhook_fields = ["webhook_url_for_icims", "webhook_auth"]
         if may_edit:
@@ -132,6 +132,7 @@ class ConnectionAdmin(ConnectionTestingAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         connection_save(connection=obj)
         self.resolve_stream_after_save(request, obj, set(form.changed_data))
+        self.check_field_map_after_save(request, obj, form)
 
     def construct_change_message(self, request, form, formsets, add=False):
         """Name a cleared secret like a changed one: the history says which secret changed, never how."""

@@ -6,6 +6,7 @@ to all of them. Interview and feedback calls live in interviews.py: their shapes
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from .transport import IcimsTransport
 SEARCH_PAGE_SIZE = 1000
 LIST_PAGE_SIZE = 1000
 MAX_PAGES = 100_000  # a cap, so a server that never stops paging cannot keep a worker forever
+_FIELD_WARNING = re.compile(r"(?:^|,)\s*4:([A-Za-z0-9_.]+):")
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,20 @@ class IcimsClient:
         fields = list(fields)
         params = {"fields": ",".join(fields)} if fields else None
         return self._get_json(self._url(f"{profile_type}/{system_id}"), params)
+
+    def profile_unknown_fields(self, profile_type: str, system_id: int | str, *, fields: Iterable[str]) -> list[str]:
+        """`GET /customers/{cid}/{profileType}/{id}?fields=...`: the asked-for names iCIMS does not know.
+
+        iCIMS answers the fields it knows and warns about each other one with `X-Warning:
+        4:<fieldId>:<detail>` (icims-api.md section 11): "not valid or hidden". An absent field
+        without a warning just has no value on this record.
+        """
+        fields = list(fields)
+        response = self.transport.request(
+            "GET", self._url(f"{profile_type}/{system_id}"), params={"fields": ",".join(fields)}
+        )
+        warned = {name.lower() for name in _FIELD_WARNING.findall(response.headers.get("X-Warning", ""))}
+        return [name for name in fields if name.lower() in warned]
 
     def get_person(self, person_id: int | str, *, fields: Iterable[str] = ()) -> dict:
         """`GET /customers/{cid}/people/{id}`: candidates and users alike."""

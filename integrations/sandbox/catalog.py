@@ -53,6 +53,8 @@ JOB_FOLDERS = (
     ListNode("D31099", "Deleted"),
 )
 JOB_FOLDER_DELETED = JOB_FOLDERS[-1]
+# Custom job fields this tenant has (a field map points the portal at them): coordinator, sourcer, cost centre.
+JOB_CUSTOM_FIELDS = ("rcf3047", "rcf3048", "field23848")
 
 _BINS_AND_STATUSES = (
     ("D10010", "Incomplete", (("D10105", "Incomplete Application"),)),

@@ -80,7 +80,8 @@ def profile(tenant, request, cid: str, entity: str, id: str) -> Response:
     headers = {}
     unknown = sorted(set(wanted or ()) - set(_FIELDS[entity]))
     if unknown:  # iCIMS warns about field names it does not know (code 4) and answers the rest
-        headers["X-Warning"] = f"4:{unknown[0]}:The field is not valid or hidden."
+        # One X-Warning per field; HTTP clients join repeated headers with ", ".
+        headers["X-Warning"] = ", ".join(f"4:{name}:The field is not valid or hidden." for name in unknown)
     return json_response(200, payload, headers)
 
 

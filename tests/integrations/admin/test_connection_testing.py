@@ -14,7 +14,7 @@ def change_url(connection: Connection) -> str:
     return reverse("admin:integrations_connection_change", args=[connection.pk])
 
 
-def test_now_url(connection: Connection) -> str:
+def run_test_url(connection: Connection) -> str:
     return reverse("admin:integrations_connection_test_now", args=[connection.pk])
 
 
@@ -28,7 +28,7 @@ def test_a_new_connection_page_says_not_tested_yet_and_offers_test_now(superadmi
     page = superadmin_client.get(change_url(ready_connection)).content.decode()
 
     assert "Not tested yet." in page
-    assert f'formaction="{test_now_url(ready_connection)}"' in page
+    assert f'formaction="{run_test_url(ready_connection)}"' in page
     assert "Not found yet: the StreamId has not been resolved" in page
 
 
@@ -37,7 +37,7 @@ def test_test_now_runs_the_test_and_the_page_keeps_when_by_whom_and_each_check(
 ):
     Connection.objects.filter(pk=sandbox_connection.pk).update(stream_resolved_for="")
 
-    response = superadmin_client.post(test_now_url(sandbox_connection))
+    response = superadmin_client.post(run_test_url(sandbox_connection))
 
     assert response.status_code == 302 and response["Location"] == change_url(sandbox_connection)
     page = superadmin_client.get(change_url(sandbox_connection)).content.decode()
@@ -49,7 +49,7 @@ def test_test_now_runs_the_test_and_the_page_keeps_when_by_whom_and_each_check(
 
 
 def test_test_now_is_a_post(superadmin_client, ready_connection):
-    assert superadmin_client.get(test_now_url(ready_connection)).status_code == 405
+    assert superadmin_client.get(run_test_url(ready_connection)).status_code == 405
 
 
 def test_a_csm_sees_the_last_result_but_cannot_test(csm_client, ready_connection):
@@ -66,7 +66,7 @@ def test_a_csm_sees_the_last_result_but_cannot_test(csm_client, ready_connection
 
     assert "✘ Does not work" in page and "iCIMS refused the client id" in page
     assert "formaction=" not in page
-    assert csm_client.post(test_now_url(ready_connection)).status_code == 403
+    assert csm_client.post(run_test_url(ready_connection)).status_code == 403
     ready_connection.refresh_from_db()
     assert ready_connection.last_test_result["by"] == "root"
 
@@ -104,3 +104,25 @@ def test_a_customer_id_that_is_not_digits_is_refused(superadmin_client):
 
     assert "The CustomerId is a number iCIMS assigned, digits only" in response.content.decode()
     assert not Connection.objects.exists()
+
+
+def test_the_field_map_is_edited_as_lines_and_checked_against_icims(superadmin_client, sandbox, sandbox_connection):
+    hosts = sandbox_hosts(sandbox_connection)
+    bad = connection_form_data(
+        sandbox_connection, field_map="job.coordinator = rcf3047\njob.sourcer = rcf9999", **hosts
+    )
+
+    refused = superadmin_client.post(change_url(sandbox_connection), bad)
+
+    assert "job.sourcer: iCIMS does not know the field &#x27;rcf9999&#x27;" in refused.content.decode()
+    sandbox_connection.refresh_from_db()
+    assert sandbox_connection.field_map == {}
+
+    good = connection_form_data(
+        sandbox_connection, field_map="job.coordinator = rcf3047\njob.sourcer = rcf3048", **hosts
+    )
+    assert superadmin_client.post(change_url(sandbox_connection), good).status_code == 302
+    sandbox_connection.refresh_from_db()
+    assert sandbox_connection.field_map == {"job.coordinator": "rcf3047", "job.sourcer": "rcf3048"}
+    page = superadmin_client.get(change_url(sandbox_connection)).content.decode()
+    assert "job.coordinator = rcf3047" in page
