@@ -44,7 +44,7 @@ class StatusSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class PersonRefSerializer(serializers.Serializer):
+class SourcePersonSerializer(serializers.Serializer):
     person_id = serializers.IntegerField(allow_null=True, help_text="iCIMS person id.")
     name = serializers.CharField()
 
@@ -68,7 +68,7 @@ class ApplicationSerializer(serializers.Serializer):
     bin = BinSerializer(allow_null=True, help_text="The status's bin, when iCIMS returns it.")
     source = serializers.CharField()
     source_name = serializers.CharField()
-    source_person = PersonRefSerializer(allow_null=True, help_text="iCIMS `sourceperson`, when set.")
+    source_person = SourcePersonSerializer(allow_null=True, help_text="iCIMS `sourceperson`, when set.")
     updated_in_icims = serializers.DateTimeField(allow_null=True)
     stage = StageSerializer(allow_null=True, help_text="The imported stage with this status; null if unknown.")
     scheduling_request_id = serializers.IntegerField(allow_null=True)
