@@ -94,7 +94,8 @@ def workflow_patch(tenant, request, cid: str, id: str) -> Response:
         raise ApiError(400, 1, 'The field status is required: send {"status": {"id": "<status id>"}}.')
     if status_id not in catalog.STATUS_BY_ID:
         raise ApiError(400, 1, f"The value provided for field status is not valid: {status_id}.")
-    tenant.apply_status_change(workflow.id, status_id, notify=True, user_id=None)
+    # iCIMS notifies for user changes, not for its own API's (unless this sandbox is told to echo them).
+    tenant.apply_status_change(workflow.id, status_id, notify=tenant.webhook.echo_api_changes, user_id=None)
     location = f"{request.base_url}/customers/{cid}/applicantworkflows/{workflow.id}"
     return 204, {"Location": location}, b""
 
@@ -114,8 +115,9 @@ def search_records(tenant, request, cid: str, entity: str) -> Response:
 
 def resume(tenant, request, cid: str, id: str) -> Response:
     person = _record(tenant, "people", id)
-    if not person.has_resume:  # iCIMS answers JSON, not a file, when there is no resume
-        return json_response(200, {})
+    if not person.has_resume:
+        # iCIMS answers JSON, not a file, with the content type exactly `application/json` (G1 relies on it).
+        return 200, {"Content-Type": "application/json"}, b"{}"
     return (
         200,
         {"Content-Type": "application/pdf", "Content-Disposition": f'attachment; filename="resume-{person.id}.pdf"'},
