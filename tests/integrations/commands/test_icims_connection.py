@@ -147,6 +147,14 @@ def test_a_subcommand_is_required(db):
     assert "subcommand" in refused()
 
 
+def test_add_refuses_a_customer_id_that_is_not_digits(db):
+    args = [*ADD]
+    args[args.index("--customer-id") + 1] = "acme-12x"
+
+    assert "--customer-id: The CustomerId is a number iCIMS assigned, digits only" in refused(*args)
+    assert not Connection.objects.exists()
+
+
 def test_add_refuses_a_customer_id_already_registered(ready_connection):
     assert "--customer-id: ICIMS connection with this ICIMS CustomerId already exists." in refused(
         "add", "--name", "Acme again", "--customer-id", "2187", "--webhook-username", "u", "--webhook-password", "p"
