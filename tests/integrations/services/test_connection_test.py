@@ -229,3 +229,14 @@ def test_a_refused_write_back_client_says_which_scopes_are_not_shown_to_work(san
         ("sync and webhooks", True),
         ("interview sync back", False),
     ]
+
+
+def test_interviews_alone_are_checked_by_reading_an_interview_that_cannot_exist(sandbox, sandbox_connection):
+    sandbox_connection.interview_sync_enabled = True
+    sandbox_connection.save()
+
+    result = connection_test(connection=sandbox_connection)
+
+    assert result.ok, result.summary()
+    assert result.check("write-back client").detail == "token issued; the interview service accepts it."
+    assert [(f.feature, f.shown_to_work) for f in result.features][-1] == ("interview sync back", True)
