@@ -107,6 +107,7 @@ def test_add_with_every_option(db, monkeypatch):
     assert not connection.is_active
     assert connection.webhook_password == "globex-webhook-pass-0004"
     assert "biz-collab-feedback-service:forms:ro" in output
+    assert "`icims_connection test --customer-id 4242` finds the data stream" in output
     assert "secret-000" not in output
 
 
