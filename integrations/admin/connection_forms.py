@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from ..models import SECRET_FIELDS, Connection
+from ..selectors.connection_secret_hints import connection_secret_hint
 from ..services.connection_field_map import (
     connection_field_map_check,
     connection_field_map_parse,
@@ -22,7 +23,6 @@ from ..services.connection_save import (
     connection_folders_parse,
     connection_rules_check,
 )
-from ..services.connection_secret_hints import connection_secret_hint
 
 
 def clear_field_name(secret_field: str) -> str:

@@ -16,6 +16,7 @@ from integrations.icims.errors import IcimsError
 
 from ..models import Connection, Stage, StageLintReport, WebhookEvent
 from .icims_clients import icims_client_for
+from .task_queue import STAGES_LINT_ALL
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def stages_lint_all() -> int:
     return linted
 
 
-LINT_TASK_NAME = "integrations.tasks.stages_lint_all"
+LINT_TASK_NAME = STAGES_LINT_ALL
 LINT_PERIODIC_TASK_NAME = "Lint stages against iCIMS"
 
 
