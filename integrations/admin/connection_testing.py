@@ -7,7 +7,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
-from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
@@ -31,8 +30,17 @@ STREAM_INPUTS = {
 
 
 class ConnectionTestingAdminMixin:
-    def connection_test_fields(self, request: HttpRequest) -> list[str]:
-        return ["last_connection_test", "test_now"] if request.user.is_superuser else ["last_connection_test"]
+    def connection_test_context(self, request: HttpRequest, connection: Connection) -> dict:
+        """What the Status tab's connection test panel shows (connection/connection_test_panel.html)."""
+        result = connection.last_test_result or None
+        return {
+            "last_test_result": result,
+            "last_tested_at": parse_datetime(result["at"]) if result else None,
+            "data_stream_found": self.data_stream_found(connection),
+            "test_now_url": reverse("admin:integrations_connection_test_now", args=[connection.pk])
+            if request.user.is_superuser
+            else "",
+        }
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -47,7 +55,7 @@ class ConnectionTestingAdminMixin:
         if not request.user.is_superuser:
             raise PermissionDenied
         connection = get_object_or_404(Connection, pk=object_id)
-        result = connection_test(connection=connection, by=request.user.get_username())
+        result = connection_test(connection=connection, actor=request.user)
         verdict = "works" if result.ok else "does not work"
         self.message_user(
             request,
@@ -55,19 +63,6 @@ class ConnectionTestingAdminMixin:
             messages.SUCCESS if result.ok else messages.ERROR,
         )
         return redirect(reverse("admin:integrations_connection_change", args=[connection.pk]))
-
-    @admin.display(description="last test")
-    def last_connection_test(self, obj: Connection) -> str:
-        result = obj.last_test_result or None
-        return render_to_string(
-            "admin/integrations/connection/last_test.html",
-            {"result": result, "tested_at": parse_datetime(result["at"]) if result else None},
-        )
-
-    @admin.display(description="test")
-    def test_now(self, obj: Connection) -> str:
-        url = reverse("admin:integrations_connection_test_now", args=[obj.pk])
-        return render_to_string("admin/integrations/connection/test_now_button.html", {"test_now_url": url})
 
     @admin.display(description="data stream found")
     def data_stream_found(self, obj: Connection) -> str:

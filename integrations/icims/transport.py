@@ -4,6 +4,8 @@ It applies the budget and the circuit breaker, authenticates, sets connect and r
 logs iCIMS's request id (`x-transaction`) and rate-limit headers (never a token), turns every
 failure into a typed error (errors.py) and retries what retrying can fix: 5xx and timeouts with
 exponential backoff and full jitter, honouring `Retry-After`; a refused token once, with a new one.
+Nothing leaves the session for a host outside the allow-list (destinations.py): API calls and token
+requests alike, whatever the stored connection says.
 
 requests speaks HTTP/1.1 only, which is what iCIMS requires (other versions get a 505).
 """
@@ -22,6 +24,7 @@ import requests
 
 from .budget import CallBudget, Purpose
 from .circuit_breaker import CircuitBreaker
+from .destinations import AllowListAdapter, HostAllowList, Resolver, system_resolver
 from .errors import (
     IcimsAuthError,
     IcimsConnectionError,
@@ -79,6 +82,8 @@ class IcimsTransport:
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.time,
+        destinations: HostAllowList | None = None,
+        resolve: Resolver = system_resolver,
     ) -> None:
         self.session = session
         self.auth = auth
@@ -93,6 +98,11 @@ class IcimsTransport:
         self.sleep = sleep
         self.jitter = jitter
         self.clock = clock
+        if destinations is not None:
+            # On the session, so the token requests the authenticator sends through it are checked too.
+            guard = AllowListAdapter(destinations, resolve=resolve)
+            session.mount("https://", guard)
+            session.mount("http://", guard)
 
     def request(
         self,

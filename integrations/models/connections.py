@@ -202,6 +202,14 @@ class Connection(models.Model):
         help_text="When, by whom, and each check with its outcome (services/connection_test.py).",
     )
 
+    csms = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="assigned CSMs",
+        blank=True,
+        related_name="assigned_connections",
+        help_text="The CSMs who see this tenant, its stages and its pages in the admin. Superusers see every tenant.",
+    )
+
     created_at = models.DateTimeField("created", auto_now_add=True)
     updated_at = models.DateTimeField("updated", auto_now=True)
 

@@ -13,6 +13,7 @@ import contextlib
 from dataclasses import dataclass, field
 
 import requests
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
 from integrations.icims.budget import Purpose
@@ -29,9 +30,10 @@ from integrations.icims.errors import (
     IcimsTimeout,
 )
 from integrations.icims.interviews import IcimsInterviews
-from integrations.models import Connection
+from integrations.models import AuditEvent, Connection
 from integrations.models.connections import BASE_SCOPES, FEEDBACK_SCOPES, INTERVIEW_SCOPES
 
+from .audit_record import audit_record
 from .connection_stream_resolve import connection_stream_resolve
 from .icims_clients import icims_client_for, icims_interviews_for
 
@@ -197,10 +199,15 @@ def _features(connection: Connection, result: ConnectionTestResult) -> list[Feat
 
 
 def connection_test(
-    *, connection: Connection, by: str = "", session: requests.Session | None = None
+    *,
+    connection: Connection,
+    session: requests.Session | None = None,
+    actor: AbstractBaseUser | None = None,
+    by: str = "",
 ) -> ConnectionTestResult:
     """Run every check (stopping after a failed token or customer, which the rest depend on), keep the
-    result on the connection, and set `credentials_verified_at` only when every check passes."""
+    result on the connection (by `by`, else the actor's name), set `credentials_verified_at` only when
+    every check passes, and record the test in the audit trail."""
     client = icims_client_for(connection=connection, purpose=Purpose.LIVE, session=session, max_attempts=1)
     result = ConnectionTestResult()
     for check in (_check_token, _check_customer):
@@ -216,10 +223,17 @@ def connection_test(
             result.checks.append(_check_writeback(interviews, connection))
     result.features = _features(connection, result)
     now = timezone.now()
-    connection.last_test_result = result.as_record(at=now.isoformat(), by=by)
+    connection.last_test_result = result.as_record(at=now.isoformat(), by=by or (actor.get_username() if actor else ""))
     fields = ["last_test_result"]
     if result.ok:
         connection.credentials_verified_at = now
         fields.append("credentials_verified_at")
     Connection.objects.filter(pk=connection.pk).update(**{name: getattr(connection, name) for name in fields})
+    failed = next((check for check in result.checks if not check.ok), None)
+    audit_record(
+        action=AuditEvent.Action.CONNECTION_TEST,
+        summary=f"{connection}: {'works' if failed is None else f'failed at {failed.name}'}",
+        actor=actor,
+        connection=connection,
+    )
     return result

@@ -10,6 +10,7 @@ from django.db import transaction
 from ..models import Connection
 from ..sandbox.tenant import DEFAULT_STREAM_ID, DEFAULT_SUBSCRIPTION_ID
 from ..sandbox.webhooks import DEFAULT_WEBHOOK_PASSWORD, DEFAULT_WEBHOOK_USERNAME
+from .admin_two_factor import Enrollment, two_factor_enroll
 
 DEV_ADMIN_USERNAME = "admin"
 SANDBOX_CUSTOMER_ID = "1000"
@@ -19,6 +20,7 @@ SANDBOX_CUSTOMER_ID = "1000"
 class DevSeedResult:
     admin_username: str
     connection: Connection
+    second_factor: Enrollment
 
 
 @transaction.atomic
@@ -30,6 +32,8 @@ def dev_seed(*, admin_password: str, sandbox_url: str) -> DevSeedResult:
     admin.is_staff = admin.is_superuser = admin.is_active = True
     admin.set_password(admin_password)
     admin.save()
+    # Superusers sign in with a second factor, in development too: a new secret on every run, like the password.
+    second_factor = two_factor_enroll(user=admin, replace=True)
 
     connection, _ = Connection.objects.update_or_create(
         customer_id=SANDBOX_CUSTOMER_ID,
@@ -52,4 +56,4 @@ def dev_seed(*, admin_password: str, sandbox_url: str) -> DevSeedResult:
             "webhook_password": DEFAULT_WEBHOOK_PASSWORD,
         },
     )
-    return DevSeedResult(admin_username=admin.username, connection=connection)
+    return DevSeedResult(admin_username=admin.username, connection=connection, second_factor=second_factor)

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from integrations.icims.budget import Purpose
+from integrations.icims.destinations import DEFAULT_ALLOWED_HOSTS
 from integrations.icims.errors import IcimsAuthError
 from integrations.models import Connection
 from integrations.services.connection_test import connection_test
@@ -240,3 +241,16 @@ def test_interviews_alone_are_checked_by_reading_an_interview_that_cannot_exist(
     assert result.ok, result.summary()
     assert result.check("write-back client").detail == "token issued; the interview service accepts it."
     assert [(f.feature, f.shown_to_work) for f in result.features][-1] == ("interview sync back", True)
+
+
+def test_a_stored_row_pointing_outside_the_allow_list_is_refused_at_call_time(connection, icims, settings):
+    settings.ICIMS_ALLOWED_HOSTS = list(DEFAULT_ALLOWED_HOSTS)  # the tests' own list allows 127.0.0.1
+    # Written behind the rules' back (a raw UPDATE): the row is not trusted at call time.
+    Connection.objects.filter(pk=connection.pk).update(token_url_override="http://127.0.0.1:9999/oauth/token")
+    connection.refresh_from_db()
+
+    result = connection_test(connection=connection)
+
+    assert not result.ok
+    assert "127.0.0.1:9999 is not an iCIMS host" in result.summary()
+    assert len(icims.calls) == 0

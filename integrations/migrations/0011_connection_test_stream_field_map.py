@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0006_api_tokens'),
+        ('integrations', '0010_merge_alerts_and_tenancy'),
     ]
 
     operations = [

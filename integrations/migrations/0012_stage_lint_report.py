@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0007_connection_test_stream_field_map'),
+        ('integrations', '0011_connection_test_stream_field_map'),
     ]
 
     operations = [
