@@ -167,7 +167,9 @@ class StageAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
                 "opts": self.model._meta,
                 "title": "Import stages",
                 "form": form,
-                "refresh_form": StagesExportForm(initial={"connection": request.GET.get("connection")}),
+                "refresh_form": StagesExportForm(
+                    user=request.user, initial={"connection": request.GET.get("connection")}
+                ),
                 "refresh_error": refresh_error,
             },
         )
@@ -177,7 +179,7 @@ class StageAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
         self._check_can_import(request)
         if request.method != "POST":
             return redirect("admin:integrations_stage_import")
-        form = StagesExportForm(request.POST)
+        form = StagesExportForm(request.POST, user=request.user)
         if not form.is_valid():
             return redirect("admin:integrations_stage_import")
         connection = form.cleaned_data["connection"]
@@ -187,7 +189,7 @@ class StageAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
             message = error.message if isinstance(error, IcimsError) else str(error)
             return self._import_page(
                 request,
-                StagesImportForm(initial={"connection": connection.pk}),
+                StagesImportForm(user=request.user, initial={"connection": connection.pk}),
                 f"Could not refresh from iCIMS: {message}",
             )
         return self._preview_response(request, plan)
