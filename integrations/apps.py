@@ -33,3 +33,8 @@ class IntegrationsConfig(AppConfig):
         from .services.alerts_schedule import alerts_schedule_ensure
 
         post_migrate.connect(alerts_schedule_ensure, sender=self, dispatch_uid="integrations.alerts_schedule_ensure")
+        from .services.stages_lint import stages_lint_schedule_ensure
+
+        post_migrate.connect(
+            stages_lint_schedule_ensure, sender=self, dispatch_uid="integrations.stages_lint_schedule_ensure"
+        )

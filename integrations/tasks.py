@@ -8,9 +8,11 @@ from integrations.models import AlertNotification
 from integrations.services.alert_notifications_send import alert_notifications_send as alert_notifications_send_service
 from integrations.services.alerts_evaluate import alerts_evaluate
 from integrations.services.process_heartbeat_record import process_heartbeat_record, worker_heartbeat_name
+from integrations.services.stages_lint import stages_lint_all as stages_lint_all_service
 from integrations.services.task_queue import (
     ALERT_NOTIFICATIONS_SEND,
     ALERTS_CHECK,
+    STAGES_LINT_ALL,
     WEBHOOK_EVENT_PROCESS,
     WEBHOOK_EVENTS_SWEEP,
     WORKER_HEARTBEAT,
@@ -46,6 +48,11 @@ def writebacks_due_sweep() -> None:
 @shared_task(name=WORKER_HEARTBEAT, ignore_result=True)
 def worker_heartbeat(queue: str) -> None:
     process_heartbeat_record(name=worker_heartbeat_name(queue))
+
+
+@shared_task(name=STAGES_LINT_ALL, acks_late=True, ignore_result=True)
+def stages_lint_all() -> None:
+    stages_lint_all_service()
 
 
 @shared_task(name=ALERTS_CHECK, ignore_result=True)

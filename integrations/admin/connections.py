@@ -32,6 +32,7 @@ from .connection_health import (
     health_badge,
     stored_health,
 )
+from .connection_testing import ConnectionTestingAdminMixin
 from .tenancy import TenantScopedAdminMixin
 
 PROGRESS_FIELDS = [
@@ -44,7 +45,7 @@ PROGRESS_FIELDS = [
 
 
 @admin.register(Connection)
-class ConnectionAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+class ConnectionAdmin(ConnectionTestingAdminMixin, TenantScopedAdminMixin, admin.ModelAdmin):
     form = ConnectionForm
     connection_path = "pk"
     # Declared on the form as write-only fields; excluded here so the model never gets a blank "keep".
@@ -65,7 +66,7 @@ class ConnectionAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["health"]
     search_fields = ["name", "customer_id"]
     actions = ["pause", "resume", run_connection_test, sync_now, full_reconcile, reset_cursor]
-    readonly_fields = ["required_scopes", "webhook_url_for_icims", *PROGRESS_FIELDS]
+    readonly_fields = ["required_scopes", "webhook_url_for_icims", "data_stream_found", *PROGRESS_FIELDS]
     inlines = [AlertSettingsInline]
 
     class Media:
@@ -98,7 +99,8 @@ class ConnectionAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
         def secret(name: str):
             return (name, clear_field_name(name)) if obj is not None and getattr(obj, name) else name
 
-        fieldsets = [(None, {"fields": ["name", "customer_id", "stream_id", "region", "is_active"]})]
+        stream_fields = ["stream_id", "data_stream_found"] if obj is not None else ["stream_id"]
+        fieldsets = [(None, {"fields": ["name", "customer_id", *stream_fields, "region", "is_active"]})]
         if may_edit:
             fieldsets.append(("Access", {"fields": ["csms"]}))
             fieldsets.append(
@@ -129,7 +131,7 @@ class ConnectionAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
                 },
             )
         )
-        fieldsets.append(("Sync", {"fields": ["candidate_folders", "user_folders", "hourly_call_budget"]}))
+        fieldsets.append(("Sync", {"fields": ["candidate_folders", "user_folders", "field_map", "hourly_call_budget"]}))
         webhook_fields = ["webhook_url_for_icims", "webhook_auth"]
         if may_edit:
             webhook_fields += [
@@ -168,6 +170,7 @@ class ConnectionAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
                 extra_context["charts_html"] = connection_charts_html(
                     connection=connection, window=chart_window_from(request)
                 )
+                extra_context.update(self.connection_test_context(request, connection))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def response_change(self, request, obj):
@@ -183,6 +186,8 @@ class ConnectionAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
             secret_labels=connection_field_labels(getattr(form, "changed_secrets", [])),
             actor=request.user,
         )
+        self.resolve_stream_after_save(request, obj, set(form.changed_data))
+        self.check_field_map_after_save(request, obj, form)
 
     def construct_change_message(self, request, form, formsets, add=False):
         """Name a cleared secret like a changed one: the history says which secret changed, never how."""

@@ -19,6 +19,7 @@ from .connections import (
 )
 from .health import HEALTH_RANK, ConnectionHealth, HealthState
 from .scheduling import SchedulingRequest
+from .stage_lint import StageLintReport
 from .stages import Stage
 from .webhooks import WebhookEvent
 from .writebacks import Writeback, WritebackAttempt
@@ -46,6 +47,7 @@ __all__ = [
     "ProcessHeartbeat",
     "SchedulingRequest",
     "Stage",
+    "StageLintReport",
     "WebhookEvent",
     "Writeback",
     "WritebackAttempt",

@@ -19,6 +19,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from ..models import SECRET_FIELDS, Connection
 from .audit_record import audit_secrets_changed
+from .connection_field_map import connection_field_map_errors
 from .connection_history import connection_field_labels, connection_history_record
 from .icims_clients import icims_allowed_hosts
 
@@ -164,6 +165,8 @@ def connection_rules_check(*, connection: Connection) -> None:
         refusal = allowed_hosts.refusal(url) if url else None
         if refusal:
             add(field, refusal)
+    for message in connection_field_map_errors(connection.field_map):
+        add("field_map", message)
 
     if connection.hourly_call_budget is None or connection.hourly_call_budget < 1:
         add("hourly_call_budget", "The hourly call budget must be at least 1.")

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from ..models import Connection
+from ..sandbox.tenant import DEFAULT_STREAM_ID, DEFAULT_SUBSCRIPTION_ID
 from ..sandbox.webhooks import DEFAULT_WEBHOOK_PASSWORD, DEFAULT_WEBHOOK_USERNAME
 from .admin_two_factor import Enrollment, two_factor_enroll
 
@@ -38,7 +39,11 @@ def dev_seed(*, admin_password: str, sandbox_url: str) -> DevSeedResult:
         customer_id=SANDBOX_CUSTOMER_ID,
         defaults={
             "name": "Sandbox tenant",
-            "stream_id": "sandbox-stream",
+            "stream_id": DEFAULT_STREAM_ID,
+            # What the connection test finds in the sandbox; `icims_connection test` refreshes it.
+            "stream_resolved_for": DEFAULT_STREAM_ID,
+            "stream_resolved_stream": DEFAULT_STREAM_ID,
+            "stream_resolved_subscription": DEFAULT_SUBSCRIPTION_ID,
             "api_url_override": sandbox_url,
             "token_url_override": f"{sandbox_url}/oauth/token",
             "stream_url_override": f"{sandbox_url}/datastream/v2",

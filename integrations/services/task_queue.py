@@ -12,6 +12,7 @@ WRITEBACKS_DUE_SWEEP = "integrations.tasks.writebacks_due_sweep"
 WORKER_HEARTBEAT = "integrations.tasks.worker_heartbeat"
 ALERTS_CHECK = "integrations.tasks.alerts_check"
 ALERT_NOTIFICATIONS_SEND = "integrations.tasks.alert_notifications_send"
+STAGES_LINT_ALL = "integrations.tasks.stages_lint_all"
 
 
 def task_enqueue(*, name: str, args: tuple) -> None:
