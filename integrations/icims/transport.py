@@ -2,8 +2,13 @@
 
 It applies the budget and the circuit breaker, authenticates, sets connect and read timeouts,
 logs iCIMS's request id (`x-transaction`) and rate-limit headers (never a token), turns every
-failure into a typed error (errors.py) and retries what retrying can fix: 5xx and timeouts with
-exponential backoff and full jitter, honouring `Retry-After`; a refused token once, with a new one.
+failure into a typed error (errors.py) and retries, in this process, what a few seconds can fix:
+5xx answers and refused connections, with exponential backoff and full jitter, honouring
+`Retry-After`; a refused token once, with a new one.
+
+It never holds a worker for long: the waits it sleeps add up to at most `max_wait` seconds, and a
+timeout is not retried here (a host that does not answer would cost one read timeout per attempt).
+Anything longer is raised with `retry_after`, and the caller re-queues its work for later.
 
 requests speaks HTTP/1.1 only, which is what iCIMS requires (other versions get a 505).
 """
@@ -75,7 +80,7 @@ class IcimsTransport:
         read_timeout: float = 30.0,
         max_attempts: int = 4,
         backoff_base: float = 0.5,
-        backoff_cap: float = 30.0,
+        max_wait: float = 5.0,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.time,
@@ -89,7 +94,7 @@ class IcimsTransport:
         self.timeout = (connect_timeout, read_timeout)
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
+        self.max_wait = max_wait
         self.sleep = sleep
         self.jitter = jitter
         self.clock = clock
@@ -111,7 +116,7 @@ class IcimsTransport:
         """
         method = method.upper()
         may_retry = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
-        attempt, refreshed_auth = 0, False
+        attempt, refreshed_auth, waited = 0, False, 0.0
         while True:
             attempt += 1
             if self.breaker is not None:
@@ -124,10 +129,15 @@ class IcimsTransport:
             try:
                 auth_headers = self.auth.headers(prepared)
             except IcimsError as token_error:
-                # The login server failed: a refused secret is final, an unreachable server may come back.
-                if not (token_error.retryable and attempt < self.max_attempts):
+                # The login server failed: a refused secret is final, an unreachable server may come back
+                # (and counts towards the breaker like any other unreachable host).
+                if token_error.retryable and self.breaker is not None:
+                    self.breaker.record_failure()
+                delay = self._backoff(attempt, token_error, waited)
+                if delay is None:
                     raise
-                self.sleep(self._backoff(attempt, None))
+                waited += delay
+                self.sleep(delay)
                 continue
             prepared.headers.update(auth_headers)
             if self.budget is not None:
@@ -149,11 +159,10 @@ class IcimsTransport:
                 raise error
             if error.retryable and self.breaker is not None:
                 self.breaker.record_failure()
-            if not (error.retryable and may_retry and attempt < self.max_attempts):
-                raise error
-            delay = self._backoff(attempt, error.retry_after)
+            delay = self._backoff(attempt, error, waited) if may_retry else None
             if delay is None:
                 raise error
+            waited += delay
             logger.warning(
                 "iCIMS %s %s failed (%s); retry %s in %.2fs", method, urlsplit(url).path, error, attempt, delay
             )
@@ -203,8 +212,16 @@ class IcimsTransport:
         if self.on_call is not None:
             self.on_call(self.purpose, status, method)
 
-    def _backoff(self, attempt: int, retry_after: float | None) -> float | None:
-        """Full jitter: a random wait up to base * 2^attempt; iCIMS's `Retry-After` wins when it gave one."""
-        if retry_after is not None:
-            return retry_after if retry_after <= self.backoff_cap else None
-        return self.jitter() * min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+    def _backoff(self, attempt: int, error: IcimsError, waited: float) -> float | None:
+        """How long to sleep before trying again here, or None to raise now.
+
+        Full jitter: a random wait up to base * 2^attempt; iCIMS's `Retry-After` wins when it gave one.
+        None when retrying cannot help, the attempts are spent, the call timed out (another try would cost
+        another whole timeout) or the wait would take the total past `max_wait`."""
+        if not error.retryable or isinstance(error, IcimsTimeout) or attempt >= self.max_attempts:
+            return None
+        if error.retry_after is not None:
+            delay = error.retry_after
+        else:
+            delay = self.jitter() * self.backoff_base * 2 ** (attempt - 1)
+        return delay if waited + delay <= self.max_wait else None
