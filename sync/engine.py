@@ -16,11 +16,12 @@ from collections.abc import Callable
 from datetime import datetime
 
 import requests
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils import timezone
 
 from integrations.icims.budget import Purpose
-from integrations.icims.errors import IcimsBudgetExhausted, IcimsError, IcimsRateLimited
+from integrations.icims.errors import IcimsError
 from integrations.models import Connection
 from integrations.services.icims_clients import icims_client_for
 
@@ -30,7 +31,7 @@ from .engine_stream import StreamUnavailable, stream_incremental_run
 from .entities import entity_spec
 from .locks import SyncLock
 from .models import Entity, SyncRun, SyncState
-from .run_context import WRITE_BATCH_SIZE, RunContext
+from .run_context import WRITE_BATCH_SIZE, RunContext, RunDeferred, RunPaused
 
 logger = logging.getLogger(__name__)
 
@@ -138,15 +139,25 @@ def sync_entity_run(
             lock=lock,
             client=client,
             now=now,
-            sleep=sleep,
             write_batch_size=write_batch_size,
             fetch_concurrency=fetch_concurrency or settings.SYNC_FETCH_CONCURRENCY,
         )
         try:
             _run_mode(ctx)
-        except (IcimsBudgetExhausted, IcimsRateLimited) as error:  # spent, not broken: the next tick goes on
-            logger.warning("Sync %s %s %s deferred: %s", connection.customer_id, entity, run.mode, error)
-            _finish(ctx, status=SyncRun.Status.DEFERRED, error=error)
+        except RunDeferred as deferral:  # iCIMS asked us to wait, not broken: the run goes on when it may
+            logger.warning("Sync %s %s %s deferred: %s", connection.customer_id, entity, run.mode, deferral)
+            _finish(ctx, status=SyncRun.Status.DEFERRED, error=deferral, next_run_at=deferral.until)
+        except RunPaused as pause:
+            logger.info("Sync %s %s %s stopped: %s", connection.customer_id, entity, run.mode, pause)
+            _finish(ctx, status=SyncRun.Status.PAUSED, error=pause)
+        except SoftTimeLimitExceeded:  # its time slice is up: what it committed stays, the next run goes on
+            logger.warning("Sync %s %s %s reached its time limit", connection.customer_id, entity, run.mode)
+            _finish(
+                ctx,
+                status=SyncRun.Status.DEFERRED,
+                error=RunDeferred("The run reached its time limit; the next one resumes from here.", until=now()),
+                next_run_at=timezone.now(),
+            )
         except Exception as error:  # recorded on the run and in the state; the next tick tries again
             logger.exception("Sync %s %s %s failed", connection.customer_id, entity, run.mode)
             _finish(ctx, status=SyncRun.Status.FAILED, error=error)
@@ -197,7 +208,9 @@ def _note_initial_sync(ctx: RunContext) -> None:
         logger.info("Connection %s: initial sync done", connection.customer_id)
 
 
-def _finish(ctx: RunContext, *, status: str, error: BaseException | None = None) -> None:
+def _finish(
+    ctx: RunContext, *, status: str, error: BaseException | None = None, next_run_at: datetime | None = None
+) -> None:
     run, state = ctx.run, ctx.state
     ctx.calls.flush()
     run.calls_spent = ctx.calls.total
@@ -212,6 +225,9 @@ def _finish(ctx: RunContext, *, status: str, error: BaseException | None = None)
     elif status == SyncRun.Status.SUCCEEDED:
         state.last_success_at, state.last_error = run.finished_at, ""
         state.save(update_fields=["last_success_at", "last_error", "updated_at"])
+    if next_run_at is not None:  # the dispatcher enqueues the next run when it is due
+        state.next_run_at = next_run_at
+        state.save(update_fields=["next_run_at", "updated_at"])
     run.save()
     logger.info(
         "Sync %s %s %s %s: seen %d, created %d, updated %d, unchanged %d, left scope %d, deleted %d, %d calls",

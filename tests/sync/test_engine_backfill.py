@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
+from integrations.models import Connection
 from sync.mapping import JOB_FIELDS, PERSON_FIELDS
 from sync.models import Candidate, Entity, Job, ScopeState, SyncRun, SyncState
 
@@ -173,4 +175,29 @@ def test_an_hour_long_pause_from_icims_defers_the_run_instead_of_failing_it(sand
     run = run_sync(Entity.JOBS)
 
     assert run.status == SyncRun.Status.DEFERRED and run.error
-    assert SyncState.objects.get(connection=sandbox_connection, entity=Entity.JOBS).last_error == ""
+    state = SyncState.objects.get(connection=sandbox_connection, entity=Entity.JOBS)
+    assert state.last_error == ""
+    # the dispatcher enqueues it again when iCIMS said it may go on
+    assert timedelta(minutes=59) < state.next_run_at - timezone.now() <= timedelta(minutes=60)
+
+
+def test_pausing_the_connection_stops_a_walk_in_flight_at_its_next_call(
+    sandbox, run_sync, sandbox_connection, in_scope, mirrored, monkeypatch
+):
+    monkeypatch.setattr("sync.run_context.PAUSE_CHECK_SECONDS", 0)
+    handle, calls = sandbox.handle, []
+
+    def pause_after_ten_profile_reads(method, url, *args, **kwargs):
+        if "/people/" in url:
+            calls.append(url)
+            if len(calls) == 10:
+                Connection.objects.filter(pk=sandbox_connection.pk).update(is_active=False)
+        return handle(method, url, *args, **kwargs)
+
+    monkeypatch.setattr(sandbox, "handle", pause_after_ten_profile_reads)
+
+    run = run_sync(Entity.CANDIDATES, write_batch_size=25)
+
+    assert (run.status, len(calls)) == (SyncRun.Status.PAUSED, 10)
+    assert "paused" in run.error
+    assert mirrored(Entity.CANDIDATES) == set()  # the unfinished batch was not written
