@@ -1,7 +1,9 @@
 """Re-enqueue events the queue lost: left in "received", or "processing" past the worker's lease.
 
 The row is the source of truth, the Celery message only a nudge: a lost message, a dead worker
-or a broker outage at the wrong moment leaves a row here, and the next sweep picks it up.
+or a broker outage at the wrong moment leaves a row here, and the next sweep picks it up. An event
+waiting for its turn (work_waits.py) is left alone until its wait is over; one whose connection is
+paused waits for the resume, which re-enqueues it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from integrations.models import WebhookEvent
@@ -55,7 +58,10 @@ def webhook_events_sweep(*, now: datetime | None = None) -> SweepResult:
         )
         stuck = list(
             WebhookEvent.objects.filter(
-                state=WebhookEvent.State.RECEIVED, state_changed_at__lt=stuck_cutoff
+                Q(waiting_until__isnull=True) | Q(waiting_until__lte=now),
+                state=WebhookEvent.State.RECEIVED,
+                state_changed_at__lt=stuck_cutoff,
+                connection__is_active=True,
             ).values_list("pk", flat=True)[:batch]
         )
         # Touching state_changed_at keeps the next sweep from piling a second message on a backlog.

@@ -45,7 +45,7 @@ def writeback_enqueue(
     return writeback
 
 
-def writeback_task_enqueue(*, writeback_id: int) -> None:
+def writeback_task_enqueue(*, writeback_id: int, countdown: float | None = None) -> None:
     from integrations.tasks import writeback_send  # tasks import services, not the other way round
 
-    writeback_send.delay(writeback_id)
+    writeback_send.apply_async((writeback_id,), countdown=countdown)

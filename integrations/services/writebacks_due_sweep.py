@@ -73,8 +73,9 @@ def writebacks_due_sweep(*, now: datetime | None = None) -> WritebackSweepResult
             created_at__lt=now - timedelta(seconds=settings.WRITEBACK_SWEEP_INTERVAL_SECONDS),
         )
         due_retry = Q(state=Writeback.State.RETRYING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        # A paused connection's write-backs are held until it is resumed (connection_pause.py).
         due = list(
-            Writeback.objects.filter(lost_pending | due_retry)
+            Writeback.objects.filter(lost_pending | due_retry, connection__is_active=True)
             .order_by("next_attempt_at", "pk")
             .values_list("pk", flat=True)[:batch]
         )

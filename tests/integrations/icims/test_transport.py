@@ -43,9 +43,7 @@ def test_retries_are_bounded(state, clock, icims, token_endpoint):
     assert len(clock.sleeps) == 2
 
 
-def test_a_timeout_is_reported_at_once_so_a_silent_host_costs_one_timeout_not_four(
-    state, clock, icims, token_endpoint
-):
+def test_a_timeout_is_reported_at_once_so_a_silent_host_costs_one_timeout_not_four(state, clock, icims, token_endpoint):
     read = icims.get(JOB_URL, body=requests.exceptions.ReadTimeout("read timed out"))
 
     with pytest.raises(IcimsTimeout):
