@@ -18,6 +18,8 @@ from integrations.roles import CSM_GROUP_NAME
 from integrations.sandbox import SandboxTenant
 from integrations.sandbox.clock import SandboxClock
 
+pytest_plugins = ["tests.celery_workers"]
+
 SANDBOX_URL = "https://sandbox.icims.test"
 SANDBOX_START = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
 
