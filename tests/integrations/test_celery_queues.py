@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -107,13 +108,14 @@ def publish_to_folders():
     """This process publishes to a filesystem broker's folders (the embedded profile's), then back."""
     saved = {name: celery_app.conf[name] for name in ("broker_url", "broker_transport_options")}
 
-    def publish(queue_folder: str, processed_folder: str) -> None:
+    def publish(folder: Path) -> None:
         celery_app.conf.update(
             broker_url="filesystem://",
             broker_transport_options={
-                "data_folder_in": queue_folder,
-                "data_folder_out": queue_folder,
-                "processed_folder": processed_folder,
+                "data_folder_in": str(folder / "queue"),
+                "data_folder_out": str(folder / "queue"),
+                "processed_folder": str(folder / "processed"),
+                "control_folder": str(folder / "control"),
                 "store_processed": False,
             },
         )
@@ -134,7 +136,7 @@ def test_the_embedded_profile_splits_the_queues_the_same_way(
     sync = start_worker("worker-sync", procfile="Procfile.dev", **environment)
     urgent.wait_ready()
     sync.wait_ready()
-    publish_to_folders(str(var_dir / "celery" / "queue"), str(tmp_path))
+    publish_to_folders(var_dir / "celery")
     assert celery_app.connection_for_write().as_uri().startswith("filesystem")
 
     _queue_every_sync(_hanging_connections(silent_host))
