@@ -78,7 +78,8 @@ class OAuthTokenProvider:
                 finally:
                     self.state.delete(self.lock_key)
             if self.clock() > deadline:
-                raise IcimsAuthError("Timed out waiting for another worker to fetch the iCIMS token")
+                # Retryable: the other worker is stuck on a slow login server, the credentials may be fine.
+                raise IcimsTimeout("Timed out waiting for another worker to fetch the iCIMS token")
             self.sleep(WAIT_STEP_SECONDS)
 
     def invalidate(self, rejected_header: dict[str, str]) -> None:
