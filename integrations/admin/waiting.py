@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from ..services.work_waits import WAITING_LONG
@@ -28,9 +29,11 @@ class WaitingFilter(admin.SimpleListFilter):
 
 
 def waiting_label(*, since: datetime | None, until: datetime | None, reason: str) -> str:
-    """E.g. "over an hour, until 00:00 UTC: iCIMS asked us to slow down (429) ...". Empty: not waiting."""
+    """E.g. "over an hour, until 11-28 00:00 UTC (Call budget spent)", the whole reason on hover.
+    Empty: not waiting."""
     if since is None:
         return ""
     how_long = "over an hour" if timezone.now() - since > WAITING_LONG else "waiting"
-    until_text = f"until {until:%Y-%m-%d %H:%M} UTC" if until else "until the connection is resumed"
-    return f"{how_long}, {until_text}: {Truncator(reason).chars(80)}"
+    until_text = f"until {until:%m-%d %H:%M} UTC" if until else "until the connection is resumed"
+    kind = Truncator(reason.split(":")[0].split(";")[0]).chars(40)
+    return format_html('<span title="{}">{}, {} ({})</span>', reason, how_long, until_text, kind)
