@@ -213,8 +213,9 @@ class SyncRun(models.Model):
         FAILED = "failed", "failed"
         SKIPPED = "skipped", "skipped"
         # Stopped early because the connection may not call iCIMS for a while (its hourly budget is
-        # spent, or iCIMS asked for a pause): not a failure; what was committed stays, and the next
-        # run goes on from there. An open circuit breaker is a failure: it follows failed calls.
+        # spent, iCIMS asked for a pause, the circuit breaker is open for its cool-down, or the run used
+        # up its time slice): not a failure; what was committed stays, SyncState.next_run_at says when
+        # the next run goes on from there. The failed calls that opened a breaker failed their own runs.
         DEFERRED = "deferred", "deferred"
         # Enqueued (by the dispatcher or "Sync now") and not started yet.
         QUEUED = "queued", "queued"
