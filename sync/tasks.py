@@ -7,21 +7,20 @@ from celery import shared_task
 from integrations.models import Connection
 
 from .engine import sync_entity_run
-from .models import Entity
+from .services.sync_dispatch_tick import sync_dispatch_tick
 
 
-@shared_task(ignore_result=True)
-def sync_entity(connection_id: int, entity: str, full: bool = False) -> int | None:
-    """One beat tick (or a "sync now"): returns the SyncRun id; a tick while another run holds the lock is
-    recorded as skipped."""
+@shared_task(name="sync.tasks.sync_entity", ignore_result=True)
+def sync_entity(connection_id: int, entity: str, full: bool = False, run_id: int | None = None) -> int | None:
+    """One queued run (from the dispatcher or a "sync now"): returns the SyncRun id; a run while another
+    holds the lock is recorded as skipped."""
     connection = Connection.objects.filter(pk=connection_id).first()
     if connection is None:
         return None
-    return sync_entity_run(connection=connection, entity=entity, full=full).pk
+    return sync_entity_run(connection=connection, entity=entity, full=full, run_id=run_id).pk
 
 
-@shared_task(ignore_result=True)
-def sync_reconcile(connection_id: int) -> None:
-    """The weekly reconcile: each entity walks every record (runs in parallel workers, one per entity)."""
-    for entity in Entity.values:
-        sync_entity.delay(connection_id, entity, full=True)
+@shared_task(name="sync.tasks.sync_dispatch", ignore_result=True)
+def sync_dispatch() -> None:
+    """The dispatcher's tick (every minute): enqueue the runs that are due, close the abandoned ones."""
+    sync_dispatch_tick()

@@ -82,14 +82,3 @@ def test_the_overview_shows_data_age_errors_and_calls(sandbox, sandbox_connectio
     assert overview[Entity.USERS].data_age is None and overview[Entity.USERS].last_error
     assert overview[Entity.USERS].full_walk_pending
     assert connection_sync_overview(connection=sandbox_connection).sync_calls_this_hour > 0
-
-
-def test_the_weekly_reconcile_task_walks_all_three_entities(sandbox, sandbox_connection, run_sync, eager_celery):
-    from sync.tasks import sync_reconcile
-
-    for entity in Entity.values:
-        run_sync(entity)
-    sandbox.clock.advance(minutes=10)
-    sync_reconcile(sandbox_connection.pk)
-    latest = {entity: SyncRun.objects.filter(entity=entity).latest("started_at") for entity in Entity.values}
-    assert {(run.mode, run.status) for run in latest.values()} == {(SyncRun.Mode.RECONCILE, SyncRun.Status.SUCCEEDED)}

@@ -1,0 +1,103 @@
+"""Put sync runs on the workers' queue: a queued SyncRun row per (connection, entity), then the task message.
+
+The dispatcher's tick, the admin's "Sync now" and `icims_sync --queue` all come through here, so a
+(connection, entity) that already has a run queued or running is never enqueued a second time.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.models import Connection
+
+from ..engine import planned_mode
+from ..models import SyncRun, SyncState
+from .sync_states_ensure import sync_states_ensure
+
+logger = logging.getLogger(__name__)
+
+BUSY_STATUSES = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
+
+
+def jitter_seconds(*, connection_id: int, spread: int) -> int:
+    """A stable offset within `spread` seconds: each tenant starts at its own second of the minute."""
+    if spread <= 0:
+        return 0
+    return zlib.crc32(str(connection_id).encode()) % spread
+
+
+@transaction.atomic
+def sync_runs_enqueue(
+    *,
+    states: Iterable[SyncState],
+    full: bool = False,
+    spread_seconds: int = 0,
+    now: datetime | None = None,
+) -> list[SyncRun]:
+    """Enqueue a run for each state (its connection loaded) not already queued or running; returns the runs.
+
+    `full` asks each for a reconcile; `spread_seconds` delays each run by its connection's jitter.
+    The messages leave once the transaction commits, so a worker always finds its queued row.
+    """
+    now = now or timezone.now()
+    states = list(states)
+    busy = set(
+        SyncRun.objects.filter(
+            connection_id__in={state.connection_id for state in states},
+            status__in=BUSY_STATUSES,
+        ).values_list("connection_id", "entity")
+    )
+    wanted = [state for state in states if (state.connection_id, state.entity) not in busy]
+    runs = SyncRun.objects.bulk_create(
+        [
+            SyncRun(
+                connection_id=state.connection_id,
+                entity=state.entity,
+                # What the run will most likely do; the engine decides for sure when it starts.
+                mode=SyncRun.Mode.RECONCILE if full else planned_mode(connection=state.connection, state=state),
+                status=SyncRun.Status.QUEUED,
+                started_at=now,
+            )
+            for state in wanted
+        ]
+    )
+    if not runs:
+        return runs
+    messages = [
+        (run.pk, run.connection_id, run.entity, jitter_seconds(connection_id=run.connection_id, spread=spread_seconds))
+        for run in runs
+    ]
+    transaction.on_commit(lambda: _send(messages, full=full), robust=True)
+    logger.info("Queued %d sync run(s) (%d already queued or running)", len(runs), len(states) - len(wanted))
+    return runs
+
+
+def _send(messages: list[tuple[int, int, str, int]], *, full: bool) -> None:
+    from sync.tasks import sync_entity  # tasks import services, not the other way round
+
+    for run_id, connection_id, entity, countdown in messages:
+        sync_entity.apply_async(
+            (connection_id, entity),
+            {"full": full, "run_id": run_id},
+            countdown=countdown or None,
+        )
+
+
+def sync_runs_enqueue_for_connections(
+    *, connections: Iterable[Connection], entities: Iterable[str] | None = None, full: bool = False
+) -> list[SyncRun]:
+    """ "Sync now" for whole connections (the admin action, `icims_sync --queue`): their states made first
+    when missing; paused connections are left out (the caller says so)."""
+    active = [connection for connection in connections if connection.is_active]
+    for connection in active:
+        sync_states_ensure(connection=connection)
+    states = SyncState.objects.filter(connection__in=active).select_related("connection")
+    if entities is not None:
+        states = states.filter(entity__in=list(entities))
+    return sync_runs_enqueue(states=states.order_by("connection_id", "entity"), full=full)
