@@ -1,6 +1,7 @@
 """The one function every iCIMS call goes through.
 
-It applies the budget and the circuit breaker, authenticates, sets connect and read timeouts,
+It applies the budget and the circuit breaker (call_gate.py: one shared-state round trip before the call,
+at most one after), authenticates, sets connect and read timeouts,
 logs iCIMS's request id (`x-transaction`) and rate-limit headers (never a token), turns every
 failure into a typed error (errors.py) and retries what retrying can fix: 5xx and timeouts with
 exponential backoff and full jitter, honouring `Retry-After`; a refused token once, with a new one.
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 import requests
 
 from .budget import CallBudget, Purpose
+from .call_gate import Admission, CallGate
 from .circuit_breaker import CircuitBreaker
 from .errors import (
     IcimsAuthError,
@@ -85,6 +87,7 @@ class IcimsTransport:
         self.purpose = purpose
         self.budget = budget
         self.breaker = breaker
+        self.gate = CallGate(budget=budget, breaker=breaker)
         self.on_call = on_call
         self.timeout = (connect_timeout, read_timeout)
         self.max_attempts = max_attempts
@@ -114,8 +117,7 @@ class IcimsTransport:
         attempt, refreshed_auth = 0, False
         while True:
             attempt += 1
-            if self.breaker is not None:
-                self.breaker.before_call()
+            admission = self.gate.admit(self.purpose)  # breaker, pause and budget: one round trip
             prepared = self.session.prepare_request(
                 requests.Request(
                     method, url, params=params, json=json, headers={"Accept": "application/json", **(headers or {})}
@@ -124,15 +126,14 @@ class IcimsTransport:
             try:
                 auth_headers = self.auth.headers(prepared)
             except IcimsError as token_error:
+                self.gate.refund(admission)
                 # The login server failed: a refused secret is final, an unreachable server may come back.
                 if not (token_error.retryable and attempt < self.max_attempts):
                     raise
                 self.sleep(self._backoff(attempt, None))
                 continue
             prepared.headers.update(auth_headers)
-            if self.budget is not None:
-                self.budget.acquire(self.purpose)
-            error = self._send(prepared)
+            error = self._send(prepared, admission)
             if isinstance(error, requests.Response):
                 return error
 
@@ -159,7 +160,7 @@ class IcimsTransport:
             )
             self.sleep(delay)
 
-    def _send(self, prepared: requests.PreparedRequest) -> requests.Response | IcimsError:
+    def _send(self, prepared: requests.PreparedRequest, admission: Admission) -> requests.Response | IcimsError:
         path = urlsplit(prepared.url or "").path
         started = self.clock()
         try:
@@ -184,12 +185,9 @@ class IcimsTransport:
             headers.get("x-ratelimit-limit", "-"),
             headers.get("x-ratelimit-reset", "-"),
         )
-        if self.budget is not None:
-            self.budget.observe(headers)
+        self.gate.settle(admission, headers=headers, succeeded=response.status_code < 400)
         self._record(response.status_code, prepared.method or "")
         if response.status_code < 400:
-            if self.breaker is not None:
-                self.breaker.record_success()
             return response
         return error_for_response(
             status=response.status_code,
