@@ -54,14 +54,14 @@ def sync_runs_abandon(*, now: datetime) -> int:
         status=SyncRun.Status.QUEUED,
         started_at__lt=now - timedelta(seconds=settings.SYNC_QUEUED_EXPIRE_SECONDS),
     )
+    if not SyncRun.objects.filter(stale_running | lost_queued).exists():  # the usual tick: one cheap read
+        return 0
     with transaction.atomic():
         stale = list(
             SyncRun.objects.select_for_update(skip_locked=True)
             .filter(stale_running | lost_queued)
             .values_list("pk", "connection_id", "entity", "status")
         )
-        if not stale:
-            return 0
         for status, reason in (
             (
                 SyncRun.Status.RUNNING,
@@ -89,6 +89,8 @@ def sync_dispatch_tick(*, now: datetime | None = None) -> DispatchResult:
     now = now or timezone.now()
     abandoned = sync_runs_abandon(now=now)
     due = sync_runs_due(now=now, limit=settings.SYNC_DISPATCH_BATCH_SIZE)
+    if not due:
+        return DispatchResult(enqueued=0, reconciles=0, abandoned=abandoned)
     reconcile_before = now - timedelta(seconds=settings.SYNC_RECONCILE_INTERVAL_SECONDS)
     reconcile_due = {s.pk for s in due if s.last_full_run_at is not None and s.last_full_run_at < reconcile_before}
     spread = settings.SYNC_DISPATCH_JITTER_SECONDS

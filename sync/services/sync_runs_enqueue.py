@@ -32,7 +32,6 @@ def jitter_seconds(*, connection_id: int, spread: int) -> int:
     return zlib.crc32(str(connection_id).encode()) % spread
 
 
-@transaction.atomic
 def sync_runs_enqueue(
     *,
     states: Iterable[SyncState],
@@ -45,8 +44,14 @@ def sync_runs_enqueue(
     `full` asks each for a reconcile; `spread_seconds` delays each run by its connection's jitter.
     The messages leave once the transaction commits, so a worker always finds its queued row.
     """
-    now = now or timezone.now()
     states = list(states)
+    if not states:
+        return []
+    with transaction.atomic():
+        return _enqueue(states=states, full=full, spread_seconds=spread_seconds, now=now or timezone.now())
+
+
+def _enqueue(*, states: list[SyncState], full: bool, spread_seconds: int, now: datetime) -> list[SyncRun]:
     busy = set(
         SyncRun.objects.filter(
             connection_id__in={state.connection_id for state in states},
@@ -81,12 +86,18 @@ def sync_runs_enqueue(
 def _send(messages: list[tuple[int, int, str, int]], *, full: bool) -> None:
     from sync.tasks import sync_entity  # tasks import services, not the other way round
 
-    for run_id, connection_id, entity, countdown in messages:
-        sync_entity.apply_async(
-            (connection_id, entity),
-            {"full": full, "run_id": run_id},
-            countdown=countdown or None,
-        )
+    # One broker connection for the batch; the reprs given directly spare Celery a saferepr per message.
+    with sync_entity.app.producer_or_acquire() as producer:
+        for run_id, connection_id, entity, countdown in messages:
+            args, kwargs = (connection_id, entity), {"full": full, "run_id": run_id}
+            sync_entity.apply_async(
+                args,
+                kwargs,
+                countdown=countdown or None,
+                producer=producer,
+                argsrepr=repr(args),
+                kwargsrepr=repr(kwargs),
+            )
 
 
 def sync_runs_enqueue_for_connections(
