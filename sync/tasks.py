@@ -8,6 +8,7 @@ from integrations.models import Connection
 
 from .engine import sync_entity_run
 from .services.sync_dispatch_tick import sync_dispatch_tick
+from .services.sync_runs_enqueue import sync_runs_publish
 
 
 @shared_task(name="sync.tasks.sync_entity", ignore_result=True)
@@ -24,3 +25,9 @@ def sync_entity(connection_id: int, entity: str, full: bool = False, run_id: int
 def sync_dispatch() -> None:
     """The dispatcher's tick (every minute): enqueue the runs that are due, close the abandoned ones."""
     sync_dispatch_tick()
+
+
+@shared_task(name="sync.tasks.sync_runs_publish", ignore_result=True)
+def sync_runs_publish_task(messages: list[list]) -> None:
+    """One slice of a dispatcher tick's runs, sent when its second of the minute comes."""
+    sync_runs_publish(messages=messages)

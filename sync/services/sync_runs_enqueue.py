@@ -23,6 +23,7 @@ from .sync_states_ensure import sync_states_ensure
 logger = logging.getLogger(__name__)
 
 BUSY_STATUSES = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
+JITTER_SLICE_SECONDS = 5
 
 
 def jitter_seconds(*, connection_id: int, spread: int) -> int:
@@ -41,8 +42,9 @@ def sync_runs_enqueue(
 ) -> list[SyncRun]:
     """Enqueue a run for each state (its connection loaded) not already queued or running; returns the runs.
 
-    `full` asks each for a reconcile; `spread_seconds` delays each run by its connection's jitter.
-    The messages leave once the transaction commits, so a worker always finds its queued row.
+    `full` asks each for a reconcile; `spread_seconds` delays each run by its connection's jitter (in
+    slices of JITTER_SLICE_SECONDS). The messages leave once the transaction commits, so a worker always
+    finds its queued row.
     """
     states = list(states)
     if not states:
@@ -74,30 +76,38 @@ def _enqueue(*, states: list[SyncState], full: bool, spread_seconds: int, now: d
     )
     if not runs:
         return runs
-    messages = [
-        (run.pk, run.connection_id, run.entity, jitter_seconds(connection_id=run.connection_id, spread=spread_seconds))
-        for run in runs
-    ]
-    transaction.on_commit(lambda: _send(messages, full=full), robust=True)
+    messages = [[run.pk, run.connection_id, run.entity, full] for run in runs]
+    if spread_seconds > 0:
+        transaction.on_commit(lambda: _send_spread(messages, spread_seconds=spread_seconds), robust=True)
+    else:
+        transaction.on_commit(lambda: sync_runs_publish(messages=messages), robust=True)
     logger.info("Queued %d sync run(s) (%d already queued or running)", len(runs), len(states) - len(wanted))
     return runs
 
 
-def _send(messages: list[tuple[int, int, str, int]], *, full: bool) -> None:
+def _send_spread(messages: list[list], *, spread_seconds: int) -> None:
+    """Jitter by slices of the minute: one message per slice carries its runs and leaves when the slice
+    starts (then publishes them), so a tick sends a dozen messages whatever the number of runs due, and
+    no worker holds hundreds of delayed messages."""
+    from sync.tasks import sync_runs_publish_task  # tasks import services, not the other way round
+
+    slices: dict[int, list[list]] = {}
+    for message in messages:
+        offset = jitter_seconds(connection_id=message[1], spread=spread_seconds)
+        slices.setdefault(offset - offset % JITTER_SLICE_SECONDS, []).append(message)
+    for start, batch in sorted(slices.items()):
+        sync_runs_publish_task.apply_async((batch,), countdown=start or None, argsrepr=f"({len(batch)} runs)")
+
+
+def sync_runs_publish(*, messages: list[list]) -> None:
+    """Send each queued run's task message: [run id, connection id, entity, full]."""
     from sync.tasks import sync_entity  # tasks import services, not the other way round
 
     # One broker connection for the batch; the reprs given directly spare Celery a saferepr per message.
     with sync_entity.app.producer_or_acquire() as producer:
-        for run_id, connection_id, entity, countdown in messages:
+        for run_id, connection_id, entity, full in messages:
             args, kwargs = (connection_id, entity), {"full": full, "run_id": run_id}
-            sync_entity.apply_async(
-                args,
-                kwargs,
-                countdown=countdown or None,
-                producer=producer,
-                argsrepr=repr(args),
-                kwargsrepr=repr(kwargs),
-            )
+            sync_entity.apply_async(args, kwargs, producer=producer, argsrepr=repr(args), kwargsrepr=repr(kwargs))
 
 
 def sync_runs_enqueue_for_connections(

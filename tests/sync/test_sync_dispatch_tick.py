@@ -157,3 +157,31 @@ def test_a_queued_run_whose_message_was_lost_is_abandoned_and_queued_again(setti
     assert sync_dispatch_tick().abandoned == 3
     assert SyncRun.objects.filter(connection=tenant, status=SyncRun.Status.ABANDONED).count() == 3
     assert len(_queued()) == 3
+
+
+def test_a_tick_sends_one_message_per_slice_of_the_minute_whatever_the_number_of_runs_due(
+    eager_celery, django_capture_on_commit_callbacks, settings
+):
+    from celery.signals import task_prerun
+
+    started: list[str] = []
+
+    def record(sender=None, **kwargs) -> None:
+        started.append(sender.name)
+
+    for number in range(40):
+        _tenant(number)
+    with django_capture_on_commit_callbacks() as sends:
+        assert sync_dispatch_tick().enqueued == 120
+    Connection.objects.update(is_active=False)  # the runs then end at once, skipped, without calling iCIMS
+    task_prerun.connect(record)
+    try:
+        for send in sends:
+            send()
+    finally:
+        task_prerun.disconnect(record)
+
+    slices = started.count("sync.tasks.sync_runs_publish")
+    assert 1 < slices <= -(-settings.SYNC_DISPATCH_JITTER_SECONDS // 5)
+    assert started.count("sync.tasks.sync_entity") == 120
+    assert set(SyncRun.objects.values_list("status", flat=True)) == {SyncRun.Status.SKIPPED}
