@@ -453,6 +453,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=3.0, help="Live phase per N, real minutes.")
     parser.add_argument("--time-scale", type=float, help="Default: 10 for N <= 100, 1 above.")
     parser.add_argument("--port", type=int, default=9310, help="The sandbox server (and the next port).")
+    parser.add_argument("--no-live", action="store_true", help="Only the round trips and the dispatcher alone.")
     args = parser.parse_args()
     if db.vendor != "postgresql" or not settings.REDIS_URL:
         sys.exit("Set DATABASE_URL to PostgreSQL and REDIS_URL to a Redis DB of the benchmark's own.")
@@ -476,9 +477,11 @@ def main() -> None:
                 f"  live for {args.minutes} min, time scale {scale:g}: cadence {BASE_CADENCE / scale:.0f} s, "
                 f"tick every {BASE_TICK / scale:.0f} s, jitter {BASE_JITTER / scale:.0f} s"
             )
-            result = live(fleet, minutes=args.minutes, scale=scale, logs=logs)
+            result = None if args.no_live else live(fleet, minutes=args.minutes, scale=scale, logs=logs)
         finally:
             fleet.stop()
+        if result is None:
+            continue
         delays, ages, ticks = result["delays"], result["ages"], result["ticks"]
         print(
             f"  webhook received -> scheduling request (healthy): p50 {percentile(delays, 0.5):.2f} s, "

@@ -101,9 +101,9 @@ def reset_cursor(modeladmin, request, queryset) -> None:
 
 
 def _enqueue_states(modeladmin, request, queryset, *, full: bool, kind: str) -> None:
-    states = list(queryset.filter(connection__is_active=True).select_related("connection"))
-    runs = sync_runs_enqueue(states=states, full=full)
-    modeladmin.message_user(request, _queued_note(runs, asked=len(states), skipped=0, kind=kind), messages.SUCCESS)
+    state_ids = list(queryset.filter(connection__is_active=True).values_list("pk", flat=True))
+    runs = sync_runs_enqueue(state_ids=state_ids, full=full)
+    modeladmin.message_user(request, _queued_note(runs, asked=len(state_ids), skipped=0, kind=kind), messages.SUCCESS)
 
 
 @admin.action(description="Sync now", permissions=["sync"])

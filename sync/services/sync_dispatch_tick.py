@@ -32,13 +32,13 @@ class DispatchResult:
     abandoned: int
 
 
-def sync_runs_due(*, now: datetime, limit: int) -> list[SyncState]:
-    """The states of active connections whose next run is due (empty: due now), oldest first."""
+def sync_runs_due(*, now: datetime, limit: int) -> list[tuple[int, datetime | None]]:
+    """(state id, last full run) of active connections' states whose next run is due (empty: due now)."""
     due = Q(next_run_at__isnull=True) | Q(next_run_at__lte=now)
     return list(
         SyncState.objects.filter(due, connection__is_active=True)
-        .select_related("connection")
-        .order_by("next_run_at", "pk")[:limit]
+        .order_by("next_run_at", "pk")
+        .values_list("pk", "last_full_run_at")[:limit]
     )
 
 
@@ -92,17 +92,15 @@ def sync_dispatch_tick(*, now: datetime | None = None) -> DispatchResult:
     if not due:
         return DispatchResult(enqueued=0, reconciles=0, abandoned=abandoned)
     reconcile_before = now - timedelta(seconds=settings.SYNC_RECONCILE_INTERVAL_SECONDS)
-    reconcile_due = {s.pk for s in due if s.last_full_run_at is not None and s.last_full_run_at < reconcile_before}
+    reconcile_due = {pk for pk, walked in due if walked is not None and walked < reconcile_before}
     spread = settings.SYNC_DISPATCH_JITTER_SECONDS
     with transaction.atomic():
         incremental = sync_runs_enqueue(
-            states=[s for s in due if s.pk not in reconcile_due], spread_seconds=spread, now=now
+            state_ids=[pk for pk, _ in due if pk not in reconcile_due], spread_seconds=spread, now=now
         )
-        reconciles = sync_runs_enqueue(
-            states=[s for s in due if s.pk in reconcile_due], full=True, spread_seconds=spread, now=now
-        )
+        reconciles = sync_runs_enqueue(state_ids=reconcile_due, full=True, spread_seconds=spread, now=now)
         # Not due again until a cadence after this tick; the run's end sets the real next time.
-        SyncState.objects.filter(pk__in=[state.pk for state in due]).update(
+        SyncState.objects.filter(pk__in=[pk for pk, _ in due]).update(
             next_run_at=now + timedelta(seconds=settings.SYNC_INTERVAL_SECONDS)
         )
     enqueued = len(incremental) + len(reconciles)

@@ -67,8 +67,9 @@ class Command(BaseCommand):
         runs = sync_runs_enqueue_for_connections(
             connections=connections, entities=[entity] if entity else None, full=full
         )
+        customer_ids = {connection.pk: connection.customer_id for connection in connections}
         for run in runs:
-            self.stdout.write(f"{run.connection.customer_id} {run.entity}: queued (run {run.pk})")
+            self.stdout.write(f"{customer_ids[run.connection_id]} {run.entity}: queued (run {run.pk})")
         asked = (len(connections) - len(paused)) * (1 if entity else len(Entity.values))
         busy = asked - len(runs)
         self.stdout.write(
