@@ -27,6 +27,14 @@ def _age(delta) -> str:
     return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60} min"
 
 
+def _now_doing(entity) -> str:
+    if entity.running:
+        return "running"
+    if entity.queued:
+        return f"queued since {_when(entity.queued.started_at)}"
+    return "full walk pending" if entity.full_walk_pending else "idle"
+
+
 def connection_sync_overview_html(connection: Connection) -> str:
     overview = connection_sync_overview(connection=connection)
     rows = format_html_join(
@@ -38,7 +46,7 @@ def connection_sync_overview_html(connection: Connection) -> str:
                 _age(entity.data_age),
                 _when(entity.last_success_at),
                 f"{entity.last_error} ({_when(entity.last_error_at)})" if entity.last_error else "none",
-                "running" if entity.running else ("full walk pending" if entity.full_walk_pending else "idle"),
+                _now_doing(entity),
                 _when(entity.last_full_run_at),
             )
             for entity in overview.entities

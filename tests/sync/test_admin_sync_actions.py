@@ -9,6 +9,7 @@ from django.urls import reverse
 from goodtime_icims.celery import app
 from sync.models import Entity, SyncRun, SyncState
 from sync.selectors import connection_sync_overview
+from sync.services.sync_runs_enqueue import sync_runs_enqueue_for_connections
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +83,12 @@ def test_the_overview_shows_data_age_errors_and_calls(sandbox, sandbox_connectio
     assert overview[Entity.USERS].data_age is None and overview[Entity.USERS].last_error
     assert overview[Entity.USERS].full_walk_pending
     assert connection_sync_overview(connection=sandbox_connection).sync_calls_this_hour > 0
+
+
+def test_the_overview_says_which_entities_are_queued(superadmin_client, sandbox_connection):
+    sync_runs_enqueue_for_connections(connections=[sandbox_connection], entities=[Entity.USERS])
+
+    overview = {row.entity: row for row in connection_sync_overview(connection=sandbox_connection).entities}
+    assert overview[Entity.USERS].queued is not None and overview[Entity.JOBS].queued is None
+    page = superadmin_client.get(reverse("admin:integrations_connection_change", args=[sandbox_connection.pk]))
+    assert "queued since" in page.content.decode()
