@@ -27,17 +27,15 @@ if REDIS_URL:
         "health_check_interval": 25,
     }
 else:
-    _queue_dir = VAR_DIR / "celery" / "queue"
-    _processed_dir = VAR_DIR / "celery" / "processed"
-    _control_dir = VAR_DIR / "celery" / "control"  # which queue each exchange routes to, for every process
-    for _folder in (_queue_dir, _processed_dir, _control_dir):
-        _folder.mkdir(parents=True, exist_ok=True)
+    # The folders are made when the Celery app is first configured in a process (goodtime_icims/celery.py),
+    # not here: importing settings writes nothing. The control folder says which queue each exchange
+    # routes to, for every process.
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir),
-        "data_folder_out": str(_queue_dir),
-        "processed_folder": str(_processed_dir),
-        "control_folder": str(_control_dir),
+        "data_folder_in": str(VAR_DIR / "celery" / "queue"),
+        "data_folder_out": str(VAR_DIR / "celery" / "queue"),
+        "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 
@@ -57,6 +55,9 @@ CELERY_TASK_QUEUES = (Queue(URGENT_QUEUE), Queue(SYNC_QUEUE))
 CELERY_TASK_DEFAULT_QUEUE = URGENT_QUEUE
 CELERY_TASK_ROUTES = {
     "integrations.tasks.*": {"queue": URGENT_QUEUE},
+    # The dispatcher's tick and its publishing are short and on a clock: never behind a sync run.
+    "sync.tasks.sync_dispatch": {"queue": URGENT_QUEUE},
+    "sync.tasks.sync_runs_publish": {"queue": URGENT_QUEUE},
     "sync.tasks.*": {"queue": SYNC_QUEUE},
 }
 

@@ -1,6 +1,7 @@
 """The one function every iCIMS call goes through.
 
-It applies the budget and the circuit breaker, authenticates, sets connect and read timeouts,
+It applies the budget and the circuit breaker (call_gate.py: one shared-state round trip before the call,
+at most one after), authenticates, sets connect and read timeouts,
 logs iCIMS's request id (`x-transaction`) and rate-limit headers (never a token), turns every
 failure into a typed error (errors.py) and retries, in this process, what a few seconds can fix:
 5xx answers and refused connections, with exponential backoff and full jitter, honouring
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit
 import requests
 
 from .budget import CallBudget, Purpose
+from .call_gate import Admission, CallGate
 from .circuit_breaker import CircuitBreaker
 from .errors import (
     IcimsAuthError,
@@ -90,6 +92,7 @@ class IcimsTransport:
         self.purpose = purpose
         self.budget = budget
         self.breaker = breaker
+        self.gate = CallGate(budget=budget, breaker=breaker)
         self.on_call = on_call
         self.timeout = (connect_timeout, read_timeout)
         self.max_attempts = max_attempts
@@ -119,8 +122,7 @@ class IcimsTransport:
         attempt, refreshed_auth, waited = 0, False, 0.0
         while True:
             attempt += 1
-            if self.breaker is not None:
-                self.breaker.before_call()
+            admission = self.gate.admit(self.purpose)  # breaker, pause and budget: one round trip
             prepared = self.session.prepare_request(
                 requests.Request(
                     method, url, params=params, json=json, headers={"Accept": "application/json", **(headers or {})}
@@ -129,6 +131,7 @@ class IcimsTransport:
             try:
                 auth_headers = self.auth.headers(prepared)
             except IcimsError as token_error:
+                self.gate.refund(admission)
                 # The login server failed: a refused secret is final, an unreachable server may come back
                 # (and counts towards the breaker like any other unreachable host).
                 if token_error.retryable and self.breaker is not None:
@@ -140,9 +143,7 @@ class IcimsTransport:
                 self.sleep(delay)
                 continue
             prepared.headers.update(auth_headers)
-            if self.budget is not None:
-                self.budget.acquire(self.purpose)
-            error = self._send(prepared)
+            error = self._send(prepared, admission)
             if isinstance(error, requests.Response):
                 return error
 
@@ -168,7 +169,7 @@ class IcimsTransport:
             )
             self.sleep(delay)
 
-    def _send(self, prepared: requests.PreparedRequest) -> requests.Response | IcimsError:
+    def _send(self, prepared: requests.PreparedRequest, admission: Admission) -> requests.Response | IcimsError:
         path = urlsplit(prepared.url or "").path
         started = self.clock()
         try:
@@ -193,12 +194,9 @@ class IcimsTransport:
             headers.get("x-ratelimit-limit", "-"),
             headers.get("x-ratelimit-reset", "-"),
         )
-        if self.budget is not None:
-            self.budget.observe(headers)
+        self.gate.settle(admission, headers=headers, succeeded=response.status_code < 400)
         self._record(response.status_code, prepared.method or "")
         if response.status_code < 400:
-            if self.breaker is not None:
-                self.breaker.record_success()
             return response
         return error_for_response(
             status=response.status_code,

@@ -26,7 +26,7 @@ def connections_set_active(*, connections: QuerySet[Connection], active: bool) -
         with transaction.atomic():
             connection.is_active = active
             connection.updated_at = timezone.now()
-            # A save, not a queryset update, so post_save listeners (the sync's beat entries) follow the pause.
+            # A save, not a queryset update, so the model's own save logic and signals run as for any edit.
             connection.save(update_fields=["is_active", "updated_at"])
             held = connection_held_work_resume(connection=connection) if active else None
         logger.info(

@@ -22,9 +22,6 @@ from integrations.services.webhook_event_ingest import webhook_event_enqueue
 
 logger = logging.getLogger(__name__)
 
-SWEEP_TASK_NAME = "integrations.tasks.webhook_events_sweep"
-SWEEP_PERIODIC_TASK_NAME = "Sweep stuck webhook events"
-
 
 @dataclass(frozen=True)
 class SweepResult:
@@ -77,24 +74,3 @@ def webhook_events_sweep(*, now: datetime | None = None) -> SweepResult:
             result.gave_up,
         )
     return result
-
-
-def webhook_sweep_schedule_ensure(**kwargs) -> None:
-    """Keep the sweeper's beat entry in line with the settings. Safe to run after every migrate.
-
-    `expire_seconds` equals the interval, so a backlog of sweeps never replays stale runs.
-    """
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
-
-    every = settings.WEBHOOK_SWEEP_INTERVAL_SECONDS
-    interval, _ = IntervalSchedule.objects.get_or_create(every=every, period=IntervalSchedule.SECONDS)
-    PeriodicTask.objects.update_or_create(
-        name=SWEEP_PERIODIC_TASK_NAME,
-        defaults={
-            "task": SWEEP_TASK_NAME,
-            "interval": interval,
-            "crontab": None,
-            "expire_seconds": every,
-            "description": "Re-enqueues iCIMS webhook events whose Celery message got lost.",
-        },
-    )

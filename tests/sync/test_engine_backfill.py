@@ -129,7 +129,7 @@ def test_a_folder_change_in_the_admin_takes_effect_on_the_next_run(
     }
 
 
-def test_a_run_left_running_by_a_dead_worker_is_closed_as_failed_by_the_next(
+def test_a_run_left_running_by_a_dead_worker_is_closed_as_abandoned_by_the_next(
     sandbox, run_sync, sandbox_connection, in_scope, mirrored
 ):
     dead = SyncRun.objects.create(
@@ -138,7 +138,7 @@ def test_a_run_left_running_by_a_dead_worker_is_closed_as_failed_by_the_next(
     sandbox.clock.advance(minutes=5)
     assert run_sync(Entity.USERS).status == SyncRun.Status.SUCCEEDED
     dead.refresh_from_db()
-    assert dead.status == SyncRun.Status.FAILED and "worker stopped" in dead.error
+    assert dead.status == SyncRun.Status.ABANDONED and "worker stopped" in dead.error
     assert mirrored(Entity.USERS) == in_scope(Entity.USERS)
 
 

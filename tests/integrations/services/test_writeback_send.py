@@ -6,14 +6,13 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from django_celery_beat.models import PeriodicTask
 
 from integrations.models import SchedulingRequest, Writeback
 from integrations.services.icims_clients import icims_circuit_breaker
 from integrations.services.interview_writebacks import interview_create
 from integrations.services.writeback_enqueue import writeback_enqueue
 from integrations.services.writeback_send import writeback_claim, writeback_send
-from integrations.services.writebacks_due_sweep import SWEEP_PERIODIC_TASK_NAME, writebacks_due_sweep
+from integrations.services.writebacks_due_sweep import writebacks_due_sweep
 from tests.integrations.conftest import CANDIDATE_ID, JOB_ID, SCHEDULED, TRIGGER, WORKFLOW_ID
 
 
@@ -182,15 +181,6 @@ def test_a_create_whose_worker_vanished_mid_send_needs_review_not_a_resend(reque
     create.refresh_from_db()
     assert (result.needs_review, create.state) == (1, Writeback.State.DEAD)
     assert create.last_error.startswith("Needs review")
-
-
-def test_the_sweep_is_scheduled_with_expiry_equal_to_its_interval(db, settings):
-    task = PeriodicTask.objects.get(name=SWEEP_PERIODIC_TASK_NAME)  # created after migrate
-    assert (task.task, task.interval.every, task.expire_seconds) == (
-        "integrations.tasks.writebacks_due_sweep",
-        settings.WRITEBACK_SWEEP_INTERVAL_SECONDS,
-        settings.WRITEBACK_SWEEP_INTERVAL_SECONDS,
-    )
 
 
 def test_the_sweep_sends_again_what_a_lost_worker_held_past_its_lease(advance, settings):
