@@ -4,7 +4,9 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from health_check.views import HealthCheckView
 
+from integrations.api import urls as integrations_api_urls
 from integrations.webhooks.views import IcimsWebhookView
+from sync import urls as sync_api_urls
 
 admin.site.site_header = "goodtime-icims"
 admin.site.site_title = "goodtime-icims"
@@ -29,7 +31,9 @@ urlpatterns += [
     path("v2/ats/webhook/icims", IcimsWebhookView.as_view(), name="icims-webhook"),
 ]
 
-# The REST API for the scheduling platform; unknown URLs and crashes under /api/ answer in its JSON error shape.
-urlpatterns += [path("api/v1/", include("integrations.api.urls", namespace="api"))]
+# The REST API for the scheduling platform, integrations' routes and sync's in one namespace;
+# unknown URLs and crashes under /api/ answer in its JSON error shape.
+api_v1_routes = [*integrations_api_urls.urlpatterns, *sync_api_urls.urlpatterns]
+urlpatterns += [path("api/v1/", include((api_v1_routes, integrations_api_urls.app_name), namespace="api"))]
 handler404 = "integrations.api.errors.api_aware_page_not_found"
 handler500 = "integrations.api.errors.api_aware_server_error"

@@ -7,7 +7,8 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "iCIMS integrations"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        # Registers the system checks, and the tasks (services send them by name, eagerly too in tests).
+        from . import checks, tasks  # noqa: F401
         from .roles import csm_group_ensure
 
         post_migrate.connect(csm_group_ensure, sender=self, dispatch_uid="integrations.csm_group_ensure")

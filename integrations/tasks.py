@@ -5,6 +5,12 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
+from integrations.services.task_queue import (
+    WEBHOOK_EVENT_PROCESS,
+    WEBHOOK_EVENTS_SWEEP,
+    WRITEBACK_SEND,
+    WRITEBACKS_DUE_SWEEP,
+)
 from integrations.services.webhook_event_process import webhook_event_process as webhook_event_process_service
 from integrations.services.webhook_events_sweep import webhook_events_sweep as webhook_events_sweep_service
 from integrations.services.writeback_send import writeback_send as writeback_send_service
@@ -18,21 +24,21 @@ URGENT_TASK_OPTIONS = {
 }
 
 
-@shared_task(name="integrations.tasks.webhook_event_process", **URGENT_TASK_OPTIONS)
+@shared_task(name=WEBHOOK_EVENT_PROCESS, **URGENT_TASK_OPTIONS)
 def webhook_event_process(event_id: int) -> None:
     webhook_event_process_service(event_id=event_id)
 
 
-@shared_task(name="integrations.tasks.webhook_events_sweep", **URGENT_TASK_OPTIONS)
+@shared_task(name=WEBHOOK_EVENTS_SWEEP, **URGENT_TASK_OPTIONS)
 def webhook_events_sweep() -> None:
     webhook_events_sweep_service()
 
 
-@shared_task(name="integrations.tasks.writeback_send", **URGENT_TASK_OPTIONS)
+@shared_task(name=WRITEBACK_SEND, **URGENT_TASK_OPTIONS)
 def writeback_send(writeback_id: int) -> None:
     writeback_send_service(writeback_id=writeback_id)
 
 
-@shared_task(name="integrations.tasks.writebacks_due_sweep", **URGENT_TASK_OPTIONS)
+@shared_task(name=WRITEBACKS_DUE_SWEEP, **URGENT_TASK_OPTIONS)
 def writebacks_due_sweep() -> None:
     writebacks_due_sweep_service()

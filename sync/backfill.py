@@ -15,25 +15,12 @@ from datetime import datetime
 from integrations.icims.client import SEARCH_PAGE_SIZE
 from integrations.models import Connection
 
-from .models import Entity, ScopeState, SyncState
+from .models import ScopeState, SyncState
 from .run_context import RunContext
-from .scope import JOB_DELETED_FOLDER
+from .scope import scope_filters, scope_folders, search_path
 from .services import records_mark_missing
 
 logger = logging.getLogger(__name__)
-
-
-def search_path(entity: str) -> str:
-    """The iCIMS search endpoint for an entity: candidates and users are both people."""
-    return "jobs" if entity == Entity.JOBS else "people"
-
-
-def scope_filters(*, connection: Connection, entity: str) -> list[dict]:
-    """The search filter for "every record in scope": jobs not deleted; people in the configured folders."""
-    if entity == Entity.JOBS:
-        return [{"name": "job.folder", "value": [JOB_DELETED_FOLDER], "operator": "!="}]
-    folders = connection.candidate_folders if entity == Entity.CANDIDATES else connection.user_folders
-    return [{"name": "person.folder", "value": [str(folder) for folder in folders], "operator": "="}]
 
 
 def full_run_request(*, state: SyncState, connection: Connection, at: datetime) -> bool:
@@ -46,15 +33,6 @@ def full_run_request(*, state: SyncState, connection: Connection, at: datetime) 
     state.scope_folders = scope_folders(connection=connection, entity=state.entity)
     state.save(update_fields=["backfill_checkpoint", "backfill_started_at", "scope_folders", "updated_at"])
     return True
-
-
-def scope_folders(*, connection: Connection, entity: str) -> list[str]:
-    """The folders that define the scope now; a change since the last walk calls for a new one."""
-    if entity == Entity.CANDIDATES:
-        return sorted(str(folder) for folder in connection.candidate_folders)
-    if entity == Entity.USERS:
-        return sorted(str(folder) for folder in connection.user_folders)
-    return []
 
 
 def backfill_run(ctx: RunContext) -> None:

@@ -25,13 +25,14 @@ from integrations.icims.errors import IcimsError
 from integrations.models import Connection
 from integrations.services.icims_clients import icims_client_for
 
-from .backfill import backfill_run, full_run_request, scope_folders
+from .backfill import backfill_run, full_run_request
 from .engine_search import search_incremental_run
 from .engine_stream import StreamUnavailable, stream_incremental_run
 from .entities import entity_spec
 from .locks import SyncLock
 from .models import Entity, SyncRun, SyncState
 from .run_context import WRITE_BATCH_SIZE, RunContext, RunDeferred, RunPaused
+from .scope import scope_folders
 
 logger = logging.getLogger(__name__)
 

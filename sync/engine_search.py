@@ -19,9 +19,9 @@ from datetime import datetime, timedelta
 from integrations.icims.client import SEARCH_PAGE_SIZE
 from integrations.icims.errors import IcimsError
 
-from .backfill import search_path
 from .models import Entity
 from .run_context import RunContext
+from .scope import search_path
 
 logger = logging.getLogger(__name__)
 

@@ -71,6 +71,3 @@ class SyncLock:
         if self._renewed_at is not None and self.state.get(self.key) == self.token:
             self.state.delete(self.key)
         self._renewed_at = None
-
-    def held_by_someone(self) -> bool:
-        return self.state.get(self.key) is not None

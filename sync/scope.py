@@ -1,4 +1,5 @@
-"""Which fetched records the mirror keeps (integration guide, "Entities Synced and Frequency").
+"""Which fetched records the mirror keeps (integration guide, "Entities Synced and Frequency"), and the
+search that asks iCIMS for every record in scope.
 
 - Jobs: every job except deleted ones. iCIMS has no documented "deleted" flag on a job profile; a
   deleted job sits in the job folder "Deleted" (its status), so a job whose folder display value is
@@ -64,3 +65,25 @@ def scope_rule(*, connection: Connection, entity: str) -> Callable[[dict[str, An
         return ScopeState.LEFT_SCOPE
 
     return person_scope
+
+
+def search_path(entity: str) -> str:
+    """The iCIMS search endpoint for an entity: candidates and users are both people."""
+    return "jobs" if entity == Entity.JOBS else "people"
+
+
+def scope_filters(*, connection: Connection, entity: str) -> list[dict]:
+    """The search filter for "every record in scope": jobs not deleted; people in the configured folders."""
+    if entity == Entity.JOBS:
+        return [{"name": "job.folder", "value": [JOB_DELETED_FOLDER], "operator": "!="}]
+    folders = connection.candidate_folders if entity == Entity.CANDIDATES else connection.user_folders
+    return [{"name": "person.folder", "value": [str(folder) for folder in folders], "operator": "="}]
+
+
+def scope_folders(*, connection: Connection, entity: str) -> list[str]:
+    """The folders that define the scope now; a change since the last walk calls for a new one."""
+    if entity == Entity.CANDIDATES:
+        return sorted(str(folder) for folder in connection.candidate_folders)
+    if entity == Entity.USERS:
+        return sorted(str(folder) for folder in connection.user_folders)
+    return []

@@ -29,3 +29,7 @@ if REDIS_URL:
 # The manifest storage needs `collectstatic`; tests render admin pages without it.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests: serve from the finders
+if DATABASES["default"]["ENGINE"] == "goodtime_icims.sqlite":
+    # In memory, as Django does for its own SQLite engine; pytest-django recognises only that engine's
+    # name and would otherwise put one database file per xdist worker under ./test_<path>.
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}

@@ -66,10 +66,11 @@ TEMPLATES = [
 ]
 
 # Embedded profile: SQLite in var/, no server. Production: DATABASE_URL (PostgreSQL).
+# Nothing here writes to disk: the folders under VAR_DIR are made by the code that first uses them.
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "goodtime_icims.sqlite"  # makes the file's folder on first connect
     # Web, worker and beat share the file: take the write lock at BEGIN and wait for it,
     # rather than fail with "database is locked" halfway through a transaction.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -1,13 +1,12 @@
-"""What the admin shows about iCIMS calls: the ledger, a usage panel and a "test connection" action."""
+"""What the admin shows about iCIMS calls: the ledger and a usage panel."""
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
 from ..models import ApiCallLedger, Connection
-from ..services.api_usage import ApiUsageSummary, api_usage_summary
-from ..services.connection_test import connection_test
+from ..selectors.api_usage import ApiUsageSummary, api_usage_summary
 from .view_only import ViewOnlyAdmin
 
 
@@ -59,13 +58,3 @@ def api_usage_html(summary: ApiUsageSummary) -> str:
 
 def connection_api_usage(connection: Connection) -> str:
     return api_usage_html(api_usage_summary(connection=connection))
-
-
-@admin.action(description="Test the selected connections against iCIMS", permissions=["change"])
-def run_connection_test(modeladmin, request, queryset) -> None:
-    for connection in queryset:
-        result = connection_test(connection=connection)
-        level = messages.SUCCESS if result.ok else messages.ERROR
-        verdict = "works" if result.ok else "does not work"
-        details = "; ".join(f"{check.name}: {check.detail}" for check in result.checks)
-        modeladmin.message_user(request, f"{connection} {verdict}. {details}", level=level)

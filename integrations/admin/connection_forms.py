@@ -11,13 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from ..models import SECRET_FIELDS, Connection
+from ..selectors.connection_secret_hints import connection_secret_hint
 from ..services.connection_save import (
     EDITABLE_FIELDS,
     connection_changes_apply,
     connection_folders_parse,
     connection_rules_check,
 )
-from ..services.connection_secret_hints import connection_secret_hint
 
 
 def clear_field_name(secret_field: str) -> str:

@@ -12,15 +12,16 @@ from django.views.decorators.debug import sensitive_post_parameters
 from sync.admin_actions import connection_sync_overview_html, full_reconcile, reset_cursor, sync_now
 
 from ..models import SECRET_FIELDS, Connection
-from ..services.connection_history import connection_field_labels
-from ..services.connection_onboarding import (
+from ..selectors.connection_onboarding import (
     connection_onboarding_checklist,
     connection_onboarding_progress,
     connections_with_onboarding_facts,
 )
+from ..services.connection_history import connection_field_labels
 from ..services.connection_pause import connections_set_active
 from ..services.connection_save import connection_save
-from .api_usage import connection_api_usage, run_connection_test
+from .api_usage import connection_api_usage
+from .connection_actions import run_connection_test
 from .connection_forms import ConnectionForm, clear_field_name
 
 PROGRESS_FIELDS = [

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.utils.text import Truncator
 
 from ..models import Writeback, WritebackAttempt
-from ..services.writeback_retry import writebacks_retry_now
+from ..services.writebacks_retry_now import writebacks_retry_now
 from .view_only import ViewOnlyAdmin, pretty_json
 from .waiting import WaitingFilter, waiting_label
 

@@ -14,6 +14,9 @@ from integrations.services.api_tokens import api_token_connections
 
 # Ids in URLs are bounded so a huge number gets a 404, not a database overflow.
 ID_PATTERN = "[0-9]{1,18}"
+# Route prefixes of what sits under a connection (a mirror record, a live lookup): the tenant is in the path.
+CONNECTION = rf"connections/(?P<connection_id>{ID_PATTERN})"
+RECORD = rf"(?P<icims_id>{ID_PATTERN})"
 
 
 def visible_connections(request) -> QuerySet[Connection]:

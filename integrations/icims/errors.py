@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-ERROR_CODE_INTERNAL = 0
-ERROR_CODE_NOT_FOUND = 2
 ERROR_CODE_ACCESS_DENIED = 3
 AUTH_ERROR_CODES = frozenset({6, 9})
 

@@ -96,6 +96,7 @@ class LockedCacheSharedState:
     ) -> None:
         self.cache = cache
         self.lock_path = Path(lock_path)
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
         self.prefix = prefix
         self.clock = clock
 

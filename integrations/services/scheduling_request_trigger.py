@@ -23,9 +23,9 @@ from django.db import IntegrityError, transaction
 from integrations.icims.budget import Purpose
 from integrations.icims.errors import IcimsAccessDenied, IcimsError, IcimsNotFound
 from integrations.models import Connection, SchedulingRequest, Stage, WebhookEvent
+from sync.services.mirror_profiles_ensure import mirror_profiles_ensure
 
 from .icims_clients import icims_client_for
-from .mirror_profiles_ensure import mirror_profiles_ensure
 
 logger = logging.getLogger(__name__)
 

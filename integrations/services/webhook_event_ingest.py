@@ -18,8 +18,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from integrations.models import Connection, WebhookEvent
-from integrations.webhooks.event_types import EVENT_HANDLING, Handling, handling_for
-from integrations.webhooks.request_body import IcimsEvent
+
+from .task_queue import WEBHOOK_EVENT_PROCESS, task_enqueue
+from .webhook_event_types import EVENT_TYPES, Handling, handling_for
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,16 @@ _SECRET_HEADER = re.compile(r"authorization|cookie|signature|token|secret|passwo
 
 class WebhookEventRefused(Exception):
     """The event is authenticated but names a customer that is not the connection's."""
+
+
+@dataclass(frozen=True)
+class IcimsEvent:
+    """An event notification as the webhook endpoint read it from the request body."""
+
+    event_type: str
+    customer_id: str
+    payload: dict
+    indexed: dict[str, str]  # column name -> value, "" when absent or not a plain id
 
 
 @dataclass(frozen=True)
@@ -122,14 +133,11 @@ def headers_redact(*, headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def webhook_event_enqueue(*, event_id: int, countdown: float | None = None) -> None:
-    from integrations.tasks import webhook_event_process  # tasks import services, not the other way round
-
-    # The reprs are what `delay` would compute with saferepr, given directly: ~10% of the enqueue's cost.
-    webhook_event_process.apply_async((event_id,), countdown=countdown, argsrepr=f"({event_id!r},)", kwargsrepr="{}")
+    task_enqueue(name=WEBHOOK_EVENT_PROCESS, args=(event_id,), countdown=countdown)
 
 
 def _initial_state(*, connection: Connection, event_type: str) -> tuple[str, str]:
-    if event_type not in EVENT_HANDLING:
+    if event_type not in EVENT_TYPES:
         return WebhookEvent.State.IGNORED, f"Unknown event type {event_type}: stored, not processed."
     if handling_for(event_type) == Handling.IGNORE:
         return WebhookEvent.State.IGNORED, f"{event_type} events are stored but not used."

@@ -11,7 +11,6 @@ back when it may go on; only real failures count towards WEBHOOK_MAX_ATTEMPTS.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -19,25 +18,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from integrations.models import WebhookEvent
-from integrations.webhooks.event_types import Handling, handling_for
 
-from .scheduling_request_trigger import scheduling_request_trigger
 from .webhook_event_ingest import webhook_event_enqueue
+from .webhook_event_types import EVENT_TYPES, Handling, handling_for
 from .work_waits import ConnectionPaused, Wait, wait_for
 
 logger = logging.getLogger(__name__)
-
-
-def workflow_status_change_process(*, event: WebhookEvent) -> tuple[str, str]:
-    """A candidate's workflow changed status: maybe open a scheduling request (scheduling_request_trigger.py)."""
-    result = scheduling_request_trigger(event=event)
-    return result.state, result.outcome
-
-
-# Each event type handled as Handling.PROCESS has its processor here (tests check they agree).
-EVENT_PROCESSORS: dict[str, Callable[..., tuple[str, str]]] = {
-    "WorkFlowStatusChangeEvent": workflow_status_change_process,
-}
 
 
 def webhook_event_claim(*, event_id: int) -> bool:
@@ -77,7 +63,7 @@ def _dispatch(event: WebhookEvent) -> tuple[str, str]:
         raise ConnectionPaused()
     if handling_for(event.event_type) == Handling.IGNORE:
         return WebhookEvent.State.IGNORED, f"{event.event_type} events are stored but not used."
-    return EVENT_PROCESSORS[event.event_type](event=event)
+    return EVENT_TYPES[event.event_type].processor(event=event)
 
 
 def _wait(event: WebhookEvent, wait: Wait) -> None:

@@ -8,6 +8,8 @@ from django.db import IntegrityError, transaction
 
 from integrations.models import Connection, SchedulingRequest, Writeback
 
+from .task_queue import WRITEBACK_SEND, task_enqueue
+
 logger = logging.getLogger(__name__)
 
 
@@ -46,6 +48,4 @@ def writeback_enqueue(
 
 
 def writeback_task_enqueue(*, writeback_id: int, countdown: float | None = None) -> None:
-    from integrations.tasks import writeback_send  # tasks import services, not the other way round
-
-    writeback_send.apply_async((writeback_id,), countdown=countdown)
+    task_enqueue(name=WRITEBACK_SEND, args=(writeback_id,), countdown=countdown)

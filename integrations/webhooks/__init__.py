@@ -1,1 +1,2 @@
-"""Inbound iCIMS event notifications: event types, request body, authentication and the view."""
+"""Inbound iCIMS event notifications: request body, authentication and the view; the event types and what
+each gets are declared in integrations/services/webhook_event_types.py."""

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import math
 import zlib
-from dataclasses import dataclass
 from typing import IO
+
+from integrations.services.webhook_event_ingest import IcimsEvent
 
 from .rejections import malformed, too_large
 
@@ -25,14 +26,6 @@ INDEXED_FIELDS = {
     "new_status": "newStatus",
 }
 INDEXED_FIELD_MAX_CHARS = 64
-
-
-@dataclass(frozen=True)
-class IcimsEvent:
-    event_type: str
-    customer_id: str
-    payload: dict
-    indexed: dict[str, str]  # column name -> value, "" when absent or not a plain id
 
 
 def body_read(*, stream: IO[bytes], content_length: str | None, max_bytes: int) -> bytes:

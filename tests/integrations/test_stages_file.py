@@ -3,8 +3,6 @@ clear file error."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from integrations.stages_file import MAX_FILE_BYTES, MAX_ROWS, StagesFileError, StagesFileRow, stages_file_read
@@ -148,16 +146,15 @@ def test_a_file_over_the_row_cap_is_refused():
         stages_file_read(content=content, file_name="many.csv")
 
 
-def test_a_5_mb_export_reads_quickly():
+def test_a_5_mb_export_reads_whole():
+    # How fast it reads is measured by benchmarks/stages_import.py, not asserted here.
     content = big_export_bytes()
-    started = time.monotonic()
 
     parsed = stages_file_read(content=content, file_name="big.csv")
 
     assert len(content) >= 5 * 1024 * 1024
     assert parsed.errors == []
     assert len(parsed.rows) == content.count(b"\n") - 1
-    assert time.monotonic() - started < 5
 
 
 @pytest.mark.parametrize(

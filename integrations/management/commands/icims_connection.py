@@ -16,17 +16,17 @@ from django.core.management.base import BaseCommand, CommandError
 
 from integrations.models import Connection
 from integrations.regions import Region
-from integrations.services.connection_onboarding import (
+from integrations.selectors.connection_onboarding import (
     connection_onboarding_progress,
     connections_with_onboarding_facts,
 )
+from integrations.selectors.connection_secret_hints import connection_secret_hint
 from integrations.services.connection_save import (
     ConnectionSaveResult,
     connection_create,
     connection_folders_parse,
     connection_update,
 )
-from integrations.services.connection_secret_hints import connection_secret_hint
 from integrations.services.connection_test import connection_test
 
 # Model field -> the option that sets it, so validation errors name what the user typed.

@@ -65,26 +65,3 @@ def test_the_bins_and_statuses_export_lists_every_status_once():
     assert len(rows) == len(STATUSES) + 1
     assert len({row.rsplit(",", 1)[1] for row in rows[1:]}) == len(STATUSES)
     assert "Offer,Offer - Accepted,C38356" in rows
-
-
-def test_changes_refuse_unknown_folders_statuses_and_fields(tenant):
-    with pytest.raises(ValueError, match="Unknown folder"):
-        tenant.move_person(5, "Cand:Nowhere")
-    with pytest.raises(ValueError, match="Unknown status"):
-        tenant.change_status(10001, "C0")
-    with pytest.raises(ValueError, match="no changeable field"):
-        tenant.update_job(1001, salary=1)
-    with pytest.raises(LookupError):
-        tenant.update_person(999999, firstname="X")
-    with pytest.raises(ValueError, match="change_status"):
-        tenant.update_workflow(10001, status="C51218")
-    assert tenant.events == []
-
-
-def test_a_person_moved_into_a_user_folder_becomes_a_user(tenant):
-    candidate = next(p for p in tenant.people.values() if not p.is_user)
-
-    tenant.move_person(candidate.id, "HM:Active")
-
-    assert candidate.id in tenant.user_ids
-    assert tenant.create_job(jobtitle="Ingénieur", hiringmanager=candidate.id).hiringmanager == candidate.id

@@ -3,8 +3,6 @@ stages deactivated, never deleted, and all or nothing."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.db import DatabaseError
@@ -311,9 +309,9 @@ def test_imports_are_scoped_to_their_connection(connection, superadmin):
     assert other.stages.filter(is_active=True).count() == 8
 
 
-def test_a_5_mb_export_imports_and_reimports_in_reasonable_time(connection, superadmin):
+def test_a_5_mb_export_imports_and_reimports_every_row(connection, superadmin):
+    # How long this takes and how much memory it needs: benchmarks/stages_import.py.
     content = big_export_bytes()
-    started = time.monotonic()
 
     plan = import_file(connection, "big.csv", superadmin, content=content)
     again = stages_import_preview(connection=connection, content=content, file_name="big.csv")
@@ -321,4 +319,3 @@ def test_a_5_mb_export_imports_and_reimports_in_reasonable_time(connection, supe
     rows = content.count(b"\n") - 1
     assert len(plan.added) == rows and connection.stages.count() == rows
     assert len(again.kept) == rows
-    assert time.monotonic() - started < 30

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from integrations.models import Connection
-from integrations.services.connection_secret_hints import connection_secret_hint
+from integrations.selectors.connection_secret_hints import connection_secret_hint
 
 
 def test_a_stored_secret_shows_its_last_four_characters(connection):

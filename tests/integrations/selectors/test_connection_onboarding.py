@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from integrations.models import Connection, Stage
-from integrations.services.connection_onboarding import (
+from integrations.selectors.connection_onboarding import (
     NOT_DONE_YET,
     connection_onboarding_checklist,
     connection_onboarding_progress,

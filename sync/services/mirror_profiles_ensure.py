@@ -9,9 +9,10 @@ from django.utils import timezone
 from integrations.icims.client import IcimsClient
 from integrations.icims.errors import IcimsError
 from integrations.models import Connection
-from sync.entities import entity_spec
-from sync.models import Candidate, Entity, IcimsUser, Job
-from sync.services.records_upsert import records_upsert
+
+from ..entities import entity_spec
+from ..models import Candidate, Entity, IcimsUser, Job
+from .records_upsert import records_upsert
 
 logger = logging.getLogger(__name__)
 
