@@ -75,9 +75,9 @@ from integrations.sandbox.wsgi import make_app  # noqa: E402
 from integrations.services.icims_clients import icims_shared_state  # noqa: E402
 from integrations.services.webhook_event_ingest import webhook_event_ingest  # noqa: E402
 from integrations.webhooks.request_body import event_parse  # noqa: E402
-from sync.backfill import scope_folders  # noqa: E402
 from sync.engine import sync_entity_run  # noqa: E402
 from sync.models import Entity, SyncRun, SyncState  # noqa: E402
+from sync.scope import scope_folders  # noqa: E402
 from sync.services.sync_dispatch_tick import sync_dispatch_tick  # noqa: E402
 
 LATENCY_SECONDS = 0.150
