@@ -68,6 +68,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goodtime_icims.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
 # A published key: fine for a benchmark's throw-away connections, never for a real deployment.
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "2qHunfX2ua5PO0ZC8CiZpQJbcIi1ub29L0czcqFr2t4=")
+# The sandbox tenants are served on loopback: an exact host the iCIMS allow-list must name (plain HTTP).
+os.environ.setdefault("ICIMS_ALLOWED_HOSTS", ".icims.com,127.0.0.1")
 
 import django  # noqa: E402
 
@@ -489,11 +491,13 @@ def main() -> None:
             print(f"  Redis round trips per iCIMS call: {trips / calls:.2f} ({trips} for {calls} calls, a backfill)")
             for label, ms in dispatcher_alone(fleet).items():
                 print(f"  dispatcher tick alone, {label}: {ms:.1f} ms")
-            print(
-                f"  live for {args.minutes} min, time scale {scale:g}: cadence {BASE_CADENCE / scale:.0f} s, "
-                f"tick every {BASE_TICK / scale:.0f} s, jitter {BASE_JITTER / scale:.0f} s"
-            )
-            result = None if args.no_live else live(fleet, minutes=args.minutes, scale=scale, logs=logs)
+            result = None
+            if not args.no_live:
+                print(
+                    f"  live for {args.minutes} min, time scale {scale:g}: cadence {BASE_CADENCE / scale:.0f} s, "
+                    f"tick every {BASE_TICK / scale:.0f} s, jitter {BASE_JITTER / scale:.0f} s"
+                )
+                result = live(fleet, minutes=args.minutes, scale=scale, logs=logs)
         finally:
             fleet.stop()
         if result is None:
