@@ -9,6 +9,12 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the system checks, and the tasks (services send them by name, eagerly too in tests).
         from . import checks, tasks  # noqa: F401
+        from .audit_signals import audit_signals_connect
+
+        audit_signals_connect()
         from .roles import csm_group_ensure
 
         post_migrate.connect(csm_group_ensure, sender=self, dispatch_uid="integrations.csm_group_ensure")
+        from .services.alerts_schedule import alerts_schedule_ensure
+
+        post_migrate.connect(alerts_schedule_ensure, sender=self, dispatch_uid="integrations.alerts_schedule_ensure")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.db.models import QuerySet
 
 CSM_GROUP_NAME = "CSM"
 
@@ -12,6 +14,9 @@ CSM_PERMISSIONS = [
     ("integrations", "add_stage"),
     ("integrations", "change_stage"),
     ("integrations", "view_schedulingrequest"),
+    # Operators watch alerts and attend to them (acknowledge, mute); the rules' settings stay with super admins.
+    ("integrations", "view_alert"),
+    ("integrations", "change_alert"),
     ("sync", "view_job"),
     ("sync", "view_candidate"),
     ("sync", "view_icimsuser"),
@@ -30,3 +35,10 @@ def csm_group_ensure(**kwargs) -> Group:
     ]
     group.permissions.set(wanted)
     return group
+
+
+def csm_users() -> QuerySet:
+    """Active staff in the CSM group: the people a connection can be assigned to."""
+    return (
+        get_user_model().objects.filter(is_active=True, is_staff=True, groups__name=CSM_GROUP_NAME).order_by("username")
+    )

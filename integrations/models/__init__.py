@@ -1,7 +1,9 @@
 """The integrations app's models, one module per model family."""
 
+from .alerts import Alert, AlertKind, AlertNotification, AlertSettings
 from .api_tokens import ApiToken
 from .api_usage import ApiCallLedger
+from .audit import AuditEvent
 from .connections import (
     BASE_SCOPES,
     DEFAULT_CANDIDATE_FOLDERS,
@@ -14,6 +16,7 @@ from .connections import (
     default_candidate_folders,
     default_user_folders,
 )
+from .health import HEALTH_RANK, ConnectionHealth, HealthState
 from .scheduling import SchedulingRequest
 from .stages import Stage
 from .webhooks import WebhookEvent
@@ -25,11 +28,19 @@ __all__ = [
     "DEFAULT_HOURLY_CALL_BUDGET",
     "DEFAULT_USER_FOLDERS",
     "FEEDBACK_SCOPES",
+    "HEALTH_RANK",
     "INTERVIEW_SCOPES",
     "SECRET_FIELDS",
+    "Alert",
+    "AlertKind",
+    "AlertNotification",
+    "AlertSettings",
     "ApiCallLedger",
     "ApiToken",
+    "AuditEvent",
     "Connection",
+    "ConnectionHealth",
+    "HealthState",
     "SchedulingRequest",
     "Stage",
     "WebhookEvent",
