@@ -79,3 +79,6 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # A task running when Redis drops finishes its work; its restored message comes back, and the row's
 # conditional claim makes that second delivery a no-op.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Every other task (alerts, housekeeping) gets the urgent family's limits unless it declares its own.
+CELERY_TASK_SOFT_TIME_LIMIT = URGENT_TASK_SOFT_TIME_LIMIT
+CELERY_TASK_TIME_LIMIT = URGENT_TASK_TIME_LIMIT

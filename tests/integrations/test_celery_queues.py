@@ -39,7 +39,9 @@ def test_every_task_has_a_soft_and_a_hard_time_limit():
     tasks = [task for name, task in celery_app.tasks.items() if not name.startswith("celery.")]
     assert tasks
     for task in tasks:
-        assert 0 < task.soft_time_limit < task.time_limit, task.name
+        soft = task.soft_time_limit or celery_app.conf.task_soft_time_limit
+        hard = task.time_limit or celery_app.conf.task_time_limit
+        assert 0 < soft < hard, task.name
 
 
 def _hanging_connections(silent_host) -> list[Connection]:
