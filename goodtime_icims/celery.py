@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 from celery import Celery
 from celery.signals import beat_init, before_task_publish
@@ -43,3 +44,16 @@ class BeatHeartbeat:
 beat_heartbeat = BeatHeartbeat()
 beat_init.connect(beat_heartbeat.beat_started, weak=False)
 before_task_publish.connect(beat_heartbeat.task_published, weak=False)
+FILESYSTEM_BROKER_FOLDERS = ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
+
+
+@app.on_after_configure.connect
+def filesystem_broker_folders_ensure(sender: Celery, **kwargs) -> None:
+    """The embedded profile's broker is a folder tree: make it when a process first uses Celery (worker,
+    beat or a web process sending a task), since kombu writes into it without creating it."""
+    if not str(sender.conf.broker_url or "").startswith("filesystem:"):
+        return
+    options = sender.conf.broker_transport_options or {}
+    for name in FILESYSTEM_BROKER_FOLDERS:
+        if options.get(name):
+            Path(options[name]).mkdir(parents=True, exist_ok=True)

@@ -8,5 +8,6 @@ from .content_security import *  # noqa: F403
 from .icims import *  # noqa: F403
 from .monitoring import *  # noqa: F403
 from .sign_in import *  # noqa: F403
+from .sync import *  # noqa: F403
 from .webhooks import *  # noqa: F403
 from .writebacks import *  # noqa: F403

@@ -15,8 +15,9 @@ ALERT_NOTIFICATIONS_SEND = "integrations.tasks.alert_notifications_send"
 STAGES_LINT_ALL = "integrations.tasks.stages_lint_all"
 
 
-def task_enqueue(*, name: str, args: tuple) -> None:
+def task_enqueue(*, name: str, args: tuple, countdown: float | None = None) -> None:
     """Send the task through its registered object (the app registers its tasks at start, see apps.py), so
-    settings such as `task_always_eager` hold as if the caller had imported the task."""
+    settings such as `task_always_eager` hold as if the caller had imported the task. `countdown`: not
+    before that many seconds (work waiting for its turn, see work_waits.py)."""
     # The reprs are what `delay` would compute with saferepr, given directly: ~10% of the enqueue's cost.
-    current_app.tasks[name].apply_async(args, argsrepr=repr(args), kwargsrepr="{}")
+    current_app.tasks[name].apply_async(args, countdown=countdown, argsrepr=repr(args), kwargsrepr="{}")
