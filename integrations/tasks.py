@@ -23,38 +23,22 @@ URGENT_TASK_OPTIONS = {
     "time_limit": settings.URGENT_TASK_TIME_LIMIT,
 }
 
-<<<<<<< HEAD
-@shared_task(name=WEBHOOK_EVENT_PROCESS, acks_late=True, ignore_result=True)
-=======
 
-@shared_task(name="integrations.tasks.webhook_event_process", **URGENT_TASK_OPTIONS)
->>>>>>> wip-9a
+@shared_task(name=WEBHOOK_EVENT_PROCESS, **URGENT_TASK_OPTIONS)
 def webhook_event_process(event_id: int) -> None:
     webhook_event_process_service(event_id=event_id)
 
 
-<<<<<<< HEAD
-@shared_task(name=WEBHOOK_EVENTS_SWEEP, acks_late=True, ignore_result=True)
-=======
-@shared_task(name="integrations.tasks.webhook_events_sweep", **URGENT_TASK_OPTIONS)
->>>>>>> wip-9a
+@shared_task(name=WEBHOOK_EVENTS_SWEEP, **URGENT_TASK_OPTIONS)
 def webhook_events_sweep() -> None:
     webhook_events_sweep_service()
 
 
-<<<<<<< HEAD
-@shared_task(name=WRITEBACK_SEND, acks_late=True, ignore_result=True)
-=======
-@shared_task(name="integrations.tasks.writeback_send", **URGENT_TASK_OPTIONS)
->>>>>>> wip-9a
+@shared_task(name=WRITEBACK_SEND, **URGENT_TASK_OPTIONS)
 def writeback_send(writeback_id: int) -> None:
     writeback_send_service(writeback_id=writeback_id)
 
 
-<<<<<<< HEAD
-@shared_task(name=WRITEBACKS_DUE_SWEEP, acks_late=True, ignore_result=True)
-=======
-@shared_task(name="integrations.tasks.writebacks_due_sweep", **URGENT_TASK_OPTIONS)
->>>>>>> wip-9a
+@shared_task(name=WRITEBACKS_DUE_SWEEP, **URGENT_TASK_OPTIONS)
 def writebacks_due_sweep() -> None:
     writebacks_due_sweep_service()

@@ -31,12 +31,8 @@ from .engine_stream import StreamUnavailable, stream_incremental_run
 from .entities import entity_spec
 from .locks import SyncLock
 from .models import Entity, SyncRun, SyncState
-<<<<<<< HEAD
-from .run_context import WRITE_BATCH_SIZE, RunContext
-from .scope import scope_folders
-=======
 from .run_context import WRITE_BATCH_SIZE, RunContext, RunDeferred, RunPaused
->>>>>>> wip-9a
+from .scope import scope_folders
 
 logger = logging.getLogger(__name__)
 

@@ -132,16 +132,8 @@ def headers_redact(*, headers: Mapping[str, str]) -> dict[str, str]:
     return {name: REDACTED if _SECRET_HEADER.search(name) else value for name, value in headers.items()}
 
 
-<<<<<<< HEAD
-def webhook_event_enqueue(*, event_id: int) -> None:
-    task_enqueue(name=WEBHOOK_EVENT_PROCESS, args=(event_id,))
-=======
 def webhook_event_enqueue(*, event_id: int, countdown: float | None = None) -> None:
-    from integrations.tasks import webhook_event_process  # tasks import services, not the other way round
-
-    # The reprs are what `delay` would compute with saferepr, given directly: ~10% of the enqueue's cost.
-    webhook_event_process.apply_async((event_id,), countdown=countdown, argsrepr=f"({event_id!r},)", kwargsrepr="{}")
->>>>>>> wip-9a
+    task_enqueue(name=WEBHOOK_EVENT_PROCESS, args=(event_id,), countdown=countdown)
 
 
 def _initial_state(*, connection: Connection, event_type: str) -> tuple[str, str]:

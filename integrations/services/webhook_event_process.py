@@ -19,13 +19,9 @@ from django.utils import timezone
 
 from integrations.models import WebhookEvent
 
-<<<<<<< HEAD
-from .webhook_event_types import EVENT_TYPES, Handling, handling_for
-=======
-from .scheduling_request_trigger import scheduling_request_trigger
 from .webhook_event_ingest import webhook_event_enqueue
+from .webhook_event_types import EVENT_TYPES, Handling, handling_for
 from .work_waits import ConnectionPaused, Wait, wait_for
->>>>>>> wip-9a
 
 logger = logging.getLogger(__name__)
 

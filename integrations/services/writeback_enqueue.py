@@ -47,12 +47,5 @@ def writeback_enqueue(
     return writeback
 
 
-<<<<<<< HEAD
-def writeback_task_enqueue(*, writeback_id: int) -> None:
-    task_enqueue(name=WRITEBACK_SEND, args=(writeback_id,))
-=======
 def writeback_task_enqueue(*, writeback_id: int, countdown: float | None = None) -> None:
-    from integrations.tasks import writeback_send  # tasks import services, not the other way round
-
-    writeback_send.apply_async((writeback_id,), countdown=countdown)
->>>>>>> wip-9a
+    task_enqueue(name=WRITEBACK_SEND, args=(writeback_id,), countdown=countdown)
