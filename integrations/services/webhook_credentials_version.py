@@ -22,7 +22,11 @@ CACHE_KEY = "webhook-credentials-version"
 def webhook_credentials_version() -> str | None:
     """The current version; None when the cache cannot answer (then nothing is trusted from memory)."""
     try:
-        return cache.get(CACHE_KEY, "")
+        version = cache.get(CACHE_KEY)
+        if version is None:  # never set, or lost by the cache: start one (the first writer wins)
+            cache.add(CACHE_KEY, secrets.token_hex(8), timeout=None)
+            version = cache.get(CACHE_KEY)
+        return version
     except Exception:  # the cache is an accelerator: without it every request reads the database
         logger.warning("Webhook credentials version unreadable; reading credentials from the database", exc_info=True)
         return None

@@ -31,7 +31,13 @@ def webhook_events_queue_new(*, limit: int) -> list[int]:
     if db_connection.vendor == "sqlite" and not _any_new():
         return []  # an UPDATE would take SQLite's write lock even with nothing to change
     with db_connection.cursor() as cursor:
-        cursor.execute(_claim_sql(vendor=db_connection.vendor), [timezone.now(), WebhookEvent.State.RECEIVED, limit])
+        now, vendor = timezone.now(), db_connection.vendor
+        params = (
+            [WebhookEvent.State.RECEIVED, limit, now]
+            if vendor == "postgresql"
+            else [now, WebhookEvent.State.RECEIVED, limit]
+        )
+        cursor.execute(_claim_sql(vendor=vendor), params)
         event_ids = sorted(row[0] for row in cursor.fetchall())
     for position, event_id in enumerate(event_ids):
         try:
@@ -49,11 +55,13 @@ def _any_new() -> bool:
 @functools.cache
 def _claim_sql(*, vendor: str) -> str:
     table = db_connection.ops.quote_name(WebhookEvent._meta.db_table)
-    skip_locked = " FOR UPDATE SKIP LOCKED" if vendor == "postgresql" else ""
-    # The inner WHERE matches the partial index webhookevent_unqueued_idx; the outer one re-checks
-    # after the lock, so a row another listener just marked is never returned twice.
-    return (
-        f"UPDATE {table} SET queued_at = %s WHERE id IN ("  # noqa: S608 (the table name comes from the model)
-        f"SELECT id FROM {table} WHERE state = %s AND queued_at IS NULL ORDER BY id LIMIT %s{skip_locked}"
-        ") AND queued_at IS NULL RETURNING id"
-    )
+    # The WHERE matches the partial index webhookevent_unqueued_idx.
+    new_events = f"SELECT id FROM {table} WHERE state = %s AND queued_at IS NULL ORDER BY id LIMIT %s"  # noqa: S608
+    if vendor == "postgresql":
+        # The locked batch is a CTE so it is taken once; rows another listener holds are skipped, not waited for.
+        return (
+            f"WITH batch AS ({new_events} FOR UPDATE SKIP LOCKED) "  # noqa: S608
+            f"UPDATE {table} SET queued_at = %s FROM batch WHERE {table}.id = batch.id RETURNING {table}.id"
+        )
+    # SQLite has one writer at a time: the statement is the whole claim.
+    return f"UPDATE {table} SET queued_at = %s WHERE id IN ({new_events}) RETURNING id"  # noqa: S608
