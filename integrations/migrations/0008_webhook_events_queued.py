@@ -7,6 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('integrations', '0007_waiting_work'),
+        ('integrations', '0007_alerts_and_health'),
     ]
 
     operations = [
