@@ -20,6 +20,3 @@ class IntegrationsConfig(AppConfig):
             signal.connect(
                 webhook_credentials_changed, sender=Connection, dispatch_uid=f"webhook-credentials-{id(signal)}"
             )
-        from .services.alerts_schedule import alerts_schedule_ensure
-
-        post_migrate.connect(alerts_schedule_ensure, sender=self, dispatch_uid="integrations.alerts_schedule_ensure")
