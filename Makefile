@@ -16,7 +16,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 venv: $(BIN)/.installed
 
 .env: | venv
-	$(BIN)/python scripts/write_dev_env.py .env $(PORT)
+	$(BIN)/python scripts/write_dev_env.py .env $(PORT) $(SANDBOX_PORT)
 
 ## run: the portal, two Celery workers (urgent; sync with beat), and the iCIMS sandbox tenant; no service needed.
 run: venv .env

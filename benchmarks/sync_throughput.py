@@ -40,6 +40,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goodtime_icims.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
 # A published key: fine for a benchmark's throw-away connection, never for a real deployment.
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "2qHunfX2ua5PO0ZC8CiZpQJbcIi1ub29L0czcqFr2t4=")
+os.environ.setdefault("ICIMS_ALLOWED_HOSTS", "sandbox.icims.test")  # the in-process sandbox tenant
 
 import django
 

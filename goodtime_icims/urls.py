@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from health_check.views import HealthCheckView
 
 from integrations.api import urls as integrations_api_urls
@@ -24,7 +24,8 @@ urlpatterns = [
     ),
     # Liveness: the process serves requests; no dependency is consulted.
     path("health/live/", HealthCheckView.as_view(checks=[]), name="health-live"),
-    path("api/schema/ui/", SpectacularSwaggerView.as_view(url_name="schema"), name="schema-ui"),
+    # The split view serves Swagger UI's start-up script as a file: the Content-Security-Policy allows no inline script.
+    path("api/schema/ui/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="schema-ui"),
 ]
 
 urlpatterns += [

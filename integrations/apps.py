@@ -9,7 +9,10 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the system checks, and the tasks (services send them by name, eagerly too in tests).
         from . import checks, tasks  # noqa: F401
+        from .audit_signals import audit_signals_connect
         from .models import Connection
+
+        audit_signals_connect()
         from .roles import csm_group_ensure
         from .services.webhook_credentials_version import webhook_credentials_changed
 

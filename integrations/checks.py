@@ -31,3 +31,22 @@ def check_field_encryption_keys(app_configs, **kwargs):
     except ImproperlyConfigured as error:
         return [Error(str(error), id="integrations.E003")]
     return []
+
+
+@register(Tags.security)
+def check_icims_allowed_hosts(app_configs, **kwargs):
+    from .icims.destinations import HostAllowList
+
+    try:
+        allowed = HostAllowList(settings.ICIMS_ALLOWED_HOSTS)
+    except ValueError as error:
+        return [
+            Error(
+                str(error),
+                hint="Entries are host names, .domains, each with an optional :port.",
+                id="integrations.E004",
+            )
+        ]
+    if not allowed.entries:
+        return [Error("ICIMS_ALLOWED_HOSTS is empty: no iCIMS call can be made.", id="integrations.E005")]
+    return []

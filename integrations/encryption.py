@@ -59,3 +59,16 @@ def reencrypt_secret(token: str) -> str:
 
 def generate_key() -> str:
     return Fernet.generate_key().decode()
+
+
+class CachedTokenCipher:
+    """Seals iCIMS access tokens in the shared cache with FIELD_ENCRYPTION_KEYS (auth.TokenCipher)."""
+
+    def encrypt(self, plaintext: str) -> str:
+        return encrypt_secret(plaintext)
+
+    def decrypt(self, sealed: str) -> str:
+        try:
+            return decrypt_secret(sealed, what="a cached iCIMS token")
+        except SecretDecryptionError as error:
+            raise ValueError(str(error)) from None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.db.models import QuerySet
 
 CSM_GROUP_NAME = "CSM"
 
@@ -33,3 +35,10 @@ def csm_group_ensure(**kwargs) -> Group:
     ]
     group.permissions.set(wanted)
     return group
+
+
+def csm_users() -> QuerySet:
+    """Active staff in the CSM group: the people a connection can be assigned to."""
+    return (
+        get_user_model().objects.filter(is_active=True, is_staff=True, groups__name=CSM_GROUP_NAME).order_by("username")
+    )

@@ -10,8 +10,9 @@ import codecs
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
+
+from .stages_xlsx import XlsxLimitError, xlsx_rows
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -82,10 +83,18 @@ def stages_file_read(*, content: bytes, file_name: str, max_rows: int = MAX_ROWS
     if not content.strip():
         raise StagesFileError("The file is empty.")
     if file_name.lower().endswith(".xlsx") or content.startswith(XLSX_MAGIC):
-        table = _xlsx_table(content, max_rows=max_rows)
+        try:
+            numbered = xlsx_rows(content, max_rows=max_rows)
+        except XlsxLimitError as error:
+            raise StagesFileError(str(error)) from error
     else:
-        table = _csv_table(content)
-    return _rows_from_table(table, max_rows=max_rows)
+        numbered = _numbered_rows(_csv_table(content))
+    return _rows_from_table(numbered, max_rows=max_rows)
+
+
+def _numbered_rows(table: list[list[str]]) -> list[tuple[int, list[str]]]:
+    # Blank rows are skipped but still counted, so row numbers match what a spreadsheet shows.
+    return [(number, row) for number, row in enumerate(table, start=1) if any(cell.strip() for cell in row)]
 
 
 def _csv_table(content: bytes) -> list[list[str]]:
@@ -116,43 +125,12 @@ def _decode(content: bytes) -> str:
     raise StagesFileError("The file's text encoding could not be read; save it as UTF-8 CSV.")  # pragma: no cover
 
 
-def _xlsx_table(content: bytes, *, max_rows: int) -> list[list[str]]:
-    import openpyxl  # imported here: only XLSX uploads pay for it
-
-    try:
-        # data_only=False: a formula stays visible as "=..." so it is reported, not silently evaluated.
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise StagesFileError(f"The file is not a readable XLSX workbook ({type(error).__name__}).") from error
-    try:
-        sheet = workbook.worksheets[0]
-        table, filled = [], 0
-        for values in sheet.iter_rows(values_only=True):
-            row = [_xlsx_cell_text(value) for value in values]
-            table.append(row)
-            filled += any(cell.strip() for cell in row)
-            if filled > max_rows + 1:  # enough to know it is over the cap; don't read a million more
-                break
-        return table
-    finally:
-        workbook.close()
-
-
-def _xlsx_cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a numeric status id typed into Excel: 51218.0 means "51218"
-    return str(value)
-
-
 def _normalised_header(cell: str) -> str:
     return re.sub(r"[\s_\-]+", "", cell.replace("\ufeff", "")).lower()
 
 
-def _rows_from_table(table: list[list[str]], *, max_rows: int) -> StagesFile:
-    # Blank rows are skipped but still counted, so row numbers match what a spreadsheet shows.
-    numbered = [(number, row) for number, row in enumerate(table, start=1) if any(cell.strip() for cell in row)]
+def _rows_from_table(numbered: list[tuple[int, list[str]]], *, max_rows: int) -> StagesFile:
+    """Rows that hold a value, each with the number a spreadsheet shows for it."""
     if not numbered:
         raise StagesFileError("The file is empty.")
     (_, header), body = numbered[0], numbered[1:]

@@ -1,5 +1,6 @@
-"""Personas and shared fixtures. Three personas, as in every permission test: the super admin,
-the CSM (staff in the CSM group, not a superuser) and the anonymous visitor."""
+"""Personas and shared fixtures. The personas of permission tests: the super admin (signed in with
+a second factor), the CSM (staff in the CSM group, assigned to the test's connections), the
+unassigned CSM (sees no tenant) and the anonymous visitor."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.db.models.signals import post_save
 
 from integrations.models import Connection
 from integrations.roles import CSM_GROUP_NAME
@@ -43,21 +45,56 @@ def fresh_shared_state():
     _clear_shared_state()
 
 
+def force_login_verified(client, user) -> None:
+    """Log `user` in as if with password and second factor (superusers need both to reach the admin)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 @pytest.fixture
 def superadmin(db):
     return get_user_model().objects.create_superuser("root", "root@example.com", "pw-root")
 
 
-@pytest.fixture
-def csm(db):
-    user = get_user_model().objects.create_user("casey", "casey@example.com", "pw-casey", is_staff=True)
+def _make_csm(username: str):
+    user = get_user_model().objects.create_user(username, f"{username}@example.com", f"pw-{username}", is_staff=True)
     user.groups.add(Group.objects.get(name=CSM_GROUP_NAME))
     return user
 
 
 @pytest.fixture
+def csm(db):
+    """The assigned CSM: assigned to every connection that exists or that the test creates."""
+    user = _make_csm("casey")
+    for connection in Connection.objects.all():
+        connection.csms.add(user)
+
+    def assign(sender, instance, created, **kwargs):
+        if created:
+            instance.csms.add(user)
+
+    post_save.connect(assign, sender=Connection, weak=False, dispatch_uid="tests.csm_assign")
+    yield user
+    post_save.disconnect(sender=Connection, dispatch_uid="tests.csm_assign")
+
+
+@pytest.fixture
+def unassigned_csm(db):
+    """A CSM assigned to no connection: sees no tenant."""
+    return _make_csm("uma")
+
+
+@pytest.fixture
 def superadmin_client(client, superadmin):
-    client.force_login(superadmin)
+    force_login_verified(client, superadmin)
     return client
 
 

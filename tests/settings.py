@@ -8,6 +8,8 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "2qHunfX2ua5PO0ZC8CiZpQJbcIi1ub29L0czcqFr2t4=")
 os.environ.setdefault("DEBUG", "False")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "False")
+# The iCIMS domains, the in-process sandbox (tests/conftest.py) and sandboxes served on ephemeral ports.
+os.environ.setdefault("ICIMS_ALLOWED_HOSTS", ".icims.com,.icims.eu,.icims.ca,.icims.tools,sandbox.icims.test,127.0.0.1")
 
 from goodtime_icims.settings import *  # noqa: F403
 

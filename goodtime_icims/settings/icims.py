@@ -12,6 +12,10 @@ ICIMS_PLATFORM_WRITEBACK_CLIENT_ID = env.str(
 )
 ICIMS_PLATFORM_WRITEBACK_CLIENT_SECRET = env.str("ICIMS_PLATFORM_WRITEBACK_CLIENT_SECRET", default="")
 
+# Hosts a secret or token may be sent to (integrations/icims/destinations.py): names, `.domain`s, optional
+# `:port`. Plain http and address literals only for hosts listed by exact name (a development sandbox).
+ICIMS_ALLOWED_HOSTS = env.list("ICIMS_ALLOWED_HOSTS", default=[".icims.com", ".icims.eu", ".icims.ca", ".icims.tools"])
+
 # Comma-separated Fernet keys; the first encrypts, all decrypt (key rotation).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 

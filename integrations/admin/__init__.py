@@ -1,3 +1,13 @@
 """The product UI: one module per model family."""
 
-from . import alerts, api_tokens, api_usage, connections, scheduling, stages, webhook_events, writebacks  # noqa: F401
+from . import (  # noqa: F401
+    alerts,
+    api_tokens,
+    api_usage,
+    audit,
+    connections,
+    scheduling,
+    stages,
+    webhook_events,
+    writebacks,
+)

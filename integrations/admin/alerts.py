@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from ..models import Alert, AlertNotification, AlertSettings
 from ..services.alerts_attend import alerts_acknowledge, alerts_mute
+from .tenancy import TenantScopedAdminMixin
 
 
 class AlertSettingsInline(admin.StackedInline):
@@ -61,7 +62,7 @@ class NotificationInline(admin.TabularInline):
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
     """Alerts are opened and resolved by the alerts tick only; people acknowledge and mute them."""
 
     list_display = ["status", "kind", "connection_link", "message", "when"]

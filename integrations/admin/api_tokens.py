@@ -12,6 +12,14 @@ from ..services.api_tokens import api_token_create, api_token_revoke
 
 
 class ApiTokenForm(forms.ModelForm):
+    expires_in_days = forms.IntegerField(
+        label="expires in (days)",
+        min_value=0,
+        max_value=3650,
+        required=False,
+        help_text="Empty: API_TOKEN_DEFAULT_EXPIRY_DAYS (365 unless configured); 0: never.",
+    )
+
     class Meta:
         model = ApiToken
         fields = ["name", "all_connections", "connections"]
@@ -26,11 +34,11 @@ class ApiTokenForm(forms.ModelForm):
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     form = ApiTokenForm
-    list_display = ["name", "prefix", "scope", "created_at", "created_by", "last_used_at", "revoked_at"]
+    list_display = ["name", "prefix", "scope", "created_at", "created_by", "last_used_at", "expires_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter), "all_connections"]
     search_fields = ["name", "prefix"]
     filter_horizontal = ["connections"]
-    readonly_fields = ["prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "created_by", "created_at", "last_used_at", "expires_at", "revoked_at"]
     actions = ["revoke_selected"]
 
     def has_module_permission(self, request):
@@ -43,7 +51,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["name", "all_connections", "connections"]
+            return ["name", "all_connections", "connections", "expires_in_days"]
         return [
             "name",
             "prefix",
@@ -52,6 +60,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             "created_by",
             "created_at",
             "last_used_at",
+            "expires_at",
             "revoked_at",
         ]
 
@@ -75,6 +84,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             connections=form.cleaned_data["connections"],
             all_connections=form.cleaned_data["all_connections"],
             created_by=request.user,
+            expires_in_days=form.cleaned_data.get("expires_in_days"),
         )
         self.log_addition(request, issued.token, [{"added": {}}])
         # Rendered directly, never put in a message: messages may live in a cookie. No cache may keep it.
@@ -94,5 +104,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected tokens", permissions=["change"])
     def revoke_selected(self, request, queryset):
-        revoked = sum(api_token_revoke(token=token) for token in queryset)
+        revoked = sum(api_token_revoke(token=token, actor=request.user) for token in queryset)
         self.message_user(request, f"Revoked {revoked} token(s).", messages.SUCCESS)

@@ -105,7 +105,9 @@ class ConnectionForm(forms.ModelForm):
         new_secrets = {name: self.cleaned_data.get(name) or "" for name in SECRET_FIELDS if name in self.fields}
         cleared = [name for name in SECRET_FIELDS if self.cleaned_data.get(clear_field_name(name))]
         try:
-            connection_changes_apply(connection=self.instance, new_secrets=new_secrets, cleared_secrets=cleared)
+            self.changed_secrets = connection_changes_apply(
+                connection=self.instance, new_secrets=new_secrets, cleared_secrets=cleared
+            )
             connection_rules_check(connection=self.instance)
         except ValidationError as error:
             self._update_errors(error)

@@ -13,7 +13,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from sync.admin_actions import full_reconcile, reset_cursor, sync_now
 
 from ..models import SECRET_FIELDS, Connection
+from ..roles import csm_users
 from ..selectors.connection_onboarding import connection_onboarding_progress, connections_with_onboarding_facts
+from ..services.audit_record import audit_secrets_changed
 from ..services.connection_history import connection_field_labels
 from ..services.connection_pause import connections_set_active
 from ..services.connection_save import connection_save
@@ -28,6 +30,7 @@ from .connection_health import (
     health_badge,
     stored_health,
 )
+from .tenancy import TenantScopedAdminMixin
 
 PROGRESS_FIELDS = [
     "credentials_verified_at",
@@ -39,8 +42,9 @@ PROGRESS_FIELDS = [
 
 
 @admin.register(Connection)
-class ConnectionAdmin(admin.ModelAdmin):
+class ConnectionAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
     form = ConnectionForm
+    connection_path = "pk"
     # Declared on the form as write-only fields; excluded here so the model never gets a blank "keep".
     exclude = SECRET_FIELDS
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -71,6 +75,11 @@ class ConnectionAdmin(admin.ModelAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "csms":
+            kwargs["queryset"] = csm_users()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def get_fieldsets(self, request, obj=None):
         # Only those who may edit a connection see its credential fields, and even they see no values.
         may_edit = self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
@@ -80,6 +89,7 @@ class ConnectionAdmin(admin.ModelAdmin):
 
         fieldsets = [(None, {"fields": ["name", "customer_id", "stream_id", "region", "is_active"]})]
         if may_edit:
+            fieldsets.append(("Access", {"fields": ["csms"]}))
             fieldsets.append(
                 (
                     "Credentials",
@@ -154,6 +164,11 @@ class ConnectionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         connection_save(connection=obj)
+        audit_secrets_changed(
+            connection=obj,
+            secret_labels=connection_field_labels(getattr(form, "changed_secrets", [])),
+            actor=request.user,
+        )
 
     def construct_change_message(self, request, form, formsets, add=False):
         """Name a cleared secret like a changed one: the history says which secret changed, never how."""

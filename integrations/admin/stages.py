@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from ..models import Connection, Stage
+from ..selectors.tenancy import connections_visible_to
 from ..services.stages_export import stages_export_csv, stages_export_file_name
 from ..services.stages_import import (
     StagesImportPlan,
@@ -24,6 +25,7 @@ from ..services.stages_import import (
 )
 from ..services.stages_triggers import stage_edit_errors
 from ..stages_file import MAX_FILE_BYTES, StagesFileError, stages_rows_dump, stages_rows_load
+from .tenancy import TenantScopedAdminMixin
 
 # The parsed rows of the last error-free preview, kept server-side (the session lives in the
 # database) so any web process can confirm it without the file being uploaded again.
@@ -69,20 +71,29 @@ class StageForm(forms.ModelForm):
         return cleaned
 
 
-class StagesImportForm(forms.Form):
-    connection = forms.ModelChoiceField(Connection.objects.all(), help_text="The tenant the file belongs to.")
+class TenantChoiceForm(forms.Form):
+    """A form whose connection choices are the tenants the person sees."""
+
+    connection = forms.ModelChoiceField(Connection.objects.none(), help_text="The tenant the file belongs to.")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["connection"].queryset = connections_visible_to(user=user)
+
+
+class StagesImportForm(TenantChoiceForm):
     file = forms.FileField(
         help_text="The tenant's bins & statuses export, CSV or XLSX, with columns Bin, Status and Status ID "
         f"(at most {MAX_FILE_BYTES // 1024 // 1024} MB)."
     )
 
 
-class StagesExportForm(forms.Form):
-    connection = forms.ModelChoiceField(Connection.objects.all())
+class StagesExportForm(TenantChoiceForm):
+    pass
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
     form = StageForm
     list_display = ["status", "bin", "status_id", "connection", "is_active", "triggers_scheduling", "advance_to"]
     list_display_links = ["status"]
@@ -119,6 +130,7 @@ class StageAdmin(admin.ModelAdmin):
         form = StagesImportForm(
             request.POST or None,
             request.FILES or None,
+            user=request.user,
             initial={
                 "connection": request.GET.get("connection"),
             },
@@ -202,7 +214,7 @@ class StageAdmin(admin.ModelAdmin):
                 "upload, or the session ended). Upload the file again.",
             )
             return redirect("admin:integrations_stage_import")
-        connection = Connection.objects.filter(pk=preview["connection_id"]).first()
+        connection = connections_visible_to(user=request.user).filter(pk=preview["connection_id"]).first()
         if connection is None:
             request.session.pop(PREVIEW_SESSION_KEY, None)
             messages.error(request, "The connection was deleted; nothing was imported.")
@@ -224,7 +236,7 @@ class StageAdmin(admin.ModelAdmin):
     def export_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        form = StagesExportForm(request.GET if "connection" in request.GET else None)
+        form = StagesExportForm(request.GET if "connection" in request.GET else None, user=request.user)
         if form.is_valid():
             connection = form.cleaned_data["connection"]
             response = HttpResponse(stages_export_csv(connection=connection), content_type="text/csv; charset=utf-8")

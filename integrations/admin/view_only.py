@@ -7,9 +7,12 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
+from .tenancy import TenantScopedAdminMixin
 
-class ViewOnlyAdmin(admin.ModelAdmin):
-    """Readable by whoever has the view permission; nobody adds, changes or deletes.
+
+class ViewOnlyAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+    """Readable by whoever has the view permission (a CSM: only their tenants' rows); nobody adds,
+    changes or deletes.
 
     These rows are records written by the portal itself (a sync, a webhook, an outbox): an edit
     by hand would make them say something that did not happen. Actions such as replay or retry

@@ -11,9 +11,16 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from integrations.models import SchedulingRequest, Writeback
+from goodtime_icims.client_address import client_address
+from integrations.models import AuditEvent, SchedulingRequest, Writeback
+from integrations.services.audit_record import audit_record
 from integrations.services.feedback_requests import feedback_request_create
-from integrations.services.interview_writebacks import interview_cancel, interview_create, interview_update
+from integrations.services.interview_writebacks import (
+    InterviewCancelled,
+    interview_cancel,
+    interview_create,
+    interview_update,
+)
 from integrations.services.scheduling_request_open import scheduling_request_open
 from integrations.services.scheduling_request_state import (
     SchedulingRequestStateError,
@@ -82,6 +89,8 @@ def _queued(call: Callable[..., Writeback], **kwargs) -> Writeback:
     """The service's write-back; its own checks on the values (ValueError) answer 400."""
     try:
         return call(**kwargs)
+    except InterviewCancelled as refused:
+        raise Conflict(str(refused), code="interview_cancelled") from None
     except ValueError as refused:
         raise ValidationError({"non_field_errors": [str(refused)]}) from None
 
@@ -92,6 +101,21 @@ class SchedulingRequestActions:
     def _respond(self, scheduling_request: SchedulingRequest) -> Response:
         return Response(self.get_serializer(scheduling_request).data)
 
+    def _audit(self, scheduling_request: SchedulingRequest, what: str) -> None:
+        """Each action the platform takes, with the token that took it."""
+        audit_record(
+            action=AuditEvent.Action.API_CALL,
+            summary=f"{what} (scheduling request {scheduling_request.pk}, workflow {scheduling_request.workflow_id})",
+            api_token=self.request.auth,
+            connection=scheduling_request.connection,
+            address=client_address(self.request),
+        )
+
+    def _state_action(self, change: Callable[..., SchedulingRequest], what: str) -> Response:
+        scheduling_request = _state_change(self.get_object(), change)
+        self._audit(scheduling_request, what)
+        return self._respond(scheduling_request)
+
     @extend_schema(
         request=None,
         summary="Open the request (the platform took it on); may auto-advance in iCIMS",
@@ -99,7 +123,7 @@ class SchedulingRequestActions:
     )
     @action(detail=True, methods=["post"])
     def open(self, request, pk=None):
-        return self._respond(_state_change(self.get_object(), scheduling_request_open))
+        return self._state_action(scheduling_request_open, "open")
 
     @extend_schema(
         request=None,
@@ -108,7 +132,7 @@ class SchedulingRequestActions:
     )
     @action(detail=True, methods=["post"])
     def schedule(self, request, pk=None):
-        return self._respond(_state_change(self.get_object(), scheduling_request_mark_scheduled))
+        return self._state_action(scheduling_request_mark_scheduled, "schedule")
 
     @extend_schema(
         request=None,
@@ -117,7 +141,7 @@ class SchedulingRequestActions:
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._respond(_state_change(self.get_object(), scheduling_request_cancel))
+        return self._state_action(scheduling_request_cancel, "cancel")
 
     @extend_schema(
         request=InterviewCreateSerializer,
@@ -129,6 +153,7 @@ class SchedulingRequestActions:
         scheduling_request = self.get_object()
         body = _valid(InterviewCreateSerializer, request.data)
         writeback = _queued(interview_create, scheduling_request=scheduling_request, **body)
+        self._audit(scheduling_request, f"book interview {body.get('external_id', '')}".strip())
         return writeback_accepted(request, writeback)
 
     @extend_schema(
@@ -150,11 +175,13 @@ class SchedulingRequestActions:
         scheduling_request = self.get_object()
         if request.method == "DELETE":
             writeback = _queued(interview_cancel, scheduling_request=scheduling_request, external_id=external_id)
+            self._audit(scheduling_request, f"cancel interview {external_id}")
         else:
             changes = _valid(InterviewUpdateSerializer, request.data)
             writeback = _queued(
                 interview_update, scheduling_request=scheduling_request, external_id=external_id, changes=changes
             )
+            self._audit(scheduling_request, f"change interview {external_id}")
         return writeback_accepted(request, writeback)
 
     @extend_schema(
@@ -167,6 +194,7 @@ class SchedulingRequestActions:
         scheduling_request = self.get_object()
         body = _valid(FeedbackRequestSerializer, request.data)
         writeback = _queued(feedback_request_create, scheduling_request=scheduling_request, **body)
+        self._audit(scheduling_request, "request feedback")
         return writeback_accepted(request, writeback)
 
 

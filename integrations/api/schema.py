@@ -36,7 +36,8 @@ WRITE_ERROR_RESPONSES = {
     **ERROR_RESPONSES,
     409: _error(
         "`feature_disabled`: the connection has this feature off (the message says which); "
-        "`invalid_state`: the request's state does not allow this."
+        "`invalid_state`: the request's state does not allow this; "
+        "`interview_cancelled`: the interview was cancelled and cannot be changed."
     ),
 }
 LIVE_ERROR_RESPONSES = {

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import requests
@@ -26,6 +27,17 @@ from .shared_state import SharedState
 logger = logging.getLogger(__name__)
 
 REFRESH_MARGIN_SECONDS = 300
+
+
+class TokenCipher(Protocol):
+    """Seals a cached token, so the shared cache (Redis) never holds a usable bearer token in clear."""
+
+    def encrypt(self, plaintext: str) -> str: ...
+
+    def decrypt(self, sealed: str) -> str:
+        """Raise ValueError when `sealed` cannot be opened (a rotated key, a value from before)."""
+
+
 LOCK_SECONDS = 30
 WAIT_STEP_SECONDS = 0.05
 
@@ -48,7 +60,9 @@ class OAuthTokenProvider:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         refresh_margin: float = REFRESH_MARGIN_SECONDS,
+        cipher: TokenCipher | None = None,
     ) -> None:
+        self.cipher = cipher
         self.state = state
         self.session = session
         self.token_url = token_url
@@ -89,17 +103,27 @@ class OAuthTokenProvider:
         """Forget the token iCIMS just refused, unless another worker already replaced it."""
         rejected = rejected_header.get("Authorization", "").removeprefix("Bearer ")
         self._held = None
-        stored = self.state.get(self.token_key)
-        if stored and json.loads(stored)["access_token"] == rejected:
+        stored = self._load()
+        if stored and stored["access_token"] == rejected:
             self.state.delete(self.token_key)
+
+    def _load(self) -> dict | None:
+        stored = self.state.get(self.token_key)
+        if not stored:
+            return None
+        if self.cipher is not None:
+            try:
+                stored = self.cipher.decrypt(stored)
+            except ValueError:
+                return None  # sealed with a retired key, or stored before sealing: fetch a new token
+        return json.loads(stored)
 
     def _cached(self) -> str | None:
         token = self._held
         if token is None or token["expires_at"] - self.refresh_margin <= self.clock():
-            stored = self.state.get(self.token_key)
-            if not stored:
+            token = self._held = self._load()
+            if token is None:
                 return None
-            token = self._held = json.loads(stored)
         if token["expires_at"] - self.refresh_margin <= self.clock():
             return None
         return token["access_token"]
@@ -137,7 +161,8 @@ class OAuthTokenProvider:
             ) from exc
         # The token lives in the shared cache only as long as iCIMS says it is valid.
         self._held = {"access_token": access_token, "expires_at": self.clock() + expires_in}
-        self.state.set(self.token_key, json.dumps(self._held), ttl=expires_in)
+        value = json.dumps(self._held)
+        self.state.set(self.token_key, self.cipher.encrypt(value) if self.cipher else value, ttl=expires_in)
         logger.info("Fetched an iCIMS token for client %s, valid %ss", self.client_id, expires_in)
         return access_token
 
@@ -189,7 +214,12 @@ class BasicAuth:
 
 
 def authenticator_for(
-    config: IcimsConfig, *, state: SharedState, session: requests.Session, sleep: Callable[[float], None] = time.sleep
+    config: IcimsConfig,
+    *,
+    state: SharedState,
+    session: requests.Session,
+    sleep: Callable[[float], None] = time.sleep,
+    cipher: TokenCipher | None = None,
 ) -> OAuthTokenProvider | HmacAuth | BasicAuth:
     """The authenticator a connection's auth mode calls for."""
     if config.auth_mode == AuthMode.HMAC:
@@ -205,4 +235,5 @@ def authenticator_for(
         audience=config.audience,
         timeout=(config.connect_timeout, config.read_timeout),
         sleep=sleep,
+        cipher=cipher,
     )

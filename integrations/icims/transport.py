@@ -6,6 +6,8 @@ logs iCIMS's request id (`x-transaction`) and rate-limit headers (never a token)
 failure into a typed error (errors.py) and retries, in this process, what a few seconds can fix:
 5xx answers and refused connections, with exponential backoff and full jitter, honouring
 `Retry-After`; a refused token once, with a new one.
+Nothing leaves the session for a host outside the allow-list (destinations.py): API calls and token
+requests alike, whatever the stored connection says.
 
 It never holds a worker for long: the waits it sleeps add up to at most `max_wait` seconds, and a
 timeout is not retried here (a host that does not answer would cost one read timeout per attempt).
@@ -29,6 +31,7 @@ import requests
 from .budget import CallBudget, Purpose
 from .call_gate import Admission, CallGate
 from .circuit_breaker import CircuitBreaker
+from .destinations import AllowListAdapter, HostAllowList, Resolver, system_resolver
 from .errors import (
     IcimsAuthError,
     IcimsConnectionError,
@@ -86,6 +89,8 @@ class IcimsTransport:
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.time,
+        destinations: HostAllowList | None = None,
+        resolve: Resolver = system_resolver,
     ) -> None:
         self.session = session
         self.auth = auth
@@ -101,6 +106,11 @@ class IcimsTransport:
         self.sleep = sleep
         self.jitter = jitter
         self.clock = clock
+        if destinations is not None:
+            # On the session, so the token requests the authenticator sends through it are checked too.
+            guard = AllowListAdapter(destinations, resolve=resolve)
+            session.mount("https://", guard)
+            session.mount("http://", guard)
 
     def request(
         self,

@@ -3,6 +3,7 @@
 from .alerts import Alert, AlertKind, AlertNotification, AlertSettings
 from .api_tokens import ApiToken
 from .api_usage import ApiCallLedger
+from .audit import AuditEvent
 from .connections import (
     BASE_SCOPES,
     DEFAULT_CANDIDATE_FOLDERS,
@@ -36,6 +37,7 @@ __all__ = [
     "AlertSettings",
     "ApiCallLedger",
     "ApiToken",
+    "AuditEvent",
     "Connection",
     "ConnectionHealth",
     "HealthState",

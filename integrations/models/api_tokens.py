@@ -51,6 +51,12 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(
         "last used", null=True, blank=True, editable=False, help_text="Updated at most once a minute."
     )
+    expires_at = models.DateTimeField(
+        "expires",
+        null=True,
+        blank=True,
+        help_text="After this the token is refused. Empty: it never expires (not recommended).",
+    )
     revoked_at = models.DateTimeField(
         "revoked", null=True, blank=True, editable=False, help_text="A revoked token is refused for good."
     )
@@ -65,3 +71,6 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    def is_expired(self, *, now) -> bool:
+        return self.expires_at is not None and self.expires_at <= now

@@ -172,6 +172,14 @@ class Connection(models.Model):
     )
     initial_sync_done_at = models.DateTimeField("initial sync done", null=True, blank=True, editable=False)
 
+    csms = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="assigned CSMs",
+        blank=True,
+        related_name="assigned_connections",
+        help_text="The CSMs who see this tenant, its stages and its pages in the admin. Superusers see every tenant.",
+    )
+
     created_at = models.DateTimeField("created", auto_now_add=True)
     updated_at = models.DateTimeField("updated", auto_now=True)
 

@@ -10,12 +10,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from integrations.models import ApiToken, Connection
+from integrations.models import ApiToken, AuditEvent, Connection
+
+from .audit_record import audit_record
 
 TOKEN_SCHEME = "gti"
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # one write a minute per token is plenty for "when was it used"
@@ -41,6 +44,7 @@ def api_token_create(
     connections: Iterable[Connection] = (),
     all_connections: bool = False,
     created_by: AbstractBaseUser | None = None,
+    expires_in_days: int | None = None,
 ) -> IssuedToken:
     """A new token. Scoped to `connections`, or to every connection when `all_connections`; one of the two."""
     connections = list(connections)
@@ -48,6 +52,10 @@ def api_token_create(
         raise ValueError("A token needs a name.")
     if all_connections == bool(connections):
         raise ValueError("Give a token either some connections or all connections, not both and not neither.")
+    days = settings.API_TOKEN_DEFAULT_EXPIRY_DAYS if expires_in_days is None else expires_in_days
+    if days < 0:
+        raise ValueError("A token cannot expire in the past.")
+    expires_at = timezone.now() + timedelta(days=days) if days else None
     for _ in range(5):  # the prefix is random: a clash is rare, and another draw fixes it
         prefix = secrets.token_hex(4)
         plaintext = f"{TOKEN_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
@@ -59,8 +67,15 @@ def api_token_create(
                     token_hash=api_token_hash(plaintext),
                     all_connections=all_connections,
                     created_by=created_by,
+                    expires_at=expires_at,
                 )
                 token.connections.set(connections)
+                audit_record(
+                    action=AuditEvent.Action.API_TOKEN_CREATED,
+                    summary=f"API token {token}",
+                    actor=created_by,
+                    api_token=token,
+                )
         except IntegrityError:
             continue
         return IssuedToken(token=token, plaintext=plaintext)
@@ -80,6 +95,8 @@ def api_token_authenticate(*, plaintext: str) -> ApiToken:
         raise ApiTokenRefused("Invalid token.")
     if token.is_revoked:
         raise ApiTokenRefused("This token has been revoked.")
+    if token.is_expired(now=timezone.now()):
+        raise ApiTokenRefused(f"This token expired on {token.expires_at:%Y-%m-%d %H:%M} UTC; ask for a new one.")
     api_token_note_use(token=token)
     return token
 
@@ -92,10 +109,14 @@ def api_token_note_use(*, token: ApiToken) -> None:
     token.last_used_at = now
 
 
-def api_token_revoke(*, token: ApiToken) -> bool:
+def api_token_revoke(*, token: ApiToken, actor: AbstractBaseUser | None = None) -> bool:
     """Revoke the token; False when it already was."""
     revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db(fields=["revoked_at"])
+    if revoked:
+        audit_record(
+            action=AuditEvent.Action.API_TOKEN_REVOKED, summary=f"API token {token}", actor=actor, api_token=token
+        )
     return revoked == 1
 
 

@@ -20,7 +20,9 @@ from django.views.decorators.debug import sensitive_variables
 from sync.services.sync_states_ensure import sync_states_ensure
 
 from ..models import SECRET_FIELDS, Connection
-from .connection_history import connection_history_record
+from .audit_record import audit_secrets_changed
+from .connection_history import connection_field_labels, connection_history_record
+from .icims_clients import icims_allowed_hosts
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,10 @@ EDITABLE_FIELDS = frozenset(
     if field.editable and not field.primary_key and field.name not in SECRET_FIELDS
 )
 FOLDER_FIELDS = ("candidate_folders", "user_folders")
+URL_OVERRIDE_FIELDS = ("api_url_override", "token_url_override", "stream_url_override")
+# Where each secret travels: the client secrets to the token URL, the tokens they buy to the API and stream URLs.
+DESTINATION_FIELDS = ("region", *URL_OVERRIDE_FIELDS)
+DESTINATION_SECRETS = ("client_secret", "writeback_client_secret")
 
 _FOLDER_SEPARATORS = re.compile(r"[,\n\r]+")
 
@@ -83,6 +89,7 @@ def connection_changes_apply(
         if getattr(connection, name) != value:
             setattr(connection, name, value)
             changed.append(name)
+    _require_secrets_again(connection=connection, new_secrets=new_secrets, cleared_secrets=cleared_secrets)
     for name, value in new_secrets.items():
         if value and getattr(connection, name) != value:
             setattr(connection, name, value)
@@ -92,6 +99,31 @@ def connection_changes_apply(
             setattr(connection, name, "")
             changed.append(name)
     return changed
+
+
+def _destinations(connection: Connection) -> tuple[str, str, str]:
+    return (connection.token_url, connection.api_url, connection.stream_url)
+
+
+def _require_secrets_again(
+    *, connection: Connection, new_secrets: Mapping[str, str], cleared_secrets: Collection[str]
+) -> None:
+    """A stored secret never follows a URL change: whoever moves it must know it (secrets are write-only).
+
+    Compared with the stored row, not the instance: the admin form has already set the new URLs on it.
+    """
+    if connection.pk is None or connection.credential_mode != Connection.CredentialMode.CUSTOMER:
+        return
+    stored = Connection.objects.filter(pk=connection.pk).first()
+    if stored is None or _destinations(stored) == _destinations(connection):
+        return
+    missing = {
+        name: "The token, API or stream URL changed: enter this secret again to send it there (or clear it)."
+        for name in DESTINATION_SECRETS
+        if getattr(connection, name) and not new_secrets.get(name) and name not in cleared_secrets
+    }
+    if missing:
+        raise ValidationError(missing)
 
 
 def connection_rules_check(*, connection: Connection) -> None:
@@ -128,6 +160,13 @@ def connection_rules_check(*, connection: Connection) -> None:
         elif any(not folder.strip() or folder != folder.strip() for folder in folders):
             add(field, "Folder names cannot be blank or start or end with spaces.")
 
+    allowed_hosts = icims_allowed_hosts()
+    for field in URL_OVERRIDE_FIELDS:
+        url = getattr(connection, field)
+        refusal = allowed_hosts.refusal(url) if url else None
+        if refusal:
+            add(field, refusal)
+
     if connection.hourly_call_budget is None or connection.hourly_call_budget < 1:
         add("hourly_call_budget", "The hourly call budget must be at least 1.")
 
@@ -161,6 +200,11 @@ def connection_save(*, connection: Connection) -> Connection:
     return connection
 
 
+def _audit_secrets(*, connection: Connection, changed: list[str], actor: AbstractBaseUser | None) -> None:
+    secrets = [name for name in changed if name in SECRET_FIELDS]
+    audit_secrets_changed(connection=connection, secret_labels=connection_field_labels(secrets), actor=actor)
+
+
 @sensitive_variables("new_secrets")
 def connection_create(
     *,
@@ -174,6 +218,7 @@ def connection_create(
     with transaction.atomic():
         connection_save(connection=connection)
         connection_history_record(connection=connection, created=True, changed_fields=changed, actor=actor)
+        _audit_secrets(connection=connection, changed=changed, actor=actor)
     return ConnectionSaveResult(connection=connection, created=True, changed_fields=changed)
 
 
@@ -194,6 +239,7 @@ def connection_update(
         if changed:
             connection_save(connection=connection)
             connection_history_record(connection=connection, created=False, changed_fields=changed, actor=actor)
+            _audit_secrets(connection=connection, changed=changed, actor=actor)
         else:
             # Nothing to write, but a connection that was already broken should still be reported.
             connection_validate(connection=connection)

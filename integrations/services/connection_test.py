@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import requests
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
 from integrations.icims.budget import Purpose
@@ -21,8 +22,9 @@ from integrations.icims.errors import (
     IcimsRateLimited,
     IcimsTimeout,
 )
-from integrations.models import Connection
+from integrations.models import AuditEvent, Connection
 
+from .audit_record import audit_record
 from .icims_clients import icims_client_for
 
 
@@ -127,7 +129,9 @@ def _check_data_stream(client: IcimsClient, connection: Connection) -> Connectio
 CHECKS: list[Callable[[IcimsClient, Connection], ConnectionCheck]] = [_check_token, _check_customer, _check_data_stream]
 
 
-def connection_test(*, connection: Connection, session: requests.Session | None = None) -> ConnectionTestResult:
+def connection_test(
+    *, connection: Connection, session: requests.Session | None = None, actor: AbstractBaseUser | None = None
+) -> ConnectionTestResult:
     """Fetch a token, read the customer, list the data stream subscriptions; stop at the first failure.
 
     Sets `credentials_verified_at` only when every check passes.
@@ -142,4 +146,11 @@ def connection_test(*, connection: Connection, session: requests.Session | None 
     if result.ok:
         connection.credentials_verified_at = timezone.now()
         connection.save(update_fields=["credentials_verified_at", "updated_at"])
+    failed = next((check for check in result.checks if not check.ok), None)
+    audit_record(
+        action=AuditEvent.Action.CONNECTION_TEST,
+        summary=f"{connection}: {'works' if failed is None else f'failed at {failed.name}'}",
+        actor=actor,
+        connection=connection,
+    )
     return result

@@ -11,6 +11,7 @@ from sync.services.sync_states_ensure import sync_states_ensure
 
 from ..models import Connection
 from ..sandbox.webhooks import DEFAULT_WEBHOOK_PASSWORD, DEFAULT_WEBHOOK_USERNAME
+from .admin_two_factor import Enrollment, two_factor_enroll
 
 DEV_ADMIN_USERNAME = "admin"
 SANDBOX_CUSTOMER_ID = "1000"
@@ -20,6 +21,7 @@ SANDBOX_CUSTOMER_ID = "1000"
 class DevSeedResult:
     admin_username: str
     connection: Connection
+    second_factor: Enrollment
 
 
 @transaction.atomic
@@ -31,6 +33,8 @@ def dev_seed(*, admin_password: str, sandbox_url: str) -> DevSeedResult:
     admin.is_staff = admin.is_superuser = admin.is_active = True
     admin.set_password(admin_password)
     admin.save()
+    # Superusers sign in with a second factor, in development too: a new secret on every run, like the password.
+    second_factor = two_factor_enroll(user=admin, replace=True)
 
     connection, _ = Connection.objects.update_or_create(
         customer_id=SANDBOX_CUSTOMER_ID,
@@ -50,4 +54,4 @@ def dev_seed(*, admin_password: str, sandbox_url: str) -> DevSeedResult:
         },
     )
     sync_states_ensure(connection=connection)  # the dispatcher's next tick syncs it
-    return DevSeedResult(admin_username=admin.username, connection=connection)
+    return DevSeedResult(admin_username=admin.username, connection=connection, second_factor=second_factor)

@@ -11,11 +11,13 @@ import requests
 from django.conf import settings
 from django.core.cache import caches
 
+from integrations.encryption import CachedTokenCipher
 from integrations.icims.auth import authenticator_for
 from integrations.icims.budget import CallBudget, Purpose
 from integrations.icims.circuit_breaker import CircuitBreaker
 from integrations.icims.client import IcimsClient
 from integrations.icims.config import AuthMode, IcimsConfig
+from integrations.icims.destinations import HostAllowList
 from integrations.icims.interviews import IcimsInterviews
 from integrations.icims.shared_state import LockedCacheSharedState, RedisSharedState, SharedState
 from integrations.icims.transport import IcimsTransport
@@ -34,6 +36,11 @@ def icims_shared_state() -> SharedState:
     if settings.REDIS_URL:
         return _redis_state(settings.REDIS_URL, settings.ICIMS_SHARED_STATE_PREFIX)
     return LockedCacheSharedState(caches["default"], lock_path=settings.VAR_DIR / "icims-shared-state.lock")
+
+
+def icims_allowed_hosts() -> HostAllowList:
+    """The allow-list of hosts a secret may be sent to, from ICIMS_ALLOWED_HOSTS."""
+    return HostAllowList(settings.ICIMS_ALLOWED_HOSTS)
 
 
 def icims_config_for(*, connection: Connection, writeback: bool = False) -> IcimsConfig:
@@ -89,7 +96,7 @@ def icims_transport_for(
     config = icims_config_for(connection=connection, writeback=writeback)
     state = icims_shared_state()
     session = session or requests.Session()
-    auth = authenticator_for(config, state=state, session=session, sleep=sleep)
+    auth = authenticator_for(config, state=state, session=session, sleep=sleep, cipher=CachedTokenCipher())
     transport = IcimsTransport(
         session=session,
         auth=auth,
@@ -102,6 +109,7 @@ def icims_transport_for(
         max_attempts=max_attempts or settings.ICIMS_MAX_ATTEMPTS,
         sleep=sleep,
         clock=clock,
+        destinations=icims_allowed_hosts(),
     )
     return config, transport
 

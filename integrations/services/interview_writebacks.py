@@ -75,6 +75,10 @@ def interview_create(
     )
 
 
+class InterviewCancelled(Exception):
+    """The interview was cancelled already: it cannot be changed any more."""
+
+
 def interview_update(*, scheduling_request: SchedulingRequest, external_id: str, changes: Mapping) -> Writeback:
     """Queue a change to the interview created under `external_id`.
 
@@ -93,6 +97,11 @@ def interview_update(*, scheduling_request: SchedulingRequest, external_id: str,
             value = [{"personId": i["person_id"], "email": i["email"]} for i in interviewers_payload(value)]
         body[UPDATABLE_FIELDS[name]] = value
     connection = scheduling_request.connection
+    if Writeback.objects.filter(
+        connection=connection, action=Writeback.Action.INTERVIEW_CANCEL, payload__external_id=str(external_id)
+    ).exists():
+        # Queuing it would only fail later in the outbox, after the caller was told "accepted".
+        raise InterviewCancelled(f"The interview {external_id!r} was cancelled; it cannot be changed.")
     latest = (
         Writeback.objects.filter(connection=connection, payload__external_id=str(external_id)).order_by("-pk").first()
     )

@@ -47,11 +47,17 @@ def webhook_event_process(*, event_id: int) -> WebhookEvent | None:
             return event
         logger.exception("Webhook event %s failed (attempt %s)", event.pk, event.attempts)
         gave_up = event.attempts >= settings.WEBHOOK_MAX_ATTEMPTS
+        error = f"{type(exc).__name__}: {exc}"
+        if gave_up:
+            outcome = f"Failed after {event.attempts} attempts, left for a person to replay. Last error: {error}"
+        else:
+            outcome = f"Attempt {event.attempts} of {settings.WEBHOOK_MAX_ATTEMPTS} failed; retried soon. {error}"
         # Back to "received" (the sweeper retries after a pause) until the attempts run out.
         _finish(
             event,
             state=WebhookEvent.State.FAILED if gave_up else WebhookEvent.State.RECEIVED,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            last_error=error[:2000],
+            outcome=outcome[:2000],
         )
         return event
     _finish(event, state=state, outcome=outcome, last_error="")

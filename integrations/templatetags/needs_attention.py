@@ -15,7 +15,7 @@ def needs_attention_panel(context) -> dict:
     user = context["request"].user
     if not user.has_perm("integrations.view_connection"):
         return {"visible": False}
-    attention = needs_attention()
+    attention = needs_attention(user=user)
     return {
         "visible": True,
         "attention": attention,

@@ -28,6 +28,16 @@ INDEXED_FIELDS = {
 INDEXED_FIELD_MAX_CHARS = 64
 
 
+def body_stream(*, environ: dict, request_stream: IO[bytes]) -> IO[bytes]:
+    """Where the body is: Django reads nothing past a missing Content-Length, so a chunked body
+    (`Transfer-Encoding: chunked`, no length) would look empty. A server that has already removed
+    the chunk framing and ends the input at the body's end says so with `wsgi.input_terminated`
+    (gunicorn does); its `wsgi.input` is then read directly, under the same size limit."""
+    if not environ.get("CONTENT_LENGTH") and environ.get("wsgi.input_terminated"):
+        return environ["wsgi.input"]
+    return request_stream
+
+
 def body_read(*, stream: IO[bytes], content_length: str | None, max_bytes: int) -> bytes:
     """The raw body, refused before reading when its declared length is already too large."""
     try:

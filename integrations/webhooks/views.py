@@ -25,7 +25,7 @@ from integrations.services.webhook_event_ingest import WebhookEventRefused, webh
 
 from .authentication import webhook_connection_authenticate
 from .rejections import WebhookRejected, vendor_error_body
-from .request_body import body_decompress, body_read, event_parse
+from .request_body import body_decompress, body_read, body_stream, event_parse
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,9 @@ class IcimsWebhookView(View):
     def _accept(self, django_request: HttpRequest) -> JsonResponse:
         max_bytes = settings.WEBHOOK_MAX_BODY_BYTES
         raw = body_read(
-            stream=django_request, content_length=django_request.META.get("CONTENT_LENGTH"), max_bytes=max_bytes
+            stream=body_stream(environ=django_request.META, request_stream=django_request),
+            content_length=django_request.META.get("CONTENT_LENGTH"),
+            max_bytes=max_bytes,
         )
         headers = dict(django_request.headers)
         connection = webhook_connection_authenticate(

@@ -43,6 +43,7 @@ def chromium():
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
         options.add_argument(argument)
     options.add_argument(f"--window-size={WINDOW[0]},{WINDOW[1]}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, for CSP violations
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.implicitly_wait(5)
     yield driver
@@ -59,12 +60,28 @@ def browser(chromium, live_server):
 
 @pytest.fixture
 def log_in(browser) -> Callable[[str, str], None]:
+    """Sign in through the login form as a person would, typing the authenticator's code when the user has one.
+
+    A superuser must have a second factor to reach the admin, so one without is enrolled first, as they
+    would be on their first sign-in.
+    """
+    from django.contrib.auth import get_user_model
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
     from selenium.webdriver.common.by import By
 
+    from integrations.services.admin_two_factor import two_factor_enroll, two_factor_missing
+
     def log_in(username: str, password: str) -> None:
+        user = get_user_model().objects.get(username=username)
+        if two_factor_missing(user=user):
+            two_factor_enroll(user=user)
         browser.get(browser.url("/admin/login/"))
         browser.find_element(By.NAME, "username").send_keys(username)
         browser.find_element(By.NAME, "password").send_keys(password)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:
+            browser.find_element(By.NAME, "otp_token").send_keys(f"{totp(device.bin_key):06d}")
         browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
         browser.find_element(By.ID, "user-tools")  # waits for the logged-in page
 

@@ -12,7 +12,7 @@ import responses
 from django.utils import timezone
 
 from goodtime_icims.celery import app as celery_app
-from integrations.models import Stage, WebhookEvent
+from integrations.models import SchedulingRequest, Stage, WebhookEvent
 from tests.fixtures.icims import icims_fixture
 
 from .icims.support import TOKEN_URL
@@ -140,3 +140,23 @@ def icims():
 @pytest.fixture
 def token_endpoint(icims):
     return icims.post(TOKEN_URL, json=icims_fixture("token"))
+
+
+@pytest.fixture
+def pending(sandbox_connection, sandbox_stages):
+    """A scheduling request of the sandbox tenant, waiting for the platform."""
+    return SchedulingRequest.objects.create(
+        connection=sandbox_connection,
+        workflow_id=WORKFLOW_ID,
+        candidate_id=CANDIDATE_ID,
+        job_id=JOB_ID,
+        trigger_stage=sandbox_stages["trigger"],
+    )
+
+
+@pytest.fixture
+def features_on(sandbox_connection):
+    sandbox_connection.interview_sync_enabled = True
+    sandbox_connection.feedback_enabled = True
+    sandbox_connection.save()
+    return sandbox_connection

@@ -28,6 +28,12 @@ class Command(BaseCommand):
             help="A connection (iCIMS CustomerId) the token may see; repeat for more.",
         )
         scope.add_argument("--all-connections", action="store_true", help="The token sees every connection.")
+        create.add_argument(
+            "--expires-in-days",
+            type=int,
+            default=None,
+            help="Days until the token is refused (default API_TOKEN_DEFAULT_EXPIRY_DAYS; 0: never).",
+        )
         revoke = commands.add_parser("revoke", help="Revoke a token for good.")
         revoke.add_argument("prefix", help="The token's prefix, as `list` shows it (e.g. 1a2b3c4d).")
         commands.add_parser("list", help="Tokens, their scope and last use (never the tokens themselves).")
@@ -35,14 +41,24 @@ class Command(BaseCommand):
     def handle(self, *args, subcommand: str, **options):
         getattr(self, f"handle_{subcommand}")(**options)
 
-    def handle_create(self, *, name: str, customer_ids: list[str] | None, all_connections: bool, **options):
+    def handle_create(
+        self,
+        *,
+        name: str,
+        customer_ids: list[str] | None,
+        all_connections: bool,
+        expires_in_days: int | None,
+        **options,
+    ):
         customer_ids = customer_ids or []
         connections = list(Connection.objects.filter(customer_id__in=customer_ids))
         unknown = sorted(set(customer_ids) - {connection.customer_id for connection in connections})
         if unknown:
             raise CommandError(f"No connection with CustomerId {', '.join(unknown)}; nothing was created.")
         try:
-            issued = api_token_create(name=name, connections=connections, all_connections=all_connections)
+            issued = api_token_create(
+                name=name, connections=connections, all_connections=all_connections, expires_in_days=expires_in_days
+            )
         except ValueError as refused:
             raise CommandError(str(refused)) from None
         scope = "every connection" if all_connections else ", ".join(str(c) for c in connections)
@@ -67,4 +83,5 @@ class Command(BaseCommand):
             )
             state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "active"
             used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
-            self.stdout.write(f"{token.prefix}  {token.name}  [{scope}]  {state}, last used {used}")
+            expires = f"expires {token.expires_at:%Y-%m-%d}" if token.expires_at else "never expires"
+            self.stdout.write(f"{token.prefix}  {token.name}  [{scope}]  {state}, {expires}, last used {used}")

@@ -13,6 +13,7 @@ from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
 from integrations.error_reports import SecretHidingExceptionReporterFilter
 from integrations.models import Connection
+from tests.conftest import force_login_verified
 
 from .connection_form_data import connection_form_data
 
@@ -27,7 +28,7 @@ TYPED_SECRETS = {
 def failed_admin_post(superadmin, ready_connection):
     """Post secrets to the change page while the database refuses the save; return the request and error."""
     client = Client(raise_request_exception=False)
-    client.force_login(superadmin)
+    force_login_verified(client, superadmin)
     captured = {}
 
     def capture(sender, request, **kwargs):

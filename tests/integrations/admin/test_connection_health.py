@@ -164,3 +164,19 @@ def test_a_csm_sees_the_panel_and_a_staff_user_without_connections_does_not(clie
     outsider = get_user_model().objects.create_user("olive", "olive@example.com", "pw", is_staff=True)
     client.force_login(outsider)
     assert 'id="needs-attention"' not in client.get(INDEX_URL).content.decode()
+
+
+def test_a_csm_sees_only_their_own_tenants_in_the_panel_and_the_alerts(client, unassigned_csm, world):
+    world["failing"].csms.add(unassigned_csm)  # now assigned to the failing tenant only
+    other = tenant("Other Failing Co", "1004")
+    failed_runs(other, entity="jobs", count=3, error="iCIMS answered HTTP 503")
+    alerts_evaluate()
+    client.force_login(unassigned_csm)
+
+    panel = client.get(INDEX_URL).content.decode().split('id="needs-attention"')[1].split("</div>")[0]
+    alerts = client.get(reverse("admin:integrations_alert_changelist")).content.decode()
+
+    assert "Failing Co" in panel
+    assert "Other Failing Co" not in panel
+    assert "Failing Co" in alerts
+    assert "Other Failing Co" not in alerts

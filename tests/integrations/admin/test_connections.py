@@ -155,6 +155,27 @@ def test_the_host_overrides_sit_in_a_collapsed_advanced_section(superadmin_clien
     assert [line.fields for line in advanced] == [["api_url_override"], ["token_url_override"], ["stream_url_override"]]
 
 
+def test_a_listener_host_is_refused_on_its_field(superadmin_client, settings):
+    settings.ICIMS_ALLOWED_HOSTS = [".icims.com"]
+
+    response = superadmin_client.post(
+        ADD_URL, connection_form_data(token_url_override="http://127.0.0.1:9999/oauth/token")
+    )
+
+    assert "127.0.0.1:9999 is not an iCIMS host" in form_errors(response)["token_url_override"][0]
+    assert not Connection.objects.exists()
+
+
+def test_changing_the_token_url_asks_for_the_secret_again(superadmin_client, ready_connection):
+    data = connection_form_data(ready_connection, token_url_override="https://login.dev.icims.com/oauth/token")
+
+    response = superadmin_client.post(change_url(ready_connection), data)
+
+    assert "enter this secret again" in form_errors(response)["client_secret"][0]
+    ready_connection.refresh_from_db()
+    assert ready_connection.token_url_override == ""
+
+
 def test_a_blank_secret_keeps_the_stored_one(superadmin_client, ready_connection):
     data = connection_form_data(ready_connection, name="Acme 2")
 

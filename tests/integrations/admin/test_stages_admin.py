@@ -12,6 +12,7 @@ from django.urls import reverse
 from integrations.admin.stages import PREVIEW_SESSION_KEY
 from integrations.models import Connection, Stage
 from integrations.stages_file import MAX_FILE_BYTES
+from tests.conftest import force_login_verified
 from tests.integrations.stages_corpus import STANDARD_STAGES, big_export_bytes, corpus_file
 
 pytestmark = pytest.mark.django_db
@@ -337,7 +338,7 @@ def test_a_csm_cannot_delete_stages_but_a_super_admin_can(csm_client, stages, su
     url = reverse("admin:integrations_stage_delete", args=[stages["C51230"].pk])
 
     assert csm_client.get(url).status_code == 403
-    csm_client.force_login(superadmin)
+    force_login_verified(csm_client, superadmin)
     assert csm_client.get(url).status_code == 200
 
 

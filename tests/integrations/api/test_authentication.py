@@ -116,3 +116,34 @@ def test_too_many_requests_are_throttled_per_token(acme_token, settings):
     assert response.status_code == 429
     assert response.json()["error"]["code"] == "throttled"
     assert int(response["Retry-After"]) > 0
+
+
+def test_a_new_token_expires_after_the_default_days(acme):
+    issued = api_token_create(name="platform", connections=[acme])
+
+    assert issued.token.expires_at - timezone.now() > timedelta(days=364, hours=23)
+    assert issued.token.expires_at - timezone.now() <= timedelta(days=365)
+
+
+def test_an_expired_token_is_refused_with_the_date(acme):
+    issued = api_token_create(name="platform", connections=[acme], expires_in_days=30)
+    ApiToken.objects.filter(pk=issued.token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    response = api_client(issued.plaintext).get("/api/v1/connections/")
+
+    assert response.status_code == 401
+    assert "expired on" in response.json()["error"]["message"]
+
+
+def test_a_token_may_be_made_to_never_expire(acme):
+    issued = api_token_create(name="platform", connections=[acme], expires_in_days=0)
+
+    assert issued.token.expires_at is None
+    assert api_client(issued.plaintext).get("/api/v1/connections/").status_code == 200
+
+
+def test_the_admin_lists_expiry_and_last_use(superadmin_client, acme_token):
+    page = superadmin_client.get("/admin/integrations/apitoken/").content.decode()
+
+    assert "Expires" in page
+    assert "Last used" in page

@@ -107,3 +107,19 @@ def test_another_tenants_records_are_not_found(acme, globex, acme_api, make_cand
     make_candidate(globex, 77)
     assert acme_api.get(f"/api/v1/connections/{globex.pk}/candidates/77/").status_code == 404
     assert acme_api.get(f"/api/v1/connections/{acme.pk}/candidates/77/").status_code == 404
+
+
+@pytest.mark.parametrize("page_size", ["0", "-5", "1001", "null", "", "2.5"])
+def test_a_page_size_outside_what_the_schema_allows_is_refused(acme_api, acme, page_size):
+    response = acme_api.get(f"/api/v1/connections/{acme.pk}/jobs/", {"page_size": page_size})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["details"] == {"page_size": ["A whole number from 1 to 1000."]}
+
+
+def test_the_schema_states_the_page_size_limits(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    parameters = schema["paths"]["/api/v1/connections/{connection_id}/jobs/"]["get"]["parameters"]
+
+    page_size = next(parameter for parameter in parameters if parameter["name"] == "page_size")
+    assert page_size["schema"] == {"type": "integer", "minimum": 1, "maximum": 1000}

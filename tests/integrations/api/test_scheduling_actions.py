@@ -8,7 +8,6 @@ import pytest
 from integrations.models import SchedulingRequest, Writeback
 from integrations.services.api_tokens import api_token_create
 from integrations.services.writeback_send import writeback_send
-from tests.integrations.conftest import CANDIDATE_ID, JOB_ID, WORKFLOW_ID
 
 from .conftest import api_client
 
@@ -26,25 +25,6 @@ INTERVIEW = {
 @pytest.fixture
 def sandbox_api(sandbox, sandbox_connection):
     return api_client(api_token_create(name="platform", connections=[sandbox_connection]).plaintext)
-
-
-@pytest.fixture
-def pending(sandbox_connection, sandbox_stages):
-    return SchedulingRequest.objects.create(
-        connection=sandbox_connection,
-        workflow_id=WORKFLOW_ID,
-        candidate_id=CANDIDATE_ID,
-        job_id=JOB_ID,
-        trigger_stage=sandbox_stages["trigger"],
-    )
-
-
-@pytest.fixture
-def features_on(sandbox_connection):
-    sandbox_connection.interview_sync_enabled = True
-    sandbox_connection.feedback_enabled = True
-    sandbox_connection.save()
-    return sandbox_connection
 
 
 def url(request: SchedulingRequest, suffix: str = "") -> str:
@@ -189,3 +169,17 @@ def test_write_backs_are_walled_by_tenant(sandbox_api, pending, features_on, acm
     ] == [created["id"]]
     assert acme_api.get("/api/v1/writebacks/").json()["results"] == []
     assert acme_api.get(f"/api/v1/writebacks/{created['id']}/").status_code == 404
+
+
+def test_changing_a_cancelled_interview_answers_409_and_queues_nothing(sandbox_api, pending, features_on):
+    sandbox_api.post(url(pending, "interviews/"), INTERVIEW, format="json")
+    assert sandbox_api.delete(url(pending, "interviews/gt-42/")).status_code == 202
+    queued = Writeback.objects.count()
+
+    response = sandbox_api.patch(url(pending, "interviews/gt-42/"), {"title": "Moved"}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "interview_cancelled"
+    assert Writeback.objects.count() == queued
+    assert sandbox_api.delete(url(pending, "interviews/gt-42/")).status_code == 202  # cancelling again is a no-op
+    assert Writeback.objects.count() == queued

@@ -13,6 +13,7 @@ from integrations.icims.budget import CallBudget, Purpose
 from integrations.icims.circuit_breaker import CircuitBreaker
 from integrations.icims.client import IcimsClient
 from integrations.icims.config import IcimsConfig
+from integrations.icims.destinations import HostAllowList
 from integrations.icims.shared_state import LockedCacheSharedState
 from integrations.icims.transport import IcimsTransport
 from tests.fixtures.icims import icims_fixture
@@ -87,11 +88,14 @@ def make_client(
     on_call=None,
     max_attempts: int = 4,
     auth=None,
+    client_config: IcimsConfig | None = None,
+    destinations: HostAllowList | None = None,
 ) -> IcimsClient:
+    client_config = client_config or config()
     session = requests.Session()
     transport = IcimsTransport(
         session=session,
-        auth=auth or token_provider(state, clock, session),
+        auth=auth or token_provider(state, clock, session, client_config),
         purpose=purpose,
         budget=budget,
         breaker=breaker,
@@ -100,5 +104,7 @@ def make_client(
         sleep=clock.sleep,
         jitter=lambda: 1.0,
         clock=clock,
+        destinations=destinations,
+        resolve=lambda host: [],
     )
-    return IcimsClient(config=config(), transport=transport)
+    return IcimsClient(config=client_config, transport=transport)

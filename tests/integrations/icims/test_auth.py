@@ -12,7 +12,8 @@ import pytest
 import requests
 from responses import matchers
 
-from integrations.icims.auth import authenticator_for
+from integrations.encryption import CachedTokenCipher, generate_key
+from integrations.icims.auth import OAuthTokenProvider, authenticator_for
 from integrations.icims.config import AuthMode
 from integrations.icims.errors import IcimsAuthError, IcimsConnectionError, IcimsTimeout
 from tests.fixtures.icims import icims_fixture
@@ -209,3 +210,38 @@ def test_each_auth_mode_authenticates_its_own_way(state, clock, icims, mode, exp
     make_client(state, clock, auth=auth).get_job(1026)
 
     assert call.calls[0].request.headers["Authorization"].startswith(expected)
+
+
+def sealed_provider(state, clock, cipher):
+    return OAuthTokenProvider(
+        state=state,
+        session=requests.Session(),
+        token_url=TOKEN_URL,
+        client_id="acme-client",
+        client_secret="acme-secret-value-1234",
+        audience="https://api.icims.com/v1/",
+        clock=clock,
+        sleep=clock.sleep,
+        cipher=cipher,
+    )
+
+
+def test_the_cached_token_is_sealed_and_still_shared(state, clock, icims, settings):
+    icims.post(TOKEN_URL, json=token_body("bearer-in-the-clear"))
+
+    first = sealed_provider(state, clock, CachedTokenCipher()).token()
+    second = sealed_provider(state, clock, CachedTokenCipher()).token()
+
+    assert first == second == "bearer-in-the-clear"
+    stored = state.get(sealed_provider(state, clock, None).token_key)
+    assert stored and "bearer-in-the-clear" not in stored
+
+
+def test_a_cached_token_sealed_with_a_retired_key_is_fetched_again(state, clock, icims, settings):
+    icims.post(TOKEN_URL, json=token_body("old"))
+    icims.post(TOKEN_URL, json=token_body("new"))
+    sealed_provider(state, clock, CachedTokenCipher()).token()
+
+    settings.FIELD_ENCRYPTION_KEYS = [generate_key()]
+
+    assert sealed_provider(state, clock, CachedTokenCipher()).token() == "new"

@@ -10,6 +10,7 @@ import requests
 
 from integrations.icims.auth import HmacAuth
 from integrations.icims.budget import CallBudget, Purpose
+from integrations.icims.destinations import DEFAULT_ALLOWED_HOSTS, DestinationRefused, HostAllowList
 from integrations.icims.errors import IcimsAuthError, IcimsRateLimited, IcimsServerError, IcimsTimeout
 from integrations.icims.hmac_signing import parse_authorization
 from integrations.icims.interviews import IcimsInterviews, InterviewRequest
@@ -199,3 +200,31 @@ def test_a_retry_after_that_is_neither_seconds_nor_a_date_is_ignored():
     # '²' passes str.isdigit() but not float(): iCIMS's odd header must not crash the retry logic.
     assert retry_after_seconds("²", now=0.0) is None
     assert retry_after_seconds("7", now=0.0) == 7.0
+
+
+def test_a_url_outside_the_allow_list_is_refused_before_anything_is_sent(state, clock, icims):
+    client = make_client(
+        state,
+        clock,
+        client_config=config(api_url="http://127.0.0.1:9999", token_url="http://127.0.0.1:9999/oauth/token"),
+        destinations=HostAllowList(DEFAULT_ALLOWED_HOSTS),
+    )
+
+    with pytest.raises(DestinationRefused, match=r"127\.0\.0\.1:9999 is not an iCIMS host"):
+        client.get_job(1026)
+
+    assert len(icims.calls) == 0
+
+
+def test_an_icims_api_with_a_token_url_elsewhere_sends_no_secret_there(state, clock, icims):
+    client = make_client(
+        state,
+        clock,
+        client_config=config(token_url="https://evil.example/oauth/token"),
+        destinations=HostAllowList(DEFAULT_ALLOWED_HOSTS),
+    )
+
+    with pytest.raises(DestinationRefused, match=r"evil\.example:443"):
+        client.get_job(1026)
+
+    assert len(icims.calls) == 0

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 
+from integrations.icims.destinations import DEFAULT_ALLOWED_HOSTS
 from integrations.models import Connection
 from integrations.services.connection_history import SHELL_ACTOR_USERNAME
 from integrations.services.connection_save import (
@@ -186,3 +187,87 @@ def test_saving_logs_the_connection_but_no_secret(db, caplog):
     assert "Globex" in caplog.text
     for secret in VALID_SECRETS.values():
         assert secret not in caplog.text
+
+
+# -- secrets bound to iCIMS ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "url", "reason"),
+    [
+        ("token_url_override", "http://127.0.0.1:9999/oauth/token", "127.0.0.1:9999 is not an iCIMS host"),
+        ("api_url_override", "https://evil.example", "evil.example:443 is not an iCIMS host"),
+        ("stream_url_override", "http://stream.dev.icims.com/datastream/v2", "Use https:// for stream.dev.icims.com"),
+        ("api_url_override", "https://169.254.169.254", "169.254.169.254:443 is not an iCIMS host"),
+    ],
+)
+def test_a_url_outside_the_allow_list_is_refused_on_the_field(db, settings, field, url, reason):
+    settings.ICIMS_ALLOWED_HOSTS = list(DEFAULT_ALLOWED_HOSTS)  # the tests' own list allows 127.0.0.1
+
+    errors = errors_of(lambda: connection_create(changes={**VALID, field: url}, new_secrets=VALID_SECRETS))
+
+    assert reason in errors[field][0]
+    assert not Connection.objects.exists()
+
+
+def test_an_icims_sandbox_url_is_accepted(db):
+    connection_create(changes={**VALID, "api_url_override": "https://api.dev.icims.com"}, new_secrets=VALID_SECRETS)
+
+    assert Connection.objects.get().api_url == "https://api.dev.icims.com"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"token_url_override": "https://login.dev.icims.com/oauth/token"},
+        {"api_url_override": "https://api.dev.icims.com"},
+        {"stream_url_override": "https://stream.dev.icims.com/datastream/v2"},
+        {"region": "eu"},
+    ],
+)
+def test_moving_where_a_secret_goes_without_entering_it_again_is_refused(ready_connection, changes):
+    errors = errors_of(lambda: connection_update(connection=ready_connection, changes=changes))
+
+    assert errors == {
+        "client_secret": [
+            "The token, API or stream URL changed: enter this secret again to send it there (or clear it)."
+        ]
+    }
+    assert Connection.objects.get().token_url == "https://login.icims.com/oauth/token"
+
+
+def test_moving_where_a_secret_goes_with_the_secret_entered_again_is_saved(ready_connection):
+    connection_update(
+        connection=ready_connection,
+        changes={"token_url_override": "https://login.dev.icims.com/oauth/token"},
+        new_secrets={"client_secret": "acme-secret-value-1234"},
+    )
+
+    assert Connection.objects.get().token_url == "https://login.dev.icims.com/oauth/token"
+
+
+def test_every_stored_client_secret_must_be_entered_again(ready_connection):
+    ready_connection.writeback_client_id = "acme-writeback"
+    ready_connection.writeback_client_secret = "acme-writeback-secret-9876"
+    ready_connection.save()
+
+    errors = errors_of(
+        lambda: connection_update(
+            connection=ready_connection,
+            changes={"api_url_override": "https://api.dev.icims.com"},
+            new_secrets={"client_secret": "acme-secret-value-1234"},
+        )
+    )
+
+    assert list(errors) == ["writeback_client_secret"]
+
+
+def test_the_platform_clients_secrets_are_not_asked_for(db):
+    result = connection_create(
+        changes={**VALID, "credential_mode": Connection.CredentialMode.PLATFORM, "client_id": ""},
+        new_secrets={"webhook_hmac_key": "globex-hmac-key-0002"},
+    )
+
+    connection_update(connection=result.connection, changes={"api_url_override": "https://api.dev.icims.com"})
+
+    assert Connection.objects.get().api_url == "https://api.dev.icims.com"

@@ -7,6 +7,8 @@ import requests
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from integrations.icims.destinations import DEFAULT_ALLOWED_HOSTS
+from integrations.models import Connection
 from integrations.services.connection_test import connection_test
 from tests.fixtures.icims import icims_fixture
 from tests.integrations.icims.support import CUSTOMER_URL, STREAM_URL, TOKEN_URL
@@ -109,3 +111,16 @@ def test_the_command_reports_success(connection, icims, token_endpoint, capsys):
 def test_the_command_rejects_an_unknown_customer_id(db):
     with pytest.raises(CommandError, match="No connection has CustomerId 999"):
         call_command("icims_connection", "test", "--customer-id", "999")
+
+
+def test_a_stored_row_pointing_outside_the_allow_list_is_refused_at_call_time(connection, icims, settings):
+    settings.ICIMS_ALLOWED_HOSTS = list(DEFAULT_ALLOWED_HOSTS)  # the tests' own list allows 127.0.0.1
+    # Written behind the rules' back (a raw UPDATE): the row is not trusted at call time.
+    Connection.objects.filter(pk=connection.pk).update(token_url_override="http://127.0.0.1:9999/oauth/token")
+    connection.refresh_from_db()
+
+    result = connection_test(connection=connection)
+
+    assert not result.ok
+    assert "127.0.0.1:9999 is not an iCIMS host" in result.summary()
+    assert len(icims.calls) == 0

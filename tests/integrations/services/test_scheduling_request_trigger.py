@@ -145,6 +145,7 @@ def test_an_iCIMS_outage_puts_the_event_back_for_the_sweeper(
 
     assert event.state == WebhookEvent.State.RECEIVED
     assert "IcimsServerError" in event.last_error
+    assert event.outcome.startswith("Attempt 1 of 5 failed; retried soon. IcimsServerError")
     assert not SchedulingRequest.objects.exists()
 
 
@@ -157,6 +158,9 @@ def test_an_event_failing_every_attempt_ends_failed(sandbox_stages, at_trigger, 
     event = _processed(event)
 
     assert event.state == WebhookEvent.State.FAILED
+    assert event.outcome.startswith(
+        "Failed after 2 attempts, left for a person to replay. Last error: IcimsServerError"
+    )
 
 
 def test_a_cancelled_request_is_reopened_by_a_later_trigger(sandbox_stages, at_trigger, stored_event):

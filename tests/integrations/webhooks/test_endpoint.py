@@ -20,6 +20,7 @@ from integrations.services.webhook_event_types import EVENT_TYPES
 from tests.fixtures.icims import icims_fixture
 
 from .conftest import ACME_PASSWORD, GLOBEX_KEY, GLOBEX_PREVIOUS_KEY, basic_authorization, fixture_payload
+from .through_gunicorn import chunked, post_through_gunicorn
 
 ONE_MB = 1024 * 1024
 
@@ -462,3 +463,67 @@ def test_outside_any_transaction_an_event_is_stored_enqueued_and_deduplicated(
     assert event.attempts == 1
     acme.refresh_from_db()
     assert acme.webhook_first_seen_at is not None
+
+
+# -- chunked bodies (Transfer-Encoding: chunked, no Content-Length), as gunicorn hands them over ----
+
+
+def _post_chunked(body: bytes, *, authorization: str, gzipped: bool):
+    headers = {"Transfer-Encoding": "chunked", "Content-Type": "application/json", "Authorization": authorization}
+    if gzipped:
+        headers["Content-Encoding"] = "gzip"
+    return post_through_gunicorn("/v2/ats/webhook/icims", headers=headers, framed_body=chunked(body))
+
+
+@pytest.mark.parametrize("gzipped", [True, False], ids=["gzip", "plain"])
+def test_a_chunked_event_is_stored(acme, acme_basic, gzipped):
+    payload = fixture_payload("WorkFlowStatusChangeEvent")
+    body = json.dumps(payload).encode()
+
+    response = _post_chunked(gzip.compress(body) if gzipped else body, authorization=acme_basic, gzipped=gzipped)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "received"
+    assert WebhookEvent.objects.get().payload == payload
+
+
+def test_a_chunked_event_signed_with_hmac_is_stored(globex):
+    body = json.dumps(_for_globex(fixture_payload("WorkFlowStatusChangeEvent"))).encode()
+    signed = signed_headers_for(
+        key=GLOBEX_KEY,
+        user="icims-globex",
+        method="POST",
+        host="testserver",
+        path="/v2/ats/webhook/icims",
+        query="",
+        body=body,
+        content_type="application/json",
+        now=timezone.now(),
+    )
+    # Host and Content-Type are signed; the request line already carries the host.
+    headers = {"Transfer-Encoding": "chunked", **{name: value for name, value in signed.items() if name != "host"}}
+
+    response = post_through_gunicorn("/v2/ats/webhook/icims", headers=headers, framed_body=chunked(body))
+
+    assert response.status_code == 200, response.content
+    assert WebhookEvent.objects.get().connection == globex
+
+
+@pytest.mark.parametrize("gzipped", [True, False], ids=["gzip", "plain"])
+def test_a_chunked_body_over_the_limit_gets_413(acme, acme_basic, gzipped):
+    payload = {**fixture_payload("WorkFlowStatusChangeEvent"), "padding": "x" * ONE_MB}
+    body = json.dumps(payload).encode()
+    if gzipped:  # small on the wire, over the limit once decompressed
+        body = gzip.compress(body)
+
+    response = _post_chunked(body, authorization=acme_basic, gzipped=gzipped)
+
+    _assert_vendor_error(response, 413)
+    assert not WebhookEvent.objects.exists()
+
+
+def test_an_empty_chunked_body_gets_400(acme, acme_basic):
+    response = _post_chunked(b"", authorization=acme_basic, gzipped=False)
+
+    _assert_vendor_error(response, 400)
+    assert not WebhookEvent.objects.exists()
