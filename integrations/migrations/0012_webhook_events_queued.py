@@ -6,8 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0007_waiting_work'),
-        ('integrations', '0007_alerts_and_health'),
+        ('integrations', '0011_merge_waiting_work_and_alerts'),
     ]
 
     operations = [
