@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from celery import Task
 from django.conf import settings
 
-from integrations.tasks import webhook_events_sweep, writebacks_due_sweep
+from integrations.services.alerts_schedule import ALERTS_PERIODIC_TASK_NAME
+from integrations.tasks import alerts_check, webhook_events_sweep, writebacks_due_sweep
 from sync.tasks import sync_dispatch
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,12 @@ BEAT_ENTRIES = (
         task=writebacks_due_sweep,
         interval_setting="WRITEBACK_SWEEP_INTERVAL_SECONDS",
         description="Sends write-backs whose retry time has come; rescues ones a lost worker held.",
+    ),
+    BeatEntry(
+        name=ALERTS_PERIODIC_TASK_NAME,
+        task=alerts_check,
+        interval_setting="ALERTS_CHECK_INTERVAL_SECONDS",
+        description="Stores each connection's health, opens and resolves alerts, queues their notifications.",
     ),
 )
 

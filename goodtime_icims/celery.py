@@ -57,3 +57,12 @@ def filesystem_broker_folders_ensure(sender: Celery, **kwargs) -> None:
     for name in FILESYSTEM_BROKER_FOLDERS:
         if options.get(name):
             Path(options[name]).mkdir(parents=True, exist_ok=True)
+
+
+def _webhook_listener_register() -> None:
+    from integrations.worker_steps import WebhookListenerStep
+
+    app.steps["consumer"].add(WebhookListenerStep)
+
+
+_webhook_listener_register()

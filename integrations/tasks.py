@@ -25,12 +25,11 @@ from integrations.services.webhook_events_sweep import webhook_events_sweep as w
 from integrations.services.writeback_send import writeback_send as writeback_send_service
 from integrations.services.writebacks_due_sweep import writebacks_due_sweep as writebacks_due_sweep_service
 
-URGENT_TASK_OPTIONS = {
-    "acks_late": True,
-    "ignore_result": True,
+URGENT_TIME_LIMITS = {
     "soft_time_limit": settings.URGENT_TASK_SOFT_TIME_LIMIT,
     "time_limit": settings.URGENT_TASK_TIME_LIMIT,
 }
+URGENT_TASK_OPTIONS = {"acks_late": True, "ignore_result": True, **URGENT_TIME_LIMITS}
 
 
 @shared_task(name=WEBHOOK_EVENT_PROCESS, **URGENT_TASK_OPTIONS)
@@ -63,7 +62,7 @@ def stages_lint_all() -> None:
     stages_lint_all_service()
 
 
-@shared_task(name=ALERTS_CHECK, ignore_result=True)
+@shared_task(name=ALERTS_CHECK, ignore_result=True, **URGENT_TIME_LIMITS)
 def alerts_check() -> None:
     """The beat tick: evaluate now, then deliver on another task so a slow mail server never delays the next tick."""
     alerts_evaluate()
@@ -71,6 +70,6 @@ def alerts_check() -> None:
         alert_notifications_send.delay()
 
 
-@shared_task(name=ALERT_NOTIFICATIONS_SEND, acks_late=True, ignore_result=True)
+@shared_task(name=ALERT_NOTIFICATIONS_SEND, **URGENT_TASK_OPTIONS)
 def alert_notifications_send() -> None:
     alert_notifications_send_service()

@@ -34,3 +34,5 @@ ALERT_RESOLVE_AFTER_SECONDS = env.int("ALERT_RESOLVE_AFTER_SECONDS", default=300
 ALERT_NOTIFICATION_MAX_ATTEMPTS = env.int("ALERT_NOTIFICATION_MAX_ATTEMPTS", default=5)
 # The portal's address, for links in notifications; empty: notifications carry no link.
 PORTAL_URL = env.str("PORTAL_URL", default="")
+# How often the alerts tick evaluates every rule (its beat entry, goodtime_icims/beat.py).
+ALERTS_CHECK_INTERVAL_SECONDS = env.int("ALERTS_CHECK_INTERVAL_SECONDS", default=60)

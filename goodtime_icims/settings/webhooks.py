@@ -17,3 +17,11 @@ WEBHOOK_PROCESSING_LEASE_SECONDS = env.int("WEBHOOK_PROCESSING_LEASE_SECONDS", d
 WEBHOOK_SWEEP_BATCH_SIZE = env.int("WEBHOOK_SWEEP_BATCH_SIZE", default=500)
 # After this many attempts an event that keeps failing is left "failed" for a person to replay.
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=5)
+
+# The webhook's credentials cache (integrations/webhooks/credentials_cache.py): how long a process trusts
+# credentials it checked; a password change or a pause applies at once on every process anyway.
+WEBHOOK_CREDENTIALS_CACHE_SECONDS = env.int("WEBHOOK_CREDENTIALS_CACHE_SECONDS", default=30)
+# The listener (manage.py webhook_events_listen): how many new events it hands on per query, and how
+# often it looks without being told (SQLite has no LISTEN/NOTIFY: this is its poll).
+WEBHOOK_LISTEN_BATCH_SIZE = env.int("WEBHOOK_LISTEN_BATCH_SIZE", default=200)
+WEBHOOK_LISTEN_POLL_SECONDS = env.float("WEBHOOK_LISTEN_POLL_SECONDS", default=0.5)

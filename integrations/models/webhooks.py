@@ -68,13 +68,29 @@ class WebhookEvent(models.Model):
         "waiting for", max_length=300, blank=True, help_text="Why it waits. Waiting costs none of its attempts."
     )
 
+    queued_at = models.DateTimeField(
+        "queued",
+        null=True,
+        blank=True,
+        help_text="When the listener handed it to a worker (empty: not yet). Retries and replays come back by "
+        "the sweeper or the replay, not the listener.",
+    )
+
     class Meta:
         ordering = ["-received_at", "-id"]
         verbose_name = "webhook event"
         constraints = [
             models.UniqueConstraint(fields=["connection", "dedupe_key"], name="webhookevent_unique_dedupe_key"),
         ]
-        indexes = [models.Index(fields=["state", "state_changed_at"], name="webhookevent_state_idx")]
+        indexes = [
+            models.Index(fields=["state", "state_changed_at"], name="webhookevent_state_idx"),
+            # What the listener looks for: new events no worker has been told about; tiny, as they leave it at once.
+            models.Index(
+                fields=["id"],
+                name="webhookevent_unqueued_idx",
+                condition=models.Q(state="received", queued_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.system_id or ''} ({self.customer_id})".replace("  ", " ")

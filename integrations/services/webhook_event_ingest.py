@@ -1,6 +1,8 @@
-"""Store an authenticated iCIMS event notification, once, and enqueue its processing.
+"""Store an authenticated iCIMS event notification, once: the request's one write.
 
-Runs inside the request, so it does only database work: no iCIMS call, nothing slow.
+Runs inside the request, so it does only database work: no iCIMS call, no broker round trip. A
+worker finds the new row by itself (webhook_events_listen.py); only when tasks run in process
+(`task_always_eager`: no broker, no worker to find it) is it processed straight after the commit.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,6 +23,7 @@ from django.utils import timezone
 from integrations.models import Connection, WebhookEvent
 
 from .task_queue import WEBHOOK_EVENT_PROCESS, task_enqueue
+from .webhook_event_insert import webhook_event_insert
 from .webhook_event_types import EVENT_TYPES, Handling, handling_for
 
 logger = logging.getLogger(__name__)
@@ -83,33 +87,30 @@ def webhook_event_ingest(
         outcome=outcome,
         **event.indexed,
     )
-    try:
-        stored = _store(row)
-    except IntegrityError:
+    stored_id = _store(row, notify=state == WebhookEvent.State.RECEIVED)
+    if stored_id is None:
         duplicate = WebhookEvent.objects.filter(connection=connection, dedupe_key=dedupe_key).first()
-        if duplicate is None:  # not a duplicate after all (e.g. the connection was just deleted)
-            raise
+        if duplicate is None:  # gone since the INSERT skipped it (its connection just deleted): not stored
+            raise IntegrityError(f"Event {dedupe_key} neither stored nor found: its connection is gone.")
         logger.info(
             "Webhook %s for connection %s is a duplicate of event %s", event.event_type, connection.pk, duplicate.pk
         )
         return IngestResult(event=duplicate, created=False)
-    if state == WebhookEvent.State.RECEIVED:
-        # Outside a transaction (a request) the row is already committed and this enqueues now.
-        transaction.on_commit(lambda: webhook_event_enqueue(event_id=stored.pk), robust=True)
+    if state == WebhookEvent.State.RECEIVED and current_app.conf.task_always_eager:
+        transaction.on_commit(lambda: webhook_event_enqueue(event_id=stored_id), robust=True)
     if connection.webhook_first_seen_at is None:
         _first_seen_tick(connection=connection, at=received_at)
-    return IngestResult(event=stored, created=True)
+        connection.webhook_first_seen_at = received_at  # a cached connection asks only once
+    return IngestResult(event=row, created=True)
 
 
-def _store(row: WebhookEvent) -> WebhookEvent:
+def _store(row: WebhookEvent, *, notify: bool) -> int | None:
     """One INSERT. Outside a transaction it commits on its own (no BEGIN/COMMIT round trips); inside
-    one, a savepoint keeps a duplicate's IntegrityError from breaking the caller's transaction."""
+    one, a savepoint keeps any database error from breaking the caller's transaction."""
     if transaction.get_connection().in_atomic_block:
         with transaction.atomic():
-            row.save(force_insert=True)
-    else:
-        row.save(force_insert=True)
-    return row
+            return webhook_event_insert(row=row, notify=notify)
+    return webhook_event_insert(row=row, notify=notify)
 
 
 def webhook_event_dedupe_key(*, payload: dict, received_at: datetime) -> str:

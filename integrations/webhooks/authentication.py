@@ -22,7 +22,9 @@ from django.db import connection as db_connection
 
 from integrations.icims.hmac_signing import ALGORITHM, parse_authorization, parse_date, signature_matches
 from integrations.models import Connection
+from integrations.services.webhook_credentials_version import webhook_credentials_version
 
+from .credentials_cache import cached_connection, connection_remember, credentials_key
 from .rejections import unauthenticated
 
 # Only what the endpoint needs: secrets of the other mode (and the API secrets) are not even decrypted.
@@ -52,7 +54,12 @@ def webhook_connection_authenticate(
         raise unauthenticated("No Authorization header.")
     scheme = authorization.strip().split(None, 1)[0].lower()
     if scheme == "basic":
-        return _basic(authorization)
+        # The whole header is the key: a match means this exact username and password matched before.
+        key = credentials_key(scheme=scheme, credential=authorization.strip())
+        version = webhook_credentials_version()
+        connection = cached_connection(key=key, version=version) or _basic(authorization)
+        connection_remember(key=key, version=version, connection=connection)
+        return connection
     if scheme == ALGORITHM:
         return _hmac(
             authorization,
@@ -127,7 +134,11 @@ def _hmac(
         raise unauthenticated("x-icims-date is missing or not YYYY-MM-DDTHH:MM:SSZ.") from None
     if abs(now - signed_at) > tolerance:
         raise unauthenticated(f"x-icims-date is more than {int(tolerance.total_seconds())} s from our clock.")
-    connection = _connection_for(mode=Connection.WebhookAuth.HMAC, username=parsed.user)
+    key = credentials_key(scheme=ALGORITHM, credential=parsed.user)
+    version = webhook_credentials_version()
+    connection = cached_connection(key=key, version=version) or _connection_for(
+        mode=Connection.WebhookAuth.HMAC, username=parsed.user
+    )
     if connection is None:
         raise unauthenticated("Unknown HMAC user.")
     # During a key rotation both the new and the previous key are accepted.
@@ -139,4 +150,5 @@ def _hmac(
         for key in keys
     ):
         raise unauthenticated("The signature does not match.")
+    connection_remember(key=key, version=version, connection=connection)
     return connection

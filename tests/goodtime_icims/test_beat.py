@@ -34,6 +34,11 @@ def test_after_migrate_each_entry_exists_on_its_task_name_with_expiry_equal_to_i
             settings.WRITEBACK_SWEEP_INTERVAL_SECONDS,
             settings.WRITEBACK_SWEEP_INTERVAL_SECONDS,
         ),
+        "Alerts: evaluate every rule": (
+            "integrations.tasks.alerts_check",
+            settings.ALERTS_CHECK_INTERVAL_SECONDS,
+            settings.ALERTS_CHECK_INTERVAL_SECONDS,
+        ),
     }
     assert not [row for row in _rows().values() if row[0].startswith("sync.")][3:]  # never one per tenant
 

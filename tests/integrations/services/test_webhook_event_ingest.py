@@ -1,4 +1,4 @@
-"""Storing an authenticated event: once, walled to its tenant, enqueued only after commit."""
+"""Storing an authenticated event: once, walled to its tenant, one write and no broker round trip."""
 
 from __future__ import annotations
 
@@ -27,12 +27,24 @@ def _event(event_type="WorkFlowStatusChangeEvent", **changes):
     return event_parse(body=json.dumps(payload).encode())
 
 
-def test_an_event_to_process_is_enqueued_after_commit(connection, django_capture_on_commit_callbacks):
+def test_an_event_to_process_is_stored_for_the_listener_and_nothing_is_sent(
+    connection, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         result = webhook_event_ingest(connection=connection, event=_event(), headers={}, received_at=AT)
 
     assert result.created
-    assert result.event.state == WebhookEvent.State.RECEIVED
+    stored = WebhookEvent.objects.get(pk=result.event.pk)
+    assert (stored.state, stored.queued_at) == (WebhookEvent.State.RECEIVED, None)  # what the listener looks for
+    assert callbacks == []
+
+
+def test_with_tasks_in_process_an_event_is_processed_after_commit(
+    connection, tasks_run_inline, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        webhook_event_ingest(connection=connection, event=_event(), headers={}, received_at=AT)
+
     assert len(callbacks) == 1
 
 

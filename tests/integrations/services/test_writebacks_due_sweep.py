@@ -1,4 +1,4 @@
-"""The sweep: sends what is due or whose message got lost, rescues rows a lost worker held, and runs on a beat."""
+"""The sweep: sends what is due or whose message got lost, rescues rows a lost worker held."""
 
 from __future__ import annotations
 

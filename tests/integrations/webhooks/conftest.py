@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from integrations.icims.hmac_signing import signed_headers_for
 from integrations.models import Connection
+from integrations.webhooks.credentials_cache import credentials_forget_all
 
 WEBHOOK_PATH = "/v2/ats/webhook/icims"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "icims" / "webhooks"
@@ -102,3 +103,11 @@ def post_webhook(client):
 @pytest.fixture
 def acme_basic():
     return basic_authorization("icims-acme", ACME_PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def credentials_memory_cleared():
+    """Each test starts with a web process that has checked no credentials yet."""
+    credentials_forget_all()
+    yield
+    credentials_forget_all()
