@@ -18,7 +18,7 @@ venv: $(BIN)/.installed
 .env: | venv
 	$(BIN)/python scripts/write_dev_env.py .env $(PORT)
 
-## run: the portal, a Celery worker with beat, and the iCIMS sandbox tenant; no service needed.
+## run: the portal, two Celery workers (urgent; sync with beat), and the iCIMS sandbox tenant; no service needed.
 run: venv .env
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_dev --port $(PORT) --sandbox-port $(SANDBOX_PORT)

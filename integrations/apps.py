@@ -12,13 +12,3 @@ class IntegrationsConfig(AppConfig):
         from .roles import csm_group_ensure
 
         post_migrate.connect(csm_group_ensure, sender=self, dispatch_uid="integrations.csm_group_ensure")
-        from .services.webhook_events_sweep import webhook_sweep_schedule_ensure
-
-        post_migrate.connect(
-            webhook_sweep_schedule_ensure, sender=self, dispatch_uid="integrations.webhook_sweep_schedule_ensure"
-        )
-        from .services.writebacks_due_sweep import writebacks_sweep_schedule_ensure
-
-        post_migrate.connect(
-            writebacks_sweep_schedule_ensure, sender=self, dispatch_uid="integrations.writebacks_sweep_schedule_ensure"
-        )

@@ -1,8 +1,9 @@
-"""Celery tasks: thin entry points that load ids and call one service."""
+"""Celery tasks: thin entry points that load ids and call one service. All run on the `urgent` queue."""
 
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from integrations.services.task_queue import (
     WEBHOOK_EVENT_PROCESS,
@@ -15,22 +16,29 @@ from integrations.services.webhook_events_sweep import webhook_events_sweep as w
 from integrations.services.writeback_send import writeback_send as writeback_send_service
 from integrations.services.writebacks_due_sweep import writebacks_due_sweep as writebacks_due_sweep_service
 
+URGENT_TASK_OPTIONS = {
+    "acks_late": True,
+    "ignore_result": True,
+    "soft_time_limit": settings.URGENT_TASK_SOFT_TIME_LIMIT,
+    "time_limit": settings.URGENT_TASK_TIME_LIMIT,
+}
 
-@shared_task(name=WEBHOOK_EVENT_PROCESS, acks_late=True, ignore_result=True)
+
+@shared_task(name=WEBHOOK_EVENT_PROCESS, **URGENT_TASK_OPTIONS)
 def webhook_event_process(event_id: int) -> None:
     webhook_event_process_service(event_id=event_id)
 
 
-@shared_task(name=WEBHOOK_EVENTS_SWEEP, acks_late=True, ignore_result=True)
+@shared_task(name=WEBHOOK_EVENTS_SWEEP, **URGENT_TASK_OPTIONS)
 def webhook_events_sweep() -> None:
     webhook_events_sweep_service()
 
 
-@shared_task(name=WRITEBACK_SEND, acks_late=True, ignore_result=True)
+@shared_task(name=WRITEBACK_SEND, **URGENT_TASK_OPTIONS)
 def writeback_send(writeback_id: int) -> None:
     writeback_send_service(writeback_id=writeback_id)
 
 
-@shared_task(name=WRITEBACKS_DUE_SWEEP, acks_late=True, ignore_result=True)
+@shared_task(name=WRITEBACKS_DUE_SWEEP, **URGENT_TASK_OPTIONS)
 def writebacks_due_sweep() -> None:
     writebacks_due_sweep_service()

@@ -1,11 +1,11 @@
 """Sync in the admin: the overview panel and the "sync now", "full reconcile" and "reset cursor" actions
-(on connections: every entity; on sync states: that entity). Actions enqueue Celery tasks once the
-request's transaction commits, and say what they did."""
+(on connections: every entity; on sync states: that entity). Actions record queued runs and enqueue their
+Celery tasks once the request's transaction commits (never twice for one connection and entity), and say
+what they did."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.utils.html import format_html, format_html_join
 
 from integrations.models import Connection
@@ -13,7 +13,7 @@ from integrations.models import Connection
 from .engine import sync_cursor_reset
 from .models import Entity, SyncState
 from .selectors import connection_sync_overview
-from .tasks import sync_entity
+from .services.sync_runs_enqueue import sync_runs_enqueue, sync_runs_enqueue_for_connections
 
 
 def _when(moment) -> str:
@@ -27,6 +27,14 @@ def _age(delta) -> str:
     return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60} min"
 
 
+def _now_doing(entity) -> str:
+    if entity.running:
+        return "running"
+    if entity.queued:
+        return f"queued since {_when(entity.queued.started_at)}"
+    return "full walk pending" if entity.full_walk_pending else "idle"
+
+
 def connection_sync_overview_html(connection: Connection) -> str:
     overview = connection_sync_overview(connection=connection)
     rows = format_html_join(
@@ -38,7 +46,7 @@ def connection_sync_overview_html(connection: Connection) -> str:
                 _age(entity.data_age),
                 _when(entity.last_success_at),
                 f"{entity.last_error} ({_when(entity.last_error_at)})" if entity.last_error else "none",
-                "running" if entity.running else ("full walk pending" if entity.full_walk_pending else "idle"),
+                _now_doing(entity),
                 _when(entity.last_full_run_at),
             )
             for entity in overview.entities
@@ -55,44 +63,38 @@ def connection_sync_overview_html(connection: Connection) -> str:
     )
 
 
-def _enqueue(pairs: list[tuple[int, str]], *, full: bool) -> None:
-    def send() -> None:
-        for connection_id, entity in pairs:
-            sync_entity.delay(connection_id, entity, full=full)
-
-    transaction.on_commit(send)
-
-
-def _connection_pairs(queryset) -> tuple[list[tuple[int, str]], int]:
-    active = list(queryset.filter(is_active=True).values_list("pk", flat=True))
-    skipped = queryset.count() - len(active)
-    return [(pk, entity) for pk in active for entity in Entity.values], skipped
+def _queued_note(runs: list, *, asked: int, skipped: int, kind: str) -> str:
+    busy = asked - len(runs)
+    note = f"Queued {len(runs)} {kind} run(s)."
+    if busy:
+        note += f" {busy} already queued or running."
+    if skipped:
+        note += f" {skipped} paused connection(s) skipped."
+    return note
 
 
-def _paused_note(skipped: int) -> str:
-    return f" {skipped} paused connection(s) skipped." if skipped else ""
+def _enqueue_connections(modeladmin, request, queryset, *, full: bool, kind: str, extra: str) -> None:
+    connections = list(queryset)
+    active = [connection for connection in connections if connection.is_active]
+    runs = sync_runs_enqueue_for_connections(connections=active, full=full)
+    note = _queued_note(runs, asked=len(active) * len(Entity.values), skipped=len(connections) - len(active), kind=kind)
+    modeladmin.message_user(request, f"{note} {extra}", messages.SUCCESS)
 
 
 @admin.action(description="Sync now (jobs, candidates, users)", permissions=["change"])
 def sync_now(modeladmin, request, queryset) -> None:
-    pairs, skipped = _connection_pairs(queryset)
-    _enqueue(pairs, full=False)
-    modeladmin.message_user(
-        request,
-        f"Queued {len(pairs)} sync run(s).{_paused_note(skipped)} Follow them under Sync runs.",
-        messages.SUCCESS,
-    )
+    _enqueue_connections(modeladmin, request, queryset, full=False, kind="sync", extra="Follow them under Sync runs.")
 
 
 @admin.action(description="Full reconcile (walk every record)", permissions=["change"])
 def full_reconcile(modeladmin, request, queryset) -> None:
-    pairs, skipped = _connection_pairs(queryset)
-    _enqueue(pairs, full=True)
-    modeladmin.message_user(
+    _enqueue_connections(
+        modeladmin,
         request,
-        f"Queued {len(pairs)} full reconcile run(s).{_paused_note(skipped)} "
-        "Records not seen become left scope or deleted.",
-        messages.SUCCESS,
+        queryset,
+        full=True,
+        kind="full reconcile",
+        extra="Records not seen become left scope or deleted.",
     )
 
 
@@ -106,18 +108,20 @@ def reset_cursor(modeladmin, request, queryset) -> None:
     modeladmin.message_user(request, f"Reset {count} cursor(s); the next runs walk every record.", messages.SUCCESS)
 
 
+def _enqueue_states(modeladmin, request, queryset, *, full: bool, kind: str) -> None:
+    state_ids = list(queryset.filter(connection__is_active=True).values_list("pk", flat=True))
+    runs = sync_runs_enqueue(state_ids=state_ids, full=full)
+    modeladmin.message_user(request, _queued_note(runs, asked=len(state_ids), skipped=0, kind=kind), messages.SUCCESS)
+
+
 @admin.action(description="Sync now", permissions=["sync"])
 def state_sync_now(modeladmin, request, queryset) -> None:
-    pairs = list(queryset.filter(connection__is_active=True).values_list("connection_id", "entity"))
-    _enqueue(pairs, full=False)
-    modeladmin.message_user(request, f"Queued {len(pairs)} sync run(s).", messages.SUCCESS)
+    _enqueue_states(modeladmin, request, queryset, full=False, kind="sync")
 
 
 @admin.action(description="Full reconcile", permissions=["sync"])
 def state_full_reconcile(modeladmin, request, queryset) -> None:
-    pairs = list(queryset.filter(connection__is_active=True).values_list("connection_id", "entity"))
-    _enqueue(pairs, full=True)
-    modeladmin.message_user(request, f"Queued {len(pairs)} full reconcile run(s).", messages.SUCCESS)
+    _enqueue_states(modeladmin, request, queryset, full=True, kind="full reconcile")
 
 
 @admin.action(description="Reset cursor", permissions=["sync"])

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate, post_save
+from django.db.models.signals import post_migrate
 
 
 class SyncConfig(AppConfig):
@@ -13,8 +13,7 @@ class SyncConfig(AppConfig):
         # post_migrate has run, so ensure the group again then.
         post_migrate.connect(csm_group_ensure, sender=self, dispatch_uid="sync.csm_group_ensure")
 
-        from integrations.models import Connection
+        # The project's beat entries, once every app's tables exist (sync is the last app migrated).
+        from goodtime_icims.beat import beat_entries_ensure
 
-        from .schedules import schedules_follow_connection
-
-        post_save.connect(schedules_follow_connection, sender=Connection, dispatch_uid="sync.schedules_follow")
+        post_migrate.connect(beat_entries_ensure, sender=self, dispatch_uid="goodtime_icims.beat_entries_ensure")

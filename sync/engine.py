@@ -13,14 +13,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import requests
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils import timezone
 
 from integrations.icims.budget import Purpose
-from integrations.icims.errors import IcimsBudgetExhausted, IcimsError, IcimsRateLimited
+from integrations.icims.errors import IcimsError
 from integrations.models import Connection
 from integrations.services.icims_clients import icims_client_for
 
@@ -30,7 +31,7 @@ from .engine_stream import StreamUnavailable, stream_incremental_run
 from .entities import entity_spec
 from .locks import SyncLock
 from .models import Entity, SyncRun, SyncState
-from .run_context import WRITE_BATCH_SIZE, RunContext
+from .run_context import WRITE_BATCH_SIZE, RunContext, RunDeferred, RunPaused
 from .scope import scope_folders
 
 logger = logging.getLogger(__name__)
@@ -48,17 +49,21 @@ def planned_mode(*, connection: Connection, state: SyncState) -> str:
     return SyncRun.Mode.INCREMENTAL_SEARCH
 
 
-def _skipped(*, connection: Connection, entity: str, mode: str, reason: str, at: datetime) -> SyncRun:
+def _skipped(
+    *, connection: Connection, entity: str, mode: str, reason: str, at: datetime, queued: SyncRun | None
+) -> SyncRun:
     logger.info("Sync %s %s skipped: %s", connection.customer_id, entity, reason)
-    return SyncRun.objects.create(
-        connection=connection,
-        entity=entity,
-        mode=mode,
-        status=SyncRun.Status.SKIPPED,
-        started_at=at,
-        finished_at=at,
-        error=reason,
-    )
+    run = queued or SyncRun(connection=connection, entity=entity)
+    run.mode, run.status, run.started_at, run.finished_at, run.error = mode, SyncRun.Status.SKIPPED, at, at, reason
+    run.save()
+    return run
+
+
+def _queued_run(*, run_id: int | None, connection: Connection, entity: str) -> SyncRun | None:
+    """The row the dispatcher or "Sync now" queued for this run, if it is still waiting for it."""
+    if run_id is None:
+        return None
+    return SyncRun.objects.filter(pk=run_id, connection=connection, entity=entity, status=SyncRun.Status.QUEUED).first()
 
 
 def sync_entity_run(
@@ -72,15 +77,18 @@ def sync_entity_run(
     session: requests.Session | None = None,
     write_batch_size: int = WRITE_BATCH_SIZE,
     fetch_concurrency: int | None = None,
+    run_id: int | None = None,
 ) -> SyncRun:
     """Run the sync of one entity of one connection now, in this process; returns its SyncRun.
 
     `full` requests a reconcile first (kept if the run is skipped: the next run does it). `now` is the
     clock windows and fetch times are read from; `sleep` and `clock` are how waits pass (tests fake both).
+    `run_id` is the queued SyncRun this run carries on (enqueued by the dispatcher or "Sync now").
     """
     entity = entity_spec(entity).entity
     connection.refresh_from_db()  # the folders and StreamId as saved now, not as when the task was queued
     state = sync_state_for(connection=connection, entity=entity)
+    queued = _queued_run(run_id=run_id, connection=connection, entity=entity)
     if full:
         full_run_request(state=state, connection=connection, at=now())
     if not connection.is_active:
@@ -90,6 +98,7 @@ def sync_entity_run(
             mode=planned_mode(connection=connection, state=state),
             reason="The connection is paused.",
             at=now(),
+            queued=queued,
         )
     lock = SyncLock(connection_id=connection.pk, entity=entity)
     if not lock.acquire():
@@ -99,6 +108,7 @@ def sync_entity_run(
             mode=planned_mode(connection=connection, state=state),
             reason="Another sync of this connection and entity is running.",
             at=now(),
+            queued=queued,
         )
     try:
         state.refresh_from_db()
@@ -111,17 +121,14 @@ def sync_entity_run(
             full_run_request(state=state, connection=connection, at=now())
         # Holding the lock, no other run of this entity is alive: one still "running" died with its worker.
         SyncRun.objects.filter(connection=connection, entity=entity, status=SyncRun.Status.RUNNING).update(
-            status=SyncRun.Status.FAILED,
+            status=SyncRun.Status.ABANDONED,
             finished_at=now(),
             error="The worker stopped mid-run (killed or restarted); the next run resumed from its checkpoint.",
         )
-        run = SyncRun.objects.create(
-            connection=connection,
-            entity=entity,
-            started_at=now(),
-            heartbeat_at=timezone.now(),
-            mode=planned_mode(connection=connection, state=state),
-        )
+        run = queued or SyncRun(connection=connection, entity=entity)
+        run.status, run.started_at, run.heartbeat_at = SyncRun.Status.RUNNING, now(), timezone.now()
+        run.mode = planned_mode(connection=connection, state=state)
+        run.save()
         try:
             client = icims_client_for(
                 connection=connection, purpose=Purpose.SYNC, session=session, sleep=sleep, clock=clock
@@ -139,15 +146,25 @@ def sync_entity_run(
             lock=lock,
             client=client,
             now=now,
-            sleep=sleep,
             write_batch_size=write_batch_size,
             fetch_concurrency=fetch_concurrency or settings.SYNC_FETCH_CONCURRENCY,
         )
         try:
             _run_mode(ctx)
-        except (IcimsBudgetExhausted, IcimsRateLimited) as error:  # spent, not broken: the next tick goes on
-            logger.warning("Sync %s %s %s deferred: %s", connection.customer_id, entity, run.mode, error)
-            _finish(ctx, status=SyncRun.Status.DEFERRED, error=error)
+        except RunDeferred as deferral:  # iCIMS asked us to wait, not broken: the run goes on when it may
+            logger.warning("Sync %s %s %s deferred: %s", connection.customer_id, entity, run.mode, deferral)
+            _finish(ctx, status=SyncRun.Status.DEFERRED, error=deferral, next_run_at=deferral.until)
+        except RunPaused as pause:
+            logger.info("Sync %s %s %s stopped: %s", connection.customer_id, entity, run.mode, pause)
+            _finish(ctx, status=SyncRun.Status.PAUSED, error=pause)
+        except SoftTimeLimitExceeded:  # its time slice is up: what it committed stays, the next run goes on
+            logger.warning("Sync %s %s %s reached its time limit", connection.customer_id, entity, run.mode)
+            _finish(
+                ctx,
+                status=SyncRun.Status.DEFERRED,
+                error=RunDeferred("The run reached its time limit; the next one resumes from here.", until=now()),
+                next_run_at=timezone.now(),
+            )
         except Exception as error:  # recorded on the run and in the state; the next tick tries again
             logger.exception("Sync %s %s %s failed", connection.customer_id, entity, run.mode)
             _finish(ctx, status=SyncRun.Status.FAILED, error=error)
@@ -198,7 +215,9 @@ def _note_initial_sync(ctx: RunContext) -> None:
         logger.info("Connection %s: initial sync done", connection.customer_id)
 
 
-def _finish(ctx: RunContext, *, status: str, error: BaseException | None = None) -> None:
+def _finish(
+    ctx: RunContext, *, status: str, error: BaseException | None = None, next_run_at: datetime | None = None
+) -> None:
     run, state = ctx.run, ctx.state
     ctx.calls.flush()
     run.calls_spent = ctx.calls.total
@@ -207,12 +226,16 @@ def _finish(ctx: RunContext, *, status: str, error: BaseException | None = None)
     if error is not None:
         # Typed iCIMS errors carry no secret; other exceptions are named, not dumped.
         run.error = str(error) if isinstance(error, IcimsError) else f"{type(error).__name__}: {error}"
+    # A run that had to stop early says when it may go on; otherwise the next one is due after a cadence.
+    state.next_run_at = next_run_at or _next_run_at(ended=run.finished_at, error=error)
     if status == SyncRun.Status.FAILED:
         state.last_error, state.last_error_at = run.error, timezone.now()
-        state.save(update_fields=["last_error", "last_error_at", "updated_at"])
+        state.save(update_fields=["last_error", "last_error_at", "next_run_at", "updated_at"])
     elif status == SyncRun.Status.SUCCEEDED:
         state.last_success_at, state.last_error = run.finished_at, ""
-        state.save(update_fields=["last_success_at", "last_error", "updated_at"])
+        state.save(update_fields=["last_success_at", "last_error", "next_run_at", "updated_at"])
+    else:
+        state.save(update_fields=["next_run_at", "updated_at"])
     run.save()
     logger.info(
         "Sync %s %s %s %s: seen %d, created %d, updated %d, unchanged %d, left scope %d, deleted %d, %d calls",
@@ -228,6 +251,15 @@ def _finish(ctx: RunContext, *, status: str, error: BaseException | None = None)
         run.deleted_count,
         run.calls_spent,
     )
+
+
+def _next_run_at(*, ended: datetime, error: BaseException | None) -> datetime:
+    """One cadence after this run ended; later when iCIMS said when calls may go on again."""
+    wait = settings.SYNC_INTERVAL_SECONDS
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        wait = max(wait, retry_after)
+    return ended + timedelta(seconds=wait)
 
 
 def sync_cursor_reset(*, connection: Connection, entity: str) -> SyncState:

@@ -20,6 +20,10 @@ logger = logging.getLogger(__name__)
 LOCK_TTL_SECONDS = 180.0
 
 
+def sync_lock_key(*, connection_id: int, entity: str) -> str:
+    return f"sync-lock:{connection_id}:{entity}"
+
+
 class SyncLockLost(RuntimeError):
     """The lock expired (the heartbeat came too late) and another run may have taken it: stop writing."""
 
@@ -34,7 +38,7 @@ class SyncLock:
         state: SharedState | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.key = f"sync-lock:{connection_id}:{entity}"
+        self.key = sync_lock_key(connection_id=connection_id, entity=entity)
         self.ttl = ttl
         self.state = state or icims_shared_state()
         self.token = uuid.uuid4().hex

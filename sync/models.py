@@ -213,9 +213,16 @@ class SyncRun(models.Model):
         FAILED = "failed", "failed"
         SKIPPED = "skipped", "skipped"
         # Stopped early because the connection may not call iCIMS for a while (its hourly budget is
-        # spent, or iCIMS asked for a pause): not a failure; what was committed stays, and the next
-        # run goes on from there. An open circuit breaker is a failure: it follows failed calls.
+        # spent, iCIMS asked for a pause, the circuit breaker is open for its cool-down, or the run used
+        # up its time slice): not a failure; what was committed stays, SyncState.next_run_at says when
+        # the next run goes on from there. The failed calls that opened a breaker failed their own runs.
         DEFERRED = "deferred", "deferred"
+        # Enqueued (by the dispatcher or "Sync now") and not started yet.
+        QUEUED = "queued", "queued"
+        # Ended early because the connection was paused; what was committed stays.
+        PAUSED = "paused", "paused"
+        # Its heartbeat went stale: the worker died. The next run resumes from the checkpoint.
+        ABANDONED = "abandoned", "abandoned"
 
     connection = models.ForeignKey(
         Connection,
@@ -237,7 +244,8 @@ class SyncRun(models.Model):
         max_length=16,
         choices=Status.choices,
         default=Status.RUNNING,
-        help_text="Skipped: another run held the lock, or the connection is paused.",
+        help_text="Skipped: another run held the lock, or the connection is paused. Queued: enqueued, "
+        "not started. Paused: stopped because the connection was paused. Abandoned: its worker died.",
     )
     started_at = models.DateTimeField("started", help_text="When the run began.")
     finished_at = models.DateTimeField("finished", null=True, blank=True, help_text="Empty while running.")
@@ -360,6 +368,13 @@ class SyncState(models.Model):
     last_error_at = models.DateTimeField("last error at", null=True, blank=True)
     last_full_run_at = models.DateTimeField(
         "last full run", null=True, blank=True, help_text="When the last clean backfill or reconcile finished."
+    )
+    next_run_at = models.DateTimeField(
+        "next run",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When the dispatcher next enqueues a run of this connection and entity. Empty: due now.",
     )
     updated_at = models.DateTimeField("updated", auto_now=True)
 

@@ -1,5 +1,11 @@
 """What one sync run carries from start to end: its client, lock, run row, clocks, and the fetch-and-write
-step every mode shares (profile GETs for a batch of ids, one bulk upsert, counts and progress saved)."""
+step every mode shares (profile GETs for a batch of ids, one bulk upsert, counts and progress saved).
+
+A run never sleeps on its tenant. When iCIMS asks for a pause, the budget is spent or the circuit
+breaker is open, the call raises RunDeferred with the moment the run may go on: the run ends as
+deferred, its lock is released, and what it committed stays (the next run resumes from there). When
+the connection is paused meanwhile, the next call raises RunPaused.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,10 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from django.utils import timezone
@@ -37,14 +44,27 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 WRITE_BATCH_SIZE = 1000
-# Waiting out a pause, a budget or a 5xx storm: at most this many waits per call, none longer than the cap.
-# Past them the run fails and the next tick resumes from the last committed checkpoint.
-MAX_WAITS_PER_CALL = 12
-MAX_WAIT_SECONDS = 15 * 60
-BACKOFF_BASE_SECONDS = 2.0
+# How often (seconds) a run looks whether its connection was paused meanwhile.
+PAUSE_CHECK_SECONDS = 1.0
+# A wait nobody named the length of (an open breaker without a cool-down left, a pause without Retry-After).
+DEFAULT_DEFER_SECONDS = 60.0
 
-# Waits that say nothing about the endpoint called: the whole connection is paused for a while.
+# Waits that say nothing about the endpoint called: the whole connection must wait a while.
 CONNECTION_WIDE_WAITS = (IcimsRateLimited, IcimsBudgetExhausted, IcimsCircuitOpen)
+
+
+class RunDeferred(Exception):
+    """The connection may not call iCIMS for a while: the run stops and may go on at `until`."""
+
+    def __init__(self, reason: str, *, until: datetime) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.until = until
+
+
+class RunPaused(Exception):
+    """The connection was paused while the run was in flight: it stops at its next call."""
+
 
 ACCESS_DENIED: Any = object()  # a marker: the profile exists but security rules hide it from the API user
 
@@ -101,7 +121,6 @@ class RunContext:
         lock: SyncLock,
         client: IcimsClient,
         now: Callable[[], datetime],
-        sleep: Callable[[float], None] = time.sleep,
         write_batch_size: int = WRITE_BATCH_SIZE,
         fetch_concurrency: int = 1,
     ) -> None:
@@ -113,60 +132,49 @@ class RunContext:
         self.lock = lock
         self.client = client
         self.now = now
-        self.sleep = sleep
         self.write_batch_size = write_batch_size
         self.fetch_concurrency = fetch_concurrency
         self._pool: ThreadPoolExecutor | None = None
         self.calls = CallTally(connection_id=connection.pk)
         client.transport.on_call = self.calls.observe
+        # The database is read from the run's own thread only; fetching threads see what it found.
+        self._owner = threading.get_ident()
+        self._pause_checked_at: float | None = None
+        self._paused = False
 
     # -- calling iCIMS ---------------------------------------------------------------------------
     def call(
         self,
         function: Callable[..., T],
         *args: Any,
-        waits_for: tuple[type[IcimsError], ...] | None = None,
+        waits_for: tuple[type[IcimsError], ...] = CONNECTION_WIDE_WAITS,
         **kwargs: Any,
     ) -> T:
-        """Call the client; wait out what waiting can fix (429 pauses, budgets, 5xx storms, an open breaker).
+        """Call the client, unless the connection was paused (RunPaused). A wait for the whole connection
+        (`waits_for`: a 429 pause, a spent budget, an open breaker) raises RunDeferred; anything else the
+        transport could not fix in a few seconds is raised as it is, and fails the run."""
+        self.stop_if_paused()
+        try:
+            return function(*args, **kwargs)
+        except IcimsError as error:
+            if not isinstance(error, waits_for):
+                raise
+            seconds = error.retry_after if error.retry_after and error.retry_after > 0 else DEFAULT_DEFER_SECONDS
+            logger.warning(
+                "Sync %s %s: %s; deferred for %.0fs", self.connection.customer_id, self.entity, error, seconds
+            )
+            raise RunDeferred(str(error), until=timezone.now() + timedelta(seconds=seconds)) from error
 
-        `waits_for` narrows which retryable errors are waited out; others are raised at once."""
-        waits = 0
-        while True:
-            try:
-                return function(*args, **kwargs)
-            except IcimsError as error:
-                waitable = error.retryable and (waits_for is None or isinstance(error, waits_for))
-                if not waitable or waits >= MAX_WAITS_PER_CALL:
-                    raise
-                waits += 1
-                delay = error.retry_after
-                if delay is None:
-                    delay = min(MAX_WAIT_SECONDS, BACKOFF_BASE_SECONDS * 2**waits)
-                if delay > MAX_WAIT_SECONDS:
-                    raise
-                logger.warning(
-                    "Sync %s %s: %s; waiting %.0fs (wait %d of %d)",
-                    self.connection.customer_id,
-                    self.entity,
-                    error,
-                    delay,
-                    waits,
-                    MAX_WAITS_PER_CALL,
-                )
-                self.wait(delay)
-
-    def wait(self, seconds: float) -> None:
-        """Sleep, renewing the lock often enough that a long pause does not let another run in."""
-        step = max(1.0, self.lock.ttl / 3)
-        remaining = max(0.0, seconds)
-        while True:
-            self.lock.heartbeat(force=True)
-            if remaining <= 0:
-                return
-            chunk = min(step, remaining)
-            self.sleep(chunk)
-            remaining -= chunk
+    def stop_if_paused(self) -> None:
+        """Raise RunPaused once the connection is paused. Reads the database at most every PAUSE_CHECK_SECONDS,
+        and only in the run's own thread (the fetching threads see the answer it got)."""
+        if not self._paused and threading.get_ident() == self._owner:
+            now = time.monotonic()
+            if self._pause_checked_at is None or now - self._pause_checked_at >= PAUSE_CHECK_SECONDS:
+                self._pause_checked_at = now
+                self._paused = not Connection.objects.filter(pk=self.connection.pk, is_active=True).exists()
+        if self._paused:
+            raise RunPaused("The connection was paused while this run was in flight.")
 
     # -- fetching and writing --------------------------------------------------------------------
     def fetch_and_write(self, ids: Iterable[int], *, after_batch: Callable[[int], None] | None = None) -> None:
@@ -221,6 +229,12 @@ class RunContext:
             self._pool = ThreadPoolExecutor(max_workers=self.fetch_concurrency, thread_name_prefix="sync-fetch")
         futures = [self._pool.submit(self._fetch_one, icims_id) for icims_id in batch]
         try:
+            pending = set(futures)
+            while pending:
+                done, pending = futures_wait(pending, timeout=PAUSE_CHECK_SECONDS, return_when=FIRST_EXCEPTION)
+                for future in done:
+                    future.result()  # the first failure stops the batch
+                self.stop_if_paused()  # a pause stops the GETs still queued, not only the next batch
             return [future.result() for future in futures]
         except BaseException:
             for future in futures:

@@ -23,6 +23,7 @@ class EntitySyncOverview:
     last_error: str
     last_error_at: datetime | None
     running: SyncRun | None
+    queued: SyncRun | None  # enqueued by the dispatcher or "Sync now", not started yet
     full_walk_pending: bool
     last_full_run_at: datetime | None
 
@@ -45,6 +46,7 @@ def connection_sync_overview(*, connection: Connection, now: datetime | None = N
     # A run whose heartbeat stopped is a dead worker's, not a running one.
     alive_since = now - timedelta(minutes=10)
     running = {run.entity: run for run in runs.filter(status=SyncRun.Status.RUNNING, heartbeat_at__gte=alive_since)}
+    queued = {run.entity: run for run in runs.filter(status=SyncRun.Status.QUEUED)}
     entities = []
     for entity in Entity.values:
         state = states.get(entity)
@@ -57,6 +59,7 @@ def connection_sync_overview(*, connection: Connection, now: datetime | None = N
                 last_error=state.last_error if state else "",
                 last_error_at=state.last_error_at if state else None,
                 running=running.get(entity),
+                queued=queued.get(entity),
                 full_walk_pending=bool(state and state.backfill_checkpoint is not None),
                 last_full_run_at=state.last_full_run_at if state else None,
             )

@@ -3,25 +3,45 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from integrations.models import Connection
 
 from .engine import sync_entity_run
-from .models import Entity
+from .services.sync_dispatch_tick import sync_dispatch_tick
+from .services.sync_runs_enqueue import sync_runs_publish
+
+# Runs go to the `sync` queue (settings: CELERY_TASK_ROUTES); at its soft limit a run stops as deferred.
+SYNC_TASK_OPTIONS = {
+    "ignore_result": True,
+    "soft_time_limit": settings.SYNC_TASK_SOFT_TIME_LIMIT,
+    "time_limit": settings.SYNC_TASK_TIME_LIMIT,
+}
+# The dispatcher's own tasks are short and on a clock: they go to the `urgent` queue, never behind a run.
+DISPATCH_TASK_OPTIONS = {
+    "ignore_result": True,
+    "soft_time_limit": settings.URGENT_TASK_SOFT_TIME_LIMIT,
+    "time_limit": settings.URGENT_TASK_TIME_LIMIT,
+}
 
 
-@shared_task(ignore_result=True)
-def sync_entity(connection_id: int, entity: str, full: bool = False) -> int | None:
-    """One beat tick (or a "sync now"): returns the SyncRun id; a tick while another run holds the lock is
-    recorded as skipped."""
+@shared_task(name="sync.tasks.sync_entity", **SYNC_TASK_OPTIONS)
+def sync_entity(connection_id: int, entity: str, full: bool = False, run_id: int | None = None) -> int | None:
+    """One queued run (from the dispatcher or a "sync now"): returns the SyncRun id; a run while another
+    holds the lock is recorded as skipped."""
     connection = Connection.objects.filter(pk=connection_id).first()
     if connection is None:
         return None
-    return sync_entity_run(connection=connection, entity=entity, full=full).pk
+    return sync_entity_run(connection=connection, entity=entity, full=full, run_id=run_id).pk
 
 
-@shared_task(ignore_result=True)
-def sync_reconcile(connection_id: int) -> None:
-    """The weekly reconcile: each entity walks every record (runs in parallel workers, one per entity)."""
-    for entity in Entity.values:
-        sync_entity.delay(connection_id, entity, full=True)
+@shared_task(name="sync.tasks.sync_dispatch", **DISPATCH_TASK_OPTIONS)
+def sync_dispatch() -> None:
+    """The dispatcher's tick (every minute): enqueue the runs that are due, close the abandoned ones."""
+    sync_dispatch_tick()
+
+
+@shared_task(name="sync.tasks.sync_runs_publish", **DISPATCH_TASK_OPTIONS)
+def sync_runs_publish_task(messages: list[list]) -> None:
+    """One slice of a dispatcher tick's runs, sent when its second of the minute comes."""
+    sync_runs_publish(messages=messages)

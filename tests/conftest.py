@@ -18,20 +18,29 @@ from integrations.roles import CSM_GROUP_NAME
 from integrations.sandbox import SandboxTenant
 from integrations.sandbox.clock import SandboxClock
 
+pytest_plugins = ["tests.celery_workers"]
+
 SANDBOX_URL = "https://sandbox.icims.test"
 SANDBOX_START = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
 
 
+def _clear_shared_state() -> None:
+    if not settings.REDIS_URL:
+        cache.clear()
+        return
+    # Not cache.clear(): on Redis that empties the whole database, under the other test processes' feet.
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    for key in client.scan_iter(f"{settings.TEST_REDIS_KEY_PREFIX}*"):
+        client.delete(key)
+
+
 @pytest.fixture(autouse=True)
 def fresh_shared_state():
-    """Tokens, budgets and breakers start empty in every test (on Redis too: only our own keys)."""
-    cache.clear()
-    if settings.REDIS_URL:
-        client = redis.Redis.from_url(settings.REDIS_URL)
-        for key in client.scan_iter("icims:*"):
-            client.delete(key)
+    """Tokens, budgets, breakers, the cache and the broker's queues start empty in every test (on Redis:
+    only this test process's keys)."""
+    _clear_shared_state()
     yield
-    cache.clear()
+    _clear_shared_state()
 
 
 @pytest.fixture

@@ -4,5 +4,6 @@ from .api import *  # noqa: F403
 from .base import *  # noqa: F403
 from .celery import *  # noqa: F403
 from .icims import *  # noqa: F403
+from .sync import *  # noqa: F403
 from .webhooks import *  # noqa: F403
 from .writebacks import *  # noqa: F403

@@ -30,4 +30,5 @@ ICIMS_READ_TIMEOUT = env.float("ICIMS_READ_TIMEOUT", default=30.0)
 ICIMS_MAX_ATTEMPTS = env.int("ICIMS_MAX_ATTEMPTS", default=4)
 ICIMS_BREAKER_THRESHOLD = env.int("ICIMS_BREAKER_THRESHOLD", default=5)
 ICIMS_BREAKER_COOLDOWN = env.float("ICIMS_BREAKER_COOLDOWN", default=60.0)
-SYNC_FETCH_CONCURRENCY = env.int("SYNC_FETCH_CONCURRENCY", default=4)  # profile GETs in flight per sync run
+# Where the shared state (tokens, budgets, breakers, sync locks) keeps its Redis keys.
+ICIMS_SHARED_STATE_PREFIX = env.str("ICIMS_SHARED_STATE_PREFIX", default="icims:")

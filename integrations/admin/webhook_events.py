@@ -17,6 +17,7 @@ from ..models import Connection, WebhookEvent
 from ..services.webhook_event_ingest import headers_redact
 from ..services.webhook_events_replay import webhook_events_replay, webhook_events_replay_failed
 from .view_only import ViewOnlyAdmin, pretty_json
+from .waiting import WaitingFilter, waiting_label
 
 REPLAY_PERMISSION = "integrations.change_webhookevent"
 
@@ -44,9 +45,10 @@ class WebhookEventAdmin(ViewOnlyAdmin):
         "system_id",
         "person_id",
         "attempts",
+        "waiting",
         "short_outcome",
     ]
-    list_filter = ["state", "event_type", "connection", ("received_at", admin.DateFieldListFilter)]
+    list_filter = ["state", WaitingFilter, "event_type", "connection", ("received_at", admin.DateFieldListFilter)]
     list_select_related = ["connection"]
     search_fields = ["customer_id", "system_id", "person_id", "job_id", "user_id", "dedupe_key"]
     date_hierarchy = "received_at"
@@ -64,6 +66,9 @@ class WebhookEventAdmin(ViewOnlyAdmin):
                     "state_changed_at",
                     "attempts",
                     "processed_at",
+                    "waiting_since",
+                    "waiting_until",
+                    "waiting_reason",
                     "outcome",
                     "last_error",
                 ]
@@ -77,6 +82,10 @@ class WebhookEventAdmin(ViewOnlyAdmin):
 
     def has_replay_permission(self, request):
         return request.user.has_perm(REPLAY_PERMISSION)
+
+    @admin.display(description="waiting", ordering="waiting_since")
+    def waiting(self, event: WebhookEvent) -> str:
+        return waiting_label(since=event.waiting_since, until=event.waiting_until, reason=event.waiting_reason)
 
     @admin.display(description="outcome")
     def short_outcome(self, event: WebhookEvent) -> str:

@@ -8,6 +8,7 @@ from django.utils.text import Truncator
 from ..models import Writeback, WritebackAttempt
 from ..services.writebacks_retry_now import writebacks_retry_now
 from .view_only import ViewOnlyAdmin, pretty_json
+from .waiting import WaitingFilter, waiting_label
 
 RETRY_PERMISSION = "integrations.change_writeback"
 
@@ -37,10 +38,11 @@ class WritebackAdmin(ViewOnlyAdmin):
         "state",
         "attempts",
         "next_attempt_at",
+        "waiting",
         "scheduling_request",
         "short_error",
     ]
-    list_filter = ["state", "action", "connection"]
+    list_filter = ["state", WaitingFilter, "action", "connection"]
     list_select_related = ["connection", "scheduling_request"]
     search_fields = ["=idempotency_key", "scheduling_request__workflow_id"]
     date_hierarchy = "created_at"
@@ -57,6 +59,8 @@ class WritebackAdmin(ViewOnlyAdmin):
                     "state",
                     "attempts",
                     "next_attempt_at",
+                    "waiting_since",
+                    "waiting_reason",
                     "last_error",
                     "created_at",
                     "updated_at",
@@ -70,6 +74,12 @@ class WritebackAdmin(ViewOnlyAdmin):
 
     def has_retry_permission(self, request):
         return request.user.has_perm(RETRY_PERMISSION)
+
+    @admin.display(description="waiting", ordering="waiting_since")
+    def waiting(self, writeback: Writeback) -> str:
+        return waiting_label(
+            since=writeback.waiting_since, until=writeback.next_attempt_at, reason=writeback.waiting_reason
+        )
 
     @admin.display(description="last error")
     def short_error(self, writeback: Writeback) -> str:

@@ -62,6 +62,9 @@ class OAuthTokenProvider:
         digest = hashlib.sha256(f"{token_url}|{client_id}".encode()).hexdigest()[:24]
         self.token_key = f"token:{digest}"
         self.lock_key = f"token-lock:{digest}"
+        # The last token this provider read or fetched, with its expiry: a client making many calls reads
+        # the shared state once per token, not once per call.
+        self._held: dict | None = None
 
     def headers(self, request: requests.PreparedRequest) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token()}"}
@@ -78,21 +81,25 @@ class OAuthTokenProvider:
                 finally:
                     self.state.delete(self.lock_key)
             if self.clock() > deadline:
-                raise IcimsAuthError("Timed out waiting for another worker to fetch the iCIMS token")
+                # Retryable: the other worker is stuck on a slow login server, the credentials may be fine.
+                raise IcimsTimeout("Timed out waiting for another worker to fetch the iCIMS token")
             self.sleep(WAIT_STEP_SECONDS)
 
     def invalidate(self, rejected_header: dict[str, str]) -> None:
         """Forget the token iCIMS just refused, unless another worker already replaced it."""
         rejected = rejected_header.get("Authorization", "").removeprefix("Bearer ")
+        self._held = None
         stored = self.state.get(self.token_key)
         if stored and json.loads(stored)["access_token"] == rejected:
             self.state.delete(self.token_key)
 
     def _cached(self) -> str | None:
-        stored = self.state.get(self.token_key)
-        if not stored:
-            return None
-        token = json.loads(stored)
+        token = self._held
+        if token is None or token["expires_at"] - self.refresh_margin <= self.clock():
+            stored = self.state.get(self.token_key)
+            if not stored:
+                return None
+            token = self._held = json.loads(stored)
         if token["expires_at"] - self.refresh_margin <= self.clock():
             return None
         return token["access_token"]
@@ -129,11 +136,8 @@ class OAuthTokenProvider:
                 "The iCIMS token endpoint answered without an access token", status=response.status_code
             ) from exc
         # The token lives in the shared cache only as long as iCIMS says it is valid.
-        self.state.set(
-            self.token_key,
-            json.dumps({"access_token": access_token, "expires_at": self.clock() + expires_in}),
-            ttl=expires_in,
-        )
+        self._held = {"access_token": access_token, "expires_at": self.clock() + expires_in}
+        self.state.set(self.token_key, json.dumps(self._held), ttl=expires_in)
         logger.info("Fetched an iCIMS token for client %s, valid %ss", self.client_id, expires_in)
         return access_token
 

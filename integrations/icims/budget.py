@@ -22,6 +22,7 @@ from .errors import IcimsBudgetExhausted, IcimsRateLimited
 from .shared_state import SharedState
 
 HOUR = 3600
+HOUR_KEY_TTL = HOUR + 60
 DEFAULT_PAUSE_SECONDS = 60
 
 
@@ -49,45 +50,62 @@ class CallBudget:
 
     # -- before a call -------------------------------------------------------------------------
     def acquire(self, purpose: Purpose) -> None:
-        """Spend one call for `purpose`, or raise IcimsRateLimited / IcimsBudgetExhausted."""
+        """Spend one call for `purpose`, or raise IcimsRateLimited / IcimsBudgetExhausted (one round trip)."""
         now = self.clock()
-        paused_until = self.paused_until()
-        if paused_until is not None:
+        used, (paused_until, daily) = self.state.incr_and_get(
+            self.hour_key(now), ttl=HOUR_KEY_TTL, read=[self.pause_key, self.daily_key]
+        )
+        try:
+            self.check(purpose, now=now, used=used, paused_until=paused_until, daily=daily)
+        except (IcimsRateLimited, IcimsBudgetExhausted):
+            self.refund(now=now)
+            raise
+
+    def check(self, purpose: Purpose, *, now: float, used: int, paused_until: str | None, daily: str | None) -> None:
+        """Raise when a call for `purpose` may not go out, given the values read from the shared state: the
+        pause, the daily allowance, and the hourly count including this call."""
+        if paused_until is not None and float(paused_until) > now:
             raise IcimsRateLimited(
-                "iCIMS asked us to slow down; every worker of this connection waits", retry_after=paused_until - now
+                "iCIMS asked us to slow down; every worker of this connection waits",
+                retry_after=float(paused_until) - now,
             )
-        daily = self.daily_allowance()
         if daily is not None:
-            reserve = math.ceil(daily["limit"] * DAILY_RESERVE[purpose])
-            if daily["remaining"] <= reserve:
+            allowance = json.loads(daily)
+            reserve = math.ceil(allowance["limit"] * DAILY_RESERVE[purpose])
+            if allowance["remaining"] <= reserve:
                 raise IcimsBudgetExhausted(
-                    f"{daily['remaining']} of today's {daily['limit']} iCIMS calls are left, "
+                    f"{allowance['remaining']} of today's {allowance['limit']} iCIMS calls are left, "
                     f"kept for work with a higher priority than {purpose}",
-                    retry_after=max(0.0, daily["reset_at"] - now),
+                    retry_after=max(0.0, allowance["reset_at"] - now),
                 )
         ceiling = math.floor(self.hourly_budget * HOURLY_SHARE[purpose])
-        key = self._hour_key(now)
-        used = self.state.incr(key, ttl=HOUR + 60)
         if used > ceiling:
-            self.state.incr(key, amount=-1, ttl=HOUR + 60)
             raise IcimsBudgetExhausted(
                 f"{purpose} may use {ceiling} of this connection's {self.hourly_budget} calls an hour; all used",
                 retry_after=HOUR - now % HOUR,
             )
 
+    def refund(self, *, now: float) -> None:
+        """Give back the call counted at `now` that did not go out."""
+        self.state.incr(self.hour_key(now), amount=-1, ttl=HOUR_KEY_TTL)
+
     # -- after a call ----------------------------------------------------------------------------
     def observe(self, headers: Mapping[str, str]) -> None:
         """Remember the daily allowance iCIMS reported in its rate-limit headers."""
+        self.state.write_many(sets=self.observed(headers))
+
+    def observed(self, headers: Mapping[str, str]) -> dict[str, tuple[str, float]]:
+        """What to write after a call: the daily allowance iCIMS reported, if its headers say."""
         try:
             limit = int(headers["x-ratelimit-limit"])
             remaining = int(headers["x-ratelimit-remaining"])
             reset = int(headers["x-ratelimit-reset"])
         except (KeyError, ValueError, TypeError):
-            return
+            return {}
         if reset <= 0:
-            return
+            return {}
         record = {"limit": limit, "remaining": remaining, "reset_at": self.clock() + reset}
-        self.state.set(self._daily_key, json.dumps(record), ttl=reset)
+        return {self.daily_key: (json.dumps(record), reset)}
 
     def pause(self, seconds: float | None) -> float:
         """Stop every worker of this connection for `seconds` (after a 429); returns the pause used."""
@@ -95,28 +113,28 @@ class CallBudget:
             daily = self.daily_allowance()
             exhausted = daily is not None and daily["remaining"] <= 0
             seconds = daily["reset_at"] - self.clock() if exhausted else DEFAULT_PAUSE_SECONDS
-        self.state.set(self._pause_key, str(self.clock() + seconds), ttl=seconds)
+        self.state.set(self.pause_key, str(self.clock() + seconds), ttl=seconds)
         return seconds
 
     # -- for the admin ---------------------------------------------------------------------------
     def paused_until(self) -> float | None:
-        value = self.state.get(self._pause_key)
+        value = self.state.get(self.pause_key)
         return None if value is None or float(value) <= self.clock() else float(value)
 
     def daily_allowance(self) -> dict | None:
-        value = self.state.get(self._daily_key)
+        value = self.state.get(self.daily_key)
         return None if value is None else json.loads(value)
 
     def calls_this_hour(self) -> int:
-        return int(self.state.get(self._hour_key(self.clock())) or 0)
+        return int(self.state.get(self.hour_key(self.clock())) or 0)
 
     @property
-    def _daily_key(self) -> str:
+    def daily_key(self) -> str:
         return f"budget:{self.name}:daily"
 
     @property
-    def _pause_key(self) -> str:
+    def pause_key(self) -> str:
         return f"budget:{self.name}:paused-until"
 
-    def _hour_key(self, now: float) -> str:
+    def hour_key(self, now: float) -> str:
         return f"budget:{self.name}:hour:{int(now // HOUR)}"

@@ -1,9 +1,15 @@
 """The one function every iCIMS call goes through.
 
-It applies the budget and the circuit breaker, authenticates, sets connect and read timeouts,
+It applies the budget and the circuit breaker (call_gate.py: one shared-state round trip before the call,
+at most one after), authenticates, sets connect and read timeouts,
 logs iCIMS's request id (`x-transaction`) and rate-limit headers (never a token), turns every
-failure into a typed error (errors.py) and retries what retrying can fix: 5xx and timeouts with
-exponential backoff and full jitter, honouring `Retry-After`; a refused token once, with a new one.
+failure into a typed error (errors.py) and retries, in this process, what a few seconds can fix:
+5xx answers and refused connections, with exponential backoff and full jitter, honouring
+`Retry-After`; a refused token once, with a new one.
+
+It never holds a worker for long: the waits it sleeps add up to at most `max_wait` seconds, and a
+timeout is not retried here (a host that does not answer would cost one read timeout per attempt).
+Anything longer is raised with `retry_after`, and the caller re-queues its work for later.
 
 requests speaks HTTP/1.1 only, which is what iCIMS requires (other versions get a 505).
 """
@@ -21,6 +27,7 @@ from urllib.parse import urlsplit
 import requests
 
 from .budget import CallBudget, Purpose
+from .call_gate import Admission, CallGate
 from .circuit_breaker import CircuitBreaker
 from .errors import (
     IcimsAuthError,
@@ -75,7 +82,7 @@ class IcimsTransport:
         read_timeout: float = 30.0,
         max_attempts: int = 4,
         backoff_base: float = 0.5,
-        backoff_cap: float = 30.0,
+        max_wait: float = 5.0,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.time,
@@ -85,11 +92,12 @@ class IcimsTransport:
         self.purpose = purpose
         self.budget = budget
         self.breaker = breaker
+        self.gate = CallGate(budget=budget, breaker=breaker)
         self.on_call = on_call
         self.timeout = (connect_timeout, read_timeout)
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
+        self.max_wait = max_wait
         self.sleep = sleep
         self.jitter = jitter
         self.clock = clock
@@ -111,11 +119,10 @@ class IcimsTransport:
         """
         method = method.upper()
         may_retry = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
-        attempt, refreshed_auth = 0, False
+        attempt, refreshed_auth, waited = 0, False, 0.0
         while True:
             attempt += 1
-            if self.breaker is not None:
-                self.breaker.before_call()
+            admission = self.gate.admit(self.purpose)  # breaker, pause and budget: one round trip
             prepared = self.session.prepare_request(
                 requests.Request(
                     method, url, params=params, json=json, headers={"Accept": "application/json", **(headers or {})}
@@ -124,15 +131,19 @@ class IcimsTransport:
             try:
                 auth_headers = self.auth.headers(prepared)
             except IcimsError as token_error:
-                # The login server failed: a refused secret is final, an unreachable server may come back.
-                if not (token_error.retryable and attempt < self.max_attempts):
+                self.gate.refund(admission)
+                # The login server failed: a refused secret is final, an unreachable server may come back
+                # (and counts towards the breaker like any other unreachable host).
+                if token_error.retryable and self.breaker is not None:
+                    self.breaker.record_failure()
+                delay = self._backoff(attempt, token_error, waited)
+                if delay is None:
                     raise
-                self.sleep(self._backoff(attempt, None))
+                waited += delay
+                self.sleep(delay)
                 continue
             prepared.headers.update(auth_headers)
-            if self.budget is not None:
-                self.budget.acquire(self.purpose)
-            error = self._send(prepared)
+            error = self._send(prepared, admission)
             if isinstance(error, requests.Response):
                 return error
 
@@ -149,17 +160,16 @@ class IcimsTransport:
                 raise error
             if error.retryable and self.breaker is not None:
                 self.breaker.record_failure()
-            if not (error.retryable and may_retry and attempt < self.max_attempts):
-                raise error
-            delay = self._backoff(attempt, error.retry_after)
+            delay = self._backoff(attempt, error, waited) if may_retry else None
             if delay is None:
                 raise error
+            waited += delay
             logger.warning(
                 "iCIMS %s %s failed (%s); retry %s in %.2fs", method, urlsplit(url).path, error, attempt, delay
             )
             self.sleep(delay)
 
-    def _send(self, prepared: requests.PreparedRequest) -> requests.Response | IcimsError:
+    def _send(self, prepared: requests.PreparedRequest, admission: Admission) -> requests.Response | IcimsError:
         path = urlsplit(prepared.url or "").path
         started = self.clock()
         try:
@@ -184,12 +194,9 @@ class IcimsTransport:
             headers.get("x-ratelimit-limit", "-"),
             headers.get("x-ratelimit-reset", "-"),
         )
-        if self.budget is not None:
-            self.budget.observe(headers)
+        self.gate.settle(admission, headers=headers, succeeded=response.status_code < 400)
         self._record(response.status_code, prepared.method or "")
         if response.status_code < 400:
-            if self.breaker is not None:
-                self.breaker.record_success()
             return response
         return error_for_response(
             status=response.status_code,
@@ -203,8 +210,16 @@ class IcimsTransport:
         if self.on_call is not None:
             self.on_call(self.purpose, status, method)
 
-    def _backoff(self, attempt: int, retry_after: float | None) -> float | None:
-        """Full jitter: a random wait up to base * 2^attempt; iCIMS's `Retry-After` wins when it gave one."""
-        if retry_after is not None:
-            return retry_after if retry_after <= self.backoff_cap else None
-        return self.jitter() * min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+    def _backoff(self, attempt: int, error: IcimsError, waited: float) -> float | None:
+        """How long to sleep before trying again here, or None to raise now.
+
+        Full jitter: a random wait up to base * 2^attempt; iCIMS's `Retry-After` wins when it gave one.
+        None when retrying cannot help, the attempts are spent, the call timed out (another try would cost
+        another whole timeout) or the wait would take the total past `max_wait`."""
+        if not error.retryable or isinstance(error, IcimsTimeout) or attempt >= self.max_attempts:
+            return None
+        if error.retry_after is not None:
+            delay = error.retry_after
+        else:
+            delay = self.jitter() * self.backoff_base * 2 ** (attempt - 1)
+        return delay if waited + delay <= self.max_wait else None

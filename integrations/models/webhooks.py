@@ -54,6 +54,19 @@ class WebhookEvent(models.Model):
     last_error = models.TextField("last error", blank=True, help_text="Why the last attempt failed.")
     outcome = models.TextField("outcome", blank=True, help_text="What processing did, or why it was ignored.")
     processed_at = models.DateTimeField("processed", null=True, blank=True)
+    waiting_since = models.DateTimeField(
+        "waiting since",
+        null=True,
+        blank=True,
+        help_text="When it first had to wait for its turn (iCIMS asked us to slow down, a budget was spent, "
+        "the breaker was open, the connection is paused). Empty: not waiting.",
+    )
+    waiting_until = models.DateTimeField(
+        "waiting until", null=True, blank=True, help_text="When it may go on. Empty while waiting: until resumed."
+    )
+    waiting_reason = models.CharField(
+        "waiting for", max_length=300, blank=True, help_text="Why it waits. Waiting costs none of its attempts."
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -58,6 +58,16 @@ class Writeback(models.Model):
         "next attempt", null=True, blank=True, help_text="Pending or retrying: not sent before this time."
     )
     last_error = models.TextField("last error", blank=True, help_text="Why the last attempt did not succeed.")
+    waiting_since = models.DateTimeField(
+        "waiting since",
+        null=True,
+        blank=True,
+        help_text="When it first had to wait for its turn (iCIMS asked us to slow down, a budget was spent, "
+        "the breaker was open, the connection is paused) until `next attempt`. Empty: not waiting.",
+    )
+    waiting_reason = models.CharField(
+        "waiting for", max_length=300, blank=True, help_text="Why it waits. Waiting costs none of its attempts."
+    )
     result = models.JSONField(
         "result", default=dict, blank=True, help_text="What iCIMS gave back, e.g. the interview id it created."
     )

@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
+from sync.services.sync_states_ensure import sync_states_ensure
+
 from ..models import SECRET_FIELDS, Connection
 from .connection_history import connection_history_record
 
@@ -151,6 +153,8 @@ def connection_save(*, connection: Connection) -> Connection:
     connection_validate(connection=connection)
     created = connection.pk is None
     connection.save()
+    if created:
+        sync_states_ensure(connection=connection)
     logger.info(
         "Connection %s (CustomerId %s) %s", connection.name, connection.customer_id, "created" if created else "saved"
     )

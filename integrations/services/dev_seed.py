@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from sync.services.sync_states_ensure import sync_states_ensure
+
 from ..models import Connection
 from ..sandbox.webhooks import DEFAULT_WEBHOOK_PASSWORD, DEFAULT_WEBHOOK_USERNAME
 
@@ -47,4 +49,5 @@ def dev_seed(*, admin_password: str, sandbox_url: str) -> DevSeedResult:
             "webhook_password": DEFAULT_WEBHOOK_PASSWORD,
         },
     )
+    sync_states_ensure(connection=connection)  # the dispatcher's next tick syncs it
     return DevSeedResult(admin_username=admin.username, connection=connection)

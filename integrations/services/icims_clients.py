@@ -25,14 +25,14 @@ from .api_usage import api_call_recorder
 
 
 @lru_cache(maxsize=4)
-def _redis_state(url: str) -> RedisSharedState:
-    return RedisSharedState(redis.Redis.from_url(url))
+def _redis_state(url: str, prefix: str) -> RedisSharedState:
+    return RedisSharedState(redis.Redis.from_url(url), prefix=prefix)
 
 
 def icims_shared_state() -> SharedState:
     """Redis when configured (shared by every machine), else the cache with a file lock (one machine)."""
     if settings.REDIS_URL:
-        return _redis_state(settings.REDIS_URL)
+        return _redis_state(settings.REDIS_URL, settings.ICIMS_SHARED_STATE_PREFIX)
     return LockedCacheSharedState(caches["default"], lock_path=settings.VAR_DIR / "icims-shared-state.lock")
 
 

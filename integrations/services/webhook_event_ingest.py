@@ -132,8 +132,8 @@ def headers_redact(*, headers: Mapping[str, str]) -> dict[str, str]:
     return {name: REDACTED if _SECRET_HEADER.search(name) else value for name, value in headers.items()}
 
 
-def webhook_event_enqueue(*, event_id: int) -> None:
-    task_enqueue(name=WEBHOOK_EVENT_PROCESS, args=(event_id,))
+def webhook_event_enqueue(*, event_id: int, countdown: float | None = None) -> None:
+    task_enqueue(name=WEBHOOK_EVENT_PROCESS, args=(event_id,), countdown=countdown)
 
 
 def _initial_state(*, connection: Connection, event_type: str) -> tuple[str, str]:

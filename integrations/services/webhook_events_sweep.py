@@ -1,7 +1,9 @@
 """Re-enqueue events the queue lost: left in "received", or "processing" past the worker's lease.
 
 The row is the source of truth, the Celery message only a nudge: a lost message, a dead worker
-or a broker outage at the wrong moment leaves a row here, and the next sweep picks it up.
+or a broker outage at the wrong moment leaves a row here, and the next sweep picks it up. An event
+waiting for its turn (work_waits.py) is left alone until its wait is over; one whose connection is
+paused waits for the resume, which re-enqueues it.
 """
 
 from __future__ import annotations
@@ -12,15 +14,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from integrations.models import WebhookEvent
 from integrations.services.webhook_event_ingest import webhook_event_enqueue
 
 logger = logging.getLogger(__name__)
-
-SWEEP_TASK_NAME = "integrations.tasks.webhook_events_sweep"
-SWEEP_PERIODIC_TASK_NAME = "Sweep stuck webhook events"
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,10 @@ def webhook_events_sweep(*, now: datetime | None = None) -> SweepResult:
         )
         stuck = list(
             WebhookEvent.objects.filter(
-                state=WebhookEvent.State.RECEIVED, state_changed_at__lt=stuck_cutoff
+                Q(waiting_until__isnull=True) | Q(waiting_until__lte=now),
+                state=WebhookEvent.State.RECEIVED,
+                state_changed_at__lt=stuck_cutoff,
+                connection__is_active=True,
             ).values_list("pk", flat=True)[:batch]
         )
         # Touching state_changed_at keeps the next sweep from piling a second message on a backlog.
@@ -71,24 +74,3 @@ def webhook_events_sweep(*, now: datetime | None = None) -> SweepResult:
             result.gave_up,
         )
     return result
-
-
-def webhook_sweep_schedule_ensure(**kwargs) -> None:
-    """Keep the sweeper's beat entry in line with the settings. Safe to run after every migrate.
-
-    `expire_seconds` equals the interval, so a backlog of sweeps never replays stale runs.
-    """
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
-
-    every = settings.WEBHOOK_SWEEP_INTERVAL_SECONDS
-    interval, _ = IntervalSchedule.objects.get_or_create(every=every, period=IntervalSchedule.SECONDS)
-    PeriodicTask.objects.update_or_create(
-        name=SWEEP_PERIODIC_TASK_NAME,
-        defaults={
-            "task": SWEEP_TASK_NAME,
-            "interval": interval,
-            "crontab": None,
-            "expire_seconds": every,
-            "description": "Re-enqueues iCIMS webhook events whose Celery message got lost.",
-        },
-    )

@@ -47,5 +47,5 @@ def writeback_enqueue(
     return writeback
 
 
-def writeback_task_enqueue(*, writeback_id: int) -> None:
-    task_enqueue(name=WRITEBACK_SEND, args=(writeback_id,))
+def writeback_task_enqueue(*, writeback_id: int, countdown: float | None = None) -> None:
+    task_enqueue(name=WRITEBACK_SEND, args=(writeback_id,), countdown=countdown)

@@ -3,8 +3,9 @@
 Only the worker whose conditional UPDATE moved the row to "sending" goes on. A failure iCIMS may
 recover from is retried after the delays in WRITEBACK_RETRY_DELAYS_MINUTES (1, 5, 15, 30, 60
 minutes: the first send plus five retries); when they run out the row is dead. A failure no retry
-can fix is dead at once, with the reason. An open circuit breaker or our own exhausted budget
-postpones the send without counting it as an attempt: iCIMS was never asked.
+can fix is dead at once, with the reason. A wait (work_waits.py: a 429 or a spent daily allowance,
+our exhausted budget, an open circuit breaker) postpones the send to the moment it may go on without
+counting an attempt; a paused connection holds it until the connection is resumed.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from integrations.icims.errors import IcimsBudgetExhausted, IcimsCircuitOpen, IcimsError
+from integrations.icims.errors import IcimsError
 from integrations.models import Writeback, WritebackAttempt
 
+from .work_waits import WAIT_ERRORS, ConnectionPaused, Wait, wait_for
 from .writeback_actions import (
     ACTION_SENDERS,
     ResponseRecorder,
@@ -28,6 +31,7 @@ from .writeback_actions import (
     WritebackWaiting,
     advance_outcome_record,
 )
+from .writeback_enqueue import writeback_task_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -51,13 +55,12 @@ def writeback_send(*, writeback_id: int) -> Writeback | None:
     recorder = ResponseRecorder(api_url=writeback.connection.api_url)
     try:
         if not writeback.connection.is_active:
-            raise WritebackWaiting("The connection is paused; the write-back is sent once it is resumed.")
+            raise ConnectionPaused()
         result = ACTION_SENDERS[writeback.action](writeback=writeback, recorder=recorder)
-    except (IcimsCircuitOpen, IcimsBudgetExhausted) as exc:
-        delay = exc.retry_after if exc.retry_after else settings.ICIMS_BREAKER_COOLDOWN
-        _retry_later(writeback, attempt, recorder, error=exc, delay=timedelta(seconds=delay), counts=False)
+    except (*WAIT_ERRORS, ConnectionPaused) as exc:
+        _wait(writeback, attempt, recorder, error=exc, wait=wait_for(exc))
     except WritebackWaiting as exc:
-        _retry_later(writeback, attempt, recorder, error=exc, delay=_retry_delay(1), counts=False)
+        _wait(writeback, attempt, recorder, error=exc, wait=Wait(str(exc), until=timezone.now() + _retry_delay(1)))
     except WritebackNeedsReview as exc:
         _finish(writeback, attempt, recorder, state=Writeback.State.DEAD, outcome="dead: needs review", error=str(exc))
     except (IcimsError, WritebackNotConfirmed) as exc:
@@ -118,28 +121,40 @@ def _retry_or_die(
     retry_after = getattr(error, "retry_after", None)
     if retry_after:
         delay = max(delay, timedelta(seconds=retry_after))
-    _retry_later(writeback, attempt, recorder, error=error, delay=delay, counts=True)
-
-
-def _retry_later(
-    writeback: Writeback,
-    attempt: WritebackAttempt,
-    recorder: ResponseRecorder,
-    *,
-    error: Exception,
-    delay: timedelta,
-    counts: bool,
-) -> None:
     _finish(
         writeback,
         attempt,
         recorder,
         state=Writeback.State.RETRYING,
-        outcome=f"retry in {int(delay.total_seconds())}s" + ("" if counts else " (not counted as an attempt)"),
+        outcome=f"retry in {int(delay.total_seconds())}s",
         error=_describe(error),
         next_attempt_at=timezone.now() + delay,
-        uncount=not counts,
     )
+
+
+def _wait(
+    writeback: Writeback, attempt: WritebackAttempt, recorder: ResponseRecorder, *, error: Exception, wait: Wait
+) -> None:
+    """Not sent, not counted: it goes again when the wait ends (a short wait as a countdown, a long one by
+    the due sweep, a paused connection's by its resume)."""
+    _finish(
+        writeback,
+        attempt,
+        recorder,
+        state=Writeback.State.RETRYING,
+        outcome=f"waiting until {wait.until:%Y-%m-%d %H:%M:%S} UTC (not counted as an attempt)"
+        if wait.until
+        else "held while the connection is paused (not counted as an attempt)",
+        error=_describe(error),
+        next_attempt_at=wait.until,
+        uncount=True,
+        waiting=wait,
+    )
+    countdown = wait.countdown
+    if countdown is not None:
+        transaction.on_commit(
+            lambda: writeback_task_enqueue(writeback_id=writeback.pk, countdown=countdown), robust=True
+        )
 
 
 def _finish(
@@ -153,9 +168,14 @@ def _finish(
     result: dict | None = None,
     next_attempt_at=None,
     uncount: bool = False,
+    waiting: Wait | None = None,
 ) -> None:
     now = timezone.now()
     changes = {"state": state, "last_error": error[:4000], "next_attempt_at": next_attempt_at, "updated_at": now}
+    if waiting is not None:
+        changes.update(waiting_since=writeback.waiting_since or now, waiting_reason=waiting.reason)
+    else:
+        changes.update(waiting_since=None, waiting_reason="")
     if state in (Writeback.State.SUCCEEDED, Writeback.State.SKIPPED, Writeback.State.DEAD):
         changes["completed_at"] = now
     if result is not None:

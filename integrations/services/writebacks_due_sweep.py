@@ -22,8 +22,6 @@ from .writeback_enqueue import writeback_task_enqueue
 
 logger = logging.getLogger(__name__)
 
-SWEEP_TASK_NAME = "integrations.tasks.writebacks_due_sweep"
-SWEEP_PERIODIC_TASK_NAME = "Send due write-backs"
 # Creates whose worker vanished mid-send may or may not have reached iCIMS: a person decides.
 UNKNOWN_OUTCOME_ACTIONS = (Writeback.Action.INTERVIEW_CREATE, Writeback.Action.FEEDBACK_REQUEST)
 
@@ -73,8 +71,9 @@ def writebacks_due_sweep(*, now: datetime | None = None) -> WritebackSweepResult
             created_at__lt=now - timedelta(seconds=settings.WRITEBACK_SWEEP_INTERVAL_SECONDS),
         )
         due_retry = Q(state=Writeback.State.RETRYING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        # A paused connection's write-backs are held until it is resumed (connection_pause.py).
         due = list(
-            Writeback.objects.filter(lost_pending | due_retry)
+            Writeback.objects.filter(lost_pending | due_retry, connection__is_active=True)
             .order_by("next_attempt_at", "pk")
             .values_list("pk", flat=True)[:batch]
         )
@@ -86,21 +85,3 @@ def writebacks_due_sweep(*, now: datetime | None = None) -> WritebackSweepResult
     if result.rescued or result.needs_review:
         logger.warning("Write-back sweep: %s rescued from a lost worker, %s need review", rescued, needs_review)
     return result
-
-
-def writebacks_sweep_schedule_ensure(**kwargs) -> None:
-    """Keep the sweep's beat entry in line with the settings (expires = interval). Safe after every migrate."""
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
-
-    every = settings.WRITEBACK_SWEEP_INTERVAL_SECONDS
-    interval, _ = IntervalSchedule.objects.get_or_create(every=every, period=IntervalSchedule.SECONDS)
-    PeriodicTask.objects.update_or_create(
-        name=SWEEP_PERIODIC_TASK_NAME,
-        defaults={
-            "task": SWEEP_TASK_NAME,
-            "interval": interval,
-            "crontab": None,
-            "expire_seconds": every,
-            "description": "Sends write-backs whose retry time has come; rescues ones a lost worker held.",
-        },
-    )

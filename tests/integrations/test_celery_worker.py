@@ -1,8 +1,9 @@
-"""A real Celery worker on Redis and PostgreSQL: a posted status change ends as one scheduling request,
-even when the worker is killed in the middle of processing it.
+"""A real Celery worker (the Procfile's urgent one) on Redis and PostgreSQL: a posted status change ends as
+one scheduling request, even when the worker is killed in the middle of processing it, and the worker
+goes on when Redis goes away and comes back.
 
-Skipped unless REDIS_URL is set and the database is PostgreSQL (the worker is another process: it
-needs a broker and a database both processes can reach). Each test starts its own worker.
+Skipped unless REDIS_URL is set and the database is PostgreSQL (tests/celery_workers.py). Each test
+starts its own worker.
 """
 
 from __future__ import annotations
@@ -11,139 +12,21 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
-from urllib.parse import quote
+from types import SimpleNamespace
 
 import pytest
 import redis
-from django.conf import settings
-from django.db import connection as db_connection
 
-from integrations.models import Connection, SchedulingRequest, Stage, WebhookEvent
-from integrations.sandbox import SandboxTenant
-from integrations.sandbox.wsgi import serve_in_thread
+from goodtime_icims.celery import app as celery_app
+from integrations.models import SchedulingRequest, WebhookEvent
 from integrations.services.webhook_events_sweep import webhook_events_sweep
-from tests.integrations.conftest import TRIGGER, WORKFLOW_ID, status_change_payload
+from integrations.tasks import webhook_event_process as webhook_event_process_task
+from tests.celery_workers import WAIT_SECONDS, free_port, wait_for
+from tests.integrations.conftest import WORKFLOW_ID, status_change_payload
 
 pytestmark = pytest.mark.celery_worker
-
-ROOT = Path(__file__).resolve().parents[2]
-WAIT_SECONDS = 30
-# Kombu's Redis keys for the default queue: emptied so a message left by an earlier run is not picked up.
-BROKER_KEYS = ("celery", "unacked", "unacked_index")
-
-
-@pytest.fixture
-def worker_environment(transactional_db):
-    if not os.environ.get("REDIS_URL"):
-        pytest.skip("a real worker needs a broker: set REDIS_URL")
-    if db_connection.vendor != "postgresql":
-        pytest.skip("a real worker is another process: it needs PostgreSQL, not the test's SQLite database")
-    broker = redis.Redis.from_url(settings.REDIS_URL)
-    broker.delete(*BROKER_KEYS)
-    database = settings.DATABASES["default"]
-    credentials = quote(database["USER"] or "") + (f":{quote(database['PASSWORD'])}" if database["PASSWORD"] else "")
-    yield {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": f"postgres://{credentials}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/"
-        f"{database['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "ICIMS_READ_TIMEOUT": "10",
-    }
-    broker.delete(*BROKER_KEYS)
-
-
-@pytest.fixture
-def start_worker(worker_environment, tmp_path):
-    workers = []
-
-    def start() -> subprocess.Popen:
-        log = open(tmp_path / f"worker-{len(workers)}.log", "wb")  # noqa: SIM115 - closed with the worker
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "goodtime_icims",
-                "worker",
-                "--pool",
-                "solo",
-                "--loglevel",
-                "info",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"test-{len(workers)}@%h",
-            ],
-            cwd=ROOT,
-            env=worker_environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        workers.append((worker, log))
-        return worker
-
-    yield start
-    for worker, log in workers:
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
-        log.close()
-
-
-@pytest.fixture
-def served_sandbox():
-    tenant = SandboxTenant.seeded(candidates=300, users=20, jobs=40, workflows=400, seed=7)
-    tenant.change_status(int(WORKFLOW_ID), TRIGGER, notify=False)
-    server = serve_in_thread(tenant)
-    yield tenant
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def live_connection(served_sandbox):
-    connection = Connection.objects.create(
-        name="Sandbox over HTTP",
-        customer_id="1000",
-        stream_id="sandbox-stream",
-        api_url_override=served_sandbox.base_url,
-        token_url_override=f"{served_sandbox.base_url}/oauth/token",
-        stream_url_override=f"{served_sandbox.base_url}/datastream/v2",
-        credential_mode=Connection.CredentialMode.CUSTOMER,
-        client_id="sandbox-client",
-        client_secret="sandbox-secret",
-        webhook_username="icims-sandbox",
-        webhook_password="sandbox-webhook-password",
-    )
-    Stage.objects.create(
-        connection=connection,
-        bin="Interview",
-        status="First Interview - Schedule",
-        status_id=TRIGGER,
-        triggers_scheduling=True,
-    )
-    return connection
-
-
-def _wait_for(condition, *, what: str, seconds: float = WAIT_SECONDS):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"Gave up after {seconds}s waiting for {what}")
 
 
 def _post(client, sandbox_basic):
@@ -158,11 +41,11 @@ def _post(client, sandbox_basic):
 def test_a_worker_turns_a_posted_status_change_into_a_scheduling_request(
     start_worker, live_connection, client, sandbox_basic
 ):
-    start_worker()
+    start_worker("worker-urgent", URGENT_CONCURRENCY="1")
 
     assert _post(client, sandbox_basic).status_code == 200
 
-    event = _wait_for(
+    event = wait_for(
         lambda: WebhookEvent.objects.filter(state=WebhookEvent.State.PROCESSED).first(),
         what="the event to be processed",
     )
@@ -182,23 +65,117 @@ def test_a_worker_killed_mid_task_leaves_the_event_for_the_sweeper_and_it_is_pro
         return handle(method, url, *args, **kwargs)
 
     served_sandbox.handle = slow_first_workflow_read
-    first = start_worker()
+    first = start_worker("worker-urgent", URGENT_CONCURRENCY="1")
     assert _post(client, sandbox_basic).status_code == 200
     assert arrived.wait(timeout=WAIT_SECONDS), "the worker never asked iCIMS for the workflow"
-    first.send_signal(signal.SIGKILL)
-    first.wait(timeout=10)
+    os.killpg(first.process.pid, signal.SIGKILL)  # the worker and its pool child, mid-task
+    first.process.wait(timeout=10)
     release.set()
     event = WebhookEvent.objects.get()
     assert (event.state, event.attempts) == (WebhookEvent.State.PROCESSING, 1)
 
     settings.WEBHOOK_PROCESSING_LEASE_SECONDS = 1
     time.sleep(1.1)
-    start_worker()
+    start_worker("worker-urgent", URGENT_CONCURRENCY="1")
     assert webhook_events_sweep().lease_expired == 1
 
-    event = _wait_for(
+    event = wait_for(
         lambda: WebhookEvent.objects.filter(state=WebhookEvent.State.PROCESSED).first(),
         what="the swept event to be processed by the new worker",
     )
     assert event.attempts == 2
     assert SchedulingRequest.objects.count() == 1
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A redis-server of this test's own, on a free port, that the test may kill and start again."""
+    port = free_port(low=9200, high=9299)
+    log = open(tmp_path / "redis.log", "ab")  # noqa: SIM115 - closed below
+    servers = []
+
+    def start() -> subprocess.Popen:
+        server = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        servers.append(server)
+        client = redis.Redis(port=port)
+        wait_for(lambda: _answers(client), what="redis-server to answer")
+        return server
+
+    start()
+    yield SimpleNamespace(url=f"redis://127.0.0.1:{port}/0", start=start, server=lambda: servers[-1])
+    for server in servers:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    log.close()
+
+
+def _answers(client) -> bool:
+    try:
+        return client.ping()
+    except redis.ConnectionError:
+        return False
+
+
+def _stored_event(connection, key: str) -> WebhookEvent:
+    payload = status_change_payload()
+    return WebhookEvent.objects.create(
+        connection=connection,
+        event_type=payload["eventType"],
+        customer_id=payload["customerId"],
+        system_id=payload["systemId"],
+        payload=payload,
+        dedupe_key=key,
+    )
+
+
+def test_a_worker_survives_redis_going_away_mid_task_and_coming_back(
+    start_worker, live_connection, served_sandbox, own_redis
+):
+    arrived, release = threading.Event(), threading.Event()
+    handle = served_sandbox.handle
+
+    def slow_first_workflow_read(method, url, *args, **kwargs):
+        if method == "GET" and "/applicantworkflows/" in url and not arrived.is_set():
+            arrived.set()
+            release.wait(timeout=WAIT_SECONDS)  # Redis is killed while the task waits for this answer
+        return handle(method, url, *args, **kwargs)
+
+    served_sandbox.handle = slow_first_workflow_read
+    worker = start_worker("worker-urgent", REDIS_URL=own_redis.url, URGENT_CONCURRENCY="1")
+    worker.wait_ready()
+
+    def publish(event: WebhookEvent) -> None:
+        with celery_app.connection_for_write(own_redis.url) as broker:
+            webhook_event_process_task.apply_async((event.pk,), connection=broker)
+
+    first = _stored_event(live_connection, "before-the-outage")
+    publish(first)
+    assert arrived.wait(timeout=WAIT_SECONDS), "the worker never asked iCIMS for the workflow"
+    own_redis.server().kill()
+    own_redis.server().wait()
+    release.set()
+    wait_for(lambda: "Connection to broker lost" in worker.log, what="the worker to notice the outage")
+    time.sleep(2)  # a few reconnection attempts against nothing
+    own_redis.start()
+
+    second = _stored_event(live_connection, "after-the-outage")
+    publish(second)
+
+    wait_for(
+        lambda: WebhookEvent.objects.filter(pk=second.pk, state=WebhookEvent.State.PROCESSED).exists(),
+        what="the worker to process a task after Redis came back",
+        seconds=60,
+    )
+    assert worker.process.poll() is None, worker.log[-3000:]
+    assert "Restoring 1 unacknowledged message(s)" in worker.log  # the moment the crash used to follow
+    assert "Unrecoverable error" not in worker.log
+    # The task in flight lost Redis too (its shared state): back to "received" for the sweeper, not lost.
+    first.refresh_from_db()
+    assert first.state == WebhookEvent.State.PROCESSED or (
+        first.state == WebhookEvent.State.RECEIVED and "ConnectionError" in first.last_error
+    )

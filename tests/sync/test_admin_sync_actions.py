@@ -9,6 +9,7 @@ from django.urls import reverse
 from goodtime_icims.celery import app
 from sync.models import Entity, SyncRun, SyncState
 from sync.selectors import connection_sync_overview
+from sync.services.sync_runs_enqueue import sync_runs_enqueue_for_connections
 
 pytestmark = pytest.mark.django_db
 
@@ -84,12 +85,10 @@ def test_the_overview_shows_data_age_errors_and_calls(sandbox, sandbox_connectio
     assert connection_sync_overview(connection=sandbox_connection).sync_calls_this_hour > 0
 
 
-def test_the_weekly_reconcile_task_walks_all_three_entities(sandbox, sandbox_connection, run_sync, eager_celery):
-    from sync.tasks import sync_reconcile
+def test_the_overview_says_which_entities_are_queued(superadmin_client, sandbox_connection):
+    sync_runs_enqueue_for_connections(connections=[sandbox_connection], entities=[Entity.USERS])
 
-    for entity in Entity.values:
-        run_sync(entity)
-    sandbox.clock.advance(minutes=10)
-    sync_reconcile(sandbox_connection.pk)
-    latest = {entity: SyncRun.objects.filter(entity=entity).latest("started_at") for entity in Entity.values}
-    assert {(run.mode, run.status) for run in latest.values()} == {(SyncRun.Mode.RECONCILE, SyncRun.Status.SUCCEEDED)}
+    overview = {row.entity: row for row in connection_sync_overview(connection=sandbox_connection).entities}
+    assert overview[Entity.USERS].queued is not None and overview[Entity.JOBS].queued is None
+    page = superadmin_client.get(reverse("admin:integrations_connection_change", args=[sandbox_connection.pk]))
+    assert "queued since" in page.content.decode()

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
+from integrations.models import Connection
 from sync.mapping import JOB_FIELDS, PERSON_FIELDS
 from sync.models import Candidate, Entity, Job, ScopeState, SyncRun, SyncState
 
@@ -127,7 +129,7 @@ def test_a_folder_change_in_the_admin_takes_effect_on_the_next_run(
     }
 
 
-def test_a_run_left_running_by_a_dead_worker_is_closed_as_failed_by_the_next(
+def test_a_run_left_running_by_a_dead_worker_is_closed_as_abandoned_by_the_next(
     sandbox, run_sync, sandbox_connection, in_scope, mirrored
 ):
     dead = SyncRun.objects.create(
@@ -136,7 +138,7 @@ def test_a_run_left_running_by_a_dead_worker_is_closed_as_failed_by_the_next(
     sandbox.clock.advance(minutes=5)
     assert run_sync(Entity.USERS).status == SyncRun.Status.SUCCEEDED
     dead.refresh_from_db()
-    assert dead.status == SyncRun.Status.FAILED and "worker stopped" in dead.error
+    assert dead.status == SyncRun.Status.ABANDONED and "worker stopped" in dead.error
     assert mirrored(Entity.USERS) == in_scope(Entity.USERS)
 
 
@@ -173,4 +175,29 @@ def test_an_hour_long_pause_from_icims_defers_the_run_instead_of_failing_it(sand
     run = run_sync(Entity.JOBS)
 
     assert run.status == SyncRun.Status.DEFERRED and run.error
-    assert SyncState.objects.get(connection=sandbox_connection, entity=Entity.JOBS).last_error == ""
+    state = SyncState.objects.get(connection=sandbox_connection, entity=Entity.JOBS)
+    assert state.last_error == ""
+    # the dispatcher enqueues it again when iCIMS said it may go on
+    assert timedelta(minutes=59) < state.next_run_at - timezone.now() <= timedelta(minutes=60)
+
+
+def test_pausing_the_connection_stops_a_walk_in_flight_at_its_next_call(
+    sandbox, run_sync, sandbox_connection, in_scope, mirrored, monkeypatch
+):
+    monkeypatch.setattr("sync.run_context.PAUSE_CHECK_SECONDS", 0)
+    handle, calls = sandbox.handle, []
+
+    def pause_after_ten_profile_reads(method, url, *args, **kwargs):
+        if "/people/" in url:
+            calls.append(url)
+            if len(calls) == 10:
+                Connection.objects.filter(pk=sandbox_connection.pk).update(is_active=False)
+        return handle(method, url, *args, **kwargs)
+
+    monkeypatch.setattr(sandbox, "handle", pause_after_ten_profile_reads)
+
+    run = run_sync(Entity.CANDIDATES, write_batch_size=25)
+
+    assert (run.status, len(calls)) == (SyncRun.Status.PAUSED, 10)
+    assert "paused" in run.error
+    assert mirrored(Entity.CANDIDATES) == set()  # the unfinished batch was not written

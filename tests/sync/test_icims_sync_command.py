@@ -45,3 +45,31 @@ def test_an_unknown_customer_id_is_refused(db):
 def test_an_unknown_entity_is_refused(db):
     with pytest.raises(CommandError, match="invalid choice"):
         call_command("icims_sync", "--entity", "workflows")
+
+
+def test_queue_records_queued_runs_and_returns_without_syncing(sandbox, sandbox_connection, mirrored):
+    out = StringIO()
+    call_command("icims_sync", "--queue", "--customer-id", "1000", "--entity", "jobs", stdout=out)
+
+    assert "1000 jobs: queued" in out.getvalue() and "Queued 1 run(s)." in out.getvalue()
+    assert list(SyncRun.objects.values_list("entity", "status")) == [(Entity.JOBS, SyncRun.Status.QUEUED)]
+    assert mirrored(Entity.JOBS) == set()  # nothing ran in the foreground
+
+
+def test_queue_twice_does_not_queue_a_second_run(sandbox, sandbox_connection):
+    call_command("icims_sync", "--queue", "--customer-id", "1000", stdout=StringIO())
+    out = StringIO()
+    call_command("icims_sync", "--queue", "--customer-id", "1000", "--full", stdout=out)
+
+    assert "Queued 0 run(s); 3 already queued or running." in out.getvalue()
+    assert SyncRun.objects.count() == 3
+
+
+def test_queue_says_which_paused_connections_it_left_out(sandbox, sandbox_connection):
+    sandbox_connection.is_active = False
+    sandbox_connection.save()
+    err = StringIO()
+    call_command("icims_sync", "--queue", "--customer-id", "1000", stdout=StringIO(), stderr=err)
+
+    assert "Paused, not queued: 1000." in err.getvalue()
+    assert not SyncRun.objects.exists()

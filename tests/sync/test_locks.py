@@ -21,12 +21,12 @@ def test_a_beat_tick_during_a_run_is_skipped_and_recorded(
 ):
     ticks = []
 
-    def second_tick_arrives() -> None:  # while the first run waits out a 429, the beat fires again
+    def second_tick_arrives() -> None:  # while the first run backs off a 503 for a moment, the beat fires again
         if not ticks:
             ticks.append(sync_entity(sandbox_connection.pk, Entity.CANDIDATES))
 
     fake_time.on_sleep = second_tick_arrives
-    sandbox.faults.inject("rate_limit", count=1, retry_after=5, path=r"/people/\d+$")
+    sandbox.faults.inject("error", count=1, path=r"/people/\d+$")
 
     first = run_sync(Entity.CANDIDATES)
 

@@ -1,5 +1,6 @@
-"""`python manage.py icims_sync [--customer-id ID] [--entity jobs|candidates|users] [--full]`: the sync, in the
-foreground, with progress on stderr (the log) and a summary per run; exits non-zero when a run failed."""
+"""`python manage.py icims_sync [--queue] [--customer-id ID] [--entity jobs|candidates|users] [--full]`: the sync,
+in the foreground, with progress on stderr (the log) and a summary per run; exits non-zero when a run failed.
+With `--queue` the runs go to the workers instead (what the admin's "Sync now" does) and it returns at once."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from integrations.models import Connection
 from sync.engine import sync_entity_run
 from sync.models import Entity, SyncRun
+from sync.services.sync_runs_enqueue import sync_runs_enqueue_for_connections
 
 
 class Command(BaseCommand):
@@ -21,13 +23,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--full", action="store_true", help="Walk every record in scope (a reconcile) instead of what changed."
         )
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="Queue the runs on the workers and return at once (follow them under Sync runs in the admin).",
+        )
 
-    def handle(self, *args, customer_id=None, entity=None, full=False, verbosity=1, **options):
+    def handle(self, *args, customer_id=None, entity=None, full=False, queue=False, verbosity=1, **options):
         connections = Connection.objects.filter(is_active=True).order_by("name")
         if customer_id:
             connections = Connection.objects.filter(customer_id=customer_id)
             if not connections.exists():
                 raise CommandError(f"No connection with CustomerId {customer_id}.")
+        if queue:
+            self._queue(list(connections), entity=entity, full=full)
+            return
         if verbosity >= 1:
             # Progress lines (one per committed batch) come from the engine's log.
             logging.getLogger("sync").setLevel(logging.INFO)
@@ -49,3 +59,19 @@ class Command(BaseCommand):
                     self.stdout.write(self.style.SUCCESS(line))
         if failed:
             raise CommandError(f"{failed} sync run(s) failed.")
+
+    def _queue(self, connections: list[Connection], *, entity: str | None, full: bool) -> None:
+        paused = [connection.customer_id for connection in connections if not connection.is_active]
+        if paused:
+            self.stderr.write(f"Paused, not queued: {', '.join(paused)}.")
+        runs = sync_runs_enqueue_for_connections(
+            connections=connections, entities=[entity] if entity else None, full=full
+        )
+        customer_ids = {connection.pk: connection.customer_id for connection in connections}
+        for run in runs:
+            self.stdout.write(f"{customer_ids[run.connection_id]} {run.entity}: queued (run {run.pk})")
+        asked = (len(connections) - len(paused)) * (1 if entity else len(Entity.values))
+        busy = asked - len(runs)
+        self.stdout.write(
+            self.style.SUCCESS(f"Queued {len(runs)} run(s)" + (f"; {busy} already queued or running." if busy else "."))
+        )

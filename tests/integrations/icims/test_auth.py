@@ -14,7 +14,7 @@ from responses import matchers
 
 from integrations.icims.auth import authenticator_for
 from integrations.icims.config import AuthMode
-from integrations.icims.errors import IcimsAuthError, IcimsConnectionError
+from integrations.icims.errors import IcimsAuthError, IcimsConnectionError, IcimsTimeout
 from tests.fixtures.icims import icims_fixture
 
 from . import processes
@@ -106,6 +106,17 @@ def test_an_unreachable_login_server_is_a_connection_error(state, clock, icims):
 
     with pytest.raises(IcimsConnectionError):
         token_provider(state, clock).token()
+
+
+def test_waiting_too_long_for_another_workers_token_fetch_is_a_timeout_to_retry_not_a_refused_secret(state, clock):
+    provider = token_provider(state, clock)
+    state.add(provider.lock_key, "1", ttl=3600)  # another worker fetches, from a login server that does not answer
+
+    with pytest.raises(IcimsTimeout) as raised:
+        provider.token()
+
+    assert raised.value.retryable
+    assert sum(clock.sleeps) <= 31
 
 
 def test_two_threads_refreshing_at_once_make_one_token_request(tmp_path, icims):

@@ -43,20 +43,41 @@ def test_retries_are_bounded(state, clock, icims, token_endpoint):
     assert len(clock.sleeps) == 2
 
 
-def test_a_timeout_is_retried_and_then_reported(state, clock, icims, token_endpoint):
+def test_a_timeout_is_reported_at_once_so_a_silent_host_costs_one_timeout_not_four(state, clock, icims, token_endpoint):
     read = icims.get(JOB_URL, body=requests.exceptions.ReadTimeout("read timed out"))
 
     with pytest.raises(IcimsTimeout):
-        make_client(state, clock, max_attempts=2).get_job(1026)
+        make_client(state, clock, max_attempts=4).get_job(1026)
 
-    assert read.call_count == 2
+    assert (read.call_count, clock.sleeps) == (1, [])
 
 
-def test_a_timeout_then_success_returns_the_answer(state, clock, icims, token_endpoint):
-    icims.get(JOB_URL, body=requests.exceptions.ConnectTimeout("connect timed out"))
+def test_a_refused_connection_then_success_returns_the_answer(state, clock, icims, token_endpoint):
+    icims.get(JOB_URL, body=requests.exceptions.ConnectionError("connection refused"))
     icims.get(JOB_URL, json=icims_fixture("job"))
 
     assert make_client(state, clock).get_job(1026)["jobid"] == "2014-1026"
+
+
+def test_a_retry_after_longer_than_a_few_seconds_is_raised_for_the_caller_to_requeue_not_slept(
+    state, clock, icims, token_endpoint
+):
+    server = icims.get(JOB_URL, status=503, headers={"Retry-After": "30"})
+
+    with pytest.raises(IcimsServerError) as raised:
+        make_client(state, clock).get_job(1026)
+
+    assert (server.call_count, clock.sleeps, raised.value.retry_after) == (1, [], 30.0)
+
+
+def test_the_waits_slept_in_process_add_up_to_a_few_seconds_at_most(state, clock, icims, token_endpoint):
+    server = icims.get(JOB_URL, status=500, json=icims_fixture("error_internal"))
+
+    with pytest.raises(IcimsServerError):
+        make_client(state, clock, max_attempts=10).get_job(1026)
+
+    assert sum(clock.sleeps) <= 5.0
+    assert server.call_count == len(clock.sleeps) + 1 < 10
 
 
 def test_a_503_retry_after_in_seconds_is_honoured(state, clock, icims, token_endpoint):
@@ -147,13 +168,22 @@ def test_the_config_never_shows_its_secret():
     assert "acme-secret-value-1234" not in repr(config())
 
 
-def test_an_unreachable_login_server_is_retried_like_any_other_timeout(state, clock, icims):
-    icims.post(TOKEN_URL, body=requests.exceptions.ConnectTimeout("connect timed out"))
+def test_an_unreachable_login_server_is_retried_like_any_other_refused_connection(state, clock, icims):
+    icims.post(TOKEN_URL, body=requests.exceptions.ConnectionError("connection refused"))
     icims.post(TOKEN_URL, json=icims_fixture("token"))
     icims.get(JOB_URL, json=icims_fixture("job"))
 
     assert make_client(state, clock).get_job(1026)["jobid"] == "2014-1026"
     assert clock.sleeps == [0.5]
+
+
+def test_a_login_server_that_does_not_answer_costs_one_timeout(state, clock, icims):
+    token = icims.post(TOKEN_URL, body=requests.exceptions.ReadTimeout("read timed out"))
+
+    with pytest.raises(IcimsTimeout):
+        make_client(state, clock).get_job(1026)
+
+    assert (token.call_count, clock.sleeps) == (1, [])
 
 
 def test_a_refused_secret_is_not_retried(state, clock, icims):

@@ -51,16 +51,20 @@ def test_a_status_change_is_marked_processed_with_its_outcome(sandbox, sandbox_s
     assert event.processed_at is not None
 
 
-def test_an_event_of_a_connection_paused_since_it_arrived_is_ignored(connection):
+def test_an_event_of_a_connection_paused_after_it_was_queued_is_held_without_spending_an_attempt(
+    connection, django_capture_on_commit_callbacks
+):
     event = _stored(connection)
     connection.is_active = False
     connection.save()
 
-    webhook_event_process(event_id=event.pk)
+    with django_capture_on_commit_callbacks() as enqueued:
+        webhook_event_process(event_id=event.pk)
 
     event.refresh_from_db()
-    assert event.state == WebhookEvent.State.IGNORED
-    assert "paused" in event.outcome
+    assert (event.state, event.attempts, event.waiting_until) == (WebhookEvent.State.RECEIVED, 0, None)
+    assert "paused" in event.waiting_reason and event.waiting_since is not None
+    assert not enqueued  # nothing comes back on its own: the resume sends it
 
 
 @pytest.mark.django_db(transaction=True)

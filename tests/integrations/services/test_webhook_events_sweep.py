@@ -5,15 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
-from django_celery_beat.models import PeriodicTask
 
 from integrations.models import WebhookEvent
-from integrations.services.webhook_events_sweep import (
-    SWEEP_PERIODIC_TASK_NAME,
-    SWEEP_TASK_NAME,
-    webhook_events_sweep,
-    webhook_sweep_schedule_ensure,
-)
+from integrations.services.webhook_events_sweep import webhook_events_sweep
 
 
 def _stored(connection, *, state, age: timedelta, attempts=0, key="k") -> WebhookEvent:
@@ -86,16 +80,3 @@ def test_done_events_are_left_alone(connection, django_capture_on_commit_callbac
 
     assert result.requeued == 0
     assert callbacks == []
-
-
-def test_the_sweeper_is_scheduled_with_expiry_equal_to_its_interval(db, settings):
-    task = PeriodicTask.objects.get(name=SWEEP_PERIODIC_TASK_NAME)  # created after migrate
-    assert task.task == SWEEP_TASK_NAME
-    assert task.interval.every == task.expire_seconds == settings.WEBHOOK_SWEEP_INTERVAL_SECONDS
-
-    settings.WEBHOOK_SWEEP_INTERVAL_SECONDS = 30
-    webhook_sweep_schedule_ensure()
-
-    task.refresh_from_db()
-    assert (task.interval.every, task.expire_seconds) == (30, 30)
-    assert PeriodicTask.objects.filter(name=SWEEP_PERIODIC_TASK_NAME).count() == 1

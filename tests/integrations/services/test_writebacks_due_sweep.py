@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
-from django_celery_beat.models import PeriodicTask
 
 from integrations.models import Writeback
 from integrations.services.interview_writebacks import interview_create
 from integrations.services.writeback_send import writeback_claim, writeback_send
-from integrations.services.writebacks_due_sweep import SWEEP_PERIODIC_TASK_NAME, writebacks_due_sweep
+from integrations.services.writebacks_due_sweep import writebacks_due_sweep
 
 
 def test_the_sweep_sends_a_writeback_whose_message_got_lost(
@@ -58,15 +57,6 @@ def test_a_create_whose_worker_vanished_mid_send_needs_review_not_a_resend(reque
     create.refresh_from_db()
     assert (result.needs_review, create.state) == (1, Writeback.State.DEAD)
     assert create.last_error.startswith("Needs review")
-
-
-def test_the_sweep_is_scheduled_with_expiry_equal_to_its_interval(db, settings):
-    task = PeriodicTask.objects.get(name=SWEEP_PERIODIC_TASK_NAME)  # created after migrate
-    assert (task.task, task.interval.every, task.expire_seconds) == (
-        "integrations.tasks.writebacks_due_sweep",
-        settings.WRITEBACK_SWEEP_INTERVAL_SECONDS,
-        settings.WRITEBACK_SWEEP_INTERVAL_SECONDS,
-    )
 
 
 def test_the_sweep_sends_again_what_a_lost_worker_held_past_its_lease(advance, settings):
