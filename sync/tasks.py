@@ -9,7 +9,7 @@ from integrations.models import Connection
 
 from .engine import sync_entity_run
 from .services.sync_dispatch_tick import sync_dispatch_tick
-from .services.sync_runs_enqueue import sync_runs_publish
+from .services.sync_runs_enqueue import SYNC_ENTITY_TASK, SYNC_RUNS_PUBLISH_TASK, sync_runs_publish
 
 # Runs go to the `sync` queue (settings: CELERY_TASK_ROUTES); at its soft limit a run stops as deferred.
 SYNC_TASK_OPTIONS = {
@@ -25,7 +25,7 @@ DISPATCH_TASK_OPTIONS = {
 }
 
 
-@shared_task(name="sync.tasks.sync_entity", **SYNC_TASK_OPTIONS)
+@shared_task(name=SYNC_ENTITY_TASK, **SYNC_TASK_OPTIONS)
 def sync_entity(connection_id: int, entity: str, full: bool = False, run_id: int | None = None) -> int | None:
     """One queued run (from the dispatcher or a "sync now"): returns the SyncRun id; a run while another
     holds the lock is recorded as skipped."""
@@ -41,7 +41,7 @@ def sync_dispatch() -> None:
     sync_dispatch_tick()
 
 
-@shared_task(name="sync.tasks.sync_runs_publish", **DISPATCH_TASK_OPTIONS)
+@shared_task(name=SYNC_RUNS_PUBLISH_TASK, **DISPATCH_TASK_OPTIONS)
 def sync_runs_publish_task(messages: list[list]) -> None:
     """One slice of a dispatcher tick's runs, sent when its second of the minute comes."""
     sync_runs_publish(messages=messages)

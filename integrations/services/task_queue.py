@@ -13,6 +13,7 @@ WRITEBACKS_DUE_SWEEP = "integrations.tasks.writebacks_due_sweep"
 
 def task_enqueue(*, name: str, args: tuple, countdown: float | None = None) -> None:
     """Send the task through its registered object (the app registers its tasks at start, see apps.py), so
-    settings such as `task_always_eager` hold as if the caller had imported the task."""
+    settings such as `task_always_eager` hold as if the caller had imported the task. `countdown`: not
+    before that many seconds (work waiting for its turn, see work_waits.py)."""
     # The reprs are what `delay` would compute with saferepr, given directly: ~10% of the enqueue's cost.
     current_app.tasks[name].apply_async(args, countdown=countdown, argsrepr=repr(args), kwargsrepr="{}")

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from celery import current_app
 from django.db import connection as db
 from django.db import models, transaction
 from django.utils import timezone
@@ -24,6 +25,9 @@ from .sync_states_ensure import sync_states_ensure
 logger = logging.getLogger(__name__)
 
 BUSY_STATUSES = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
+# Tasks are sent by name (sync/tasks.py registers them under these): tasks import services, never the reverse.
+SYNC_ENTITY_TASK = "sync.tasks.sync_entity"
+SYNC_RUNS_PUBLISH_TASK = "sync.tasks.sync_runs_publish"
 
 
 @dataclass(frozen=True)
@@ -119,22 +123,21 @@ def _send_spread(messages: list[list], *, spread_seconds: int) -> None:
     """Jitter by slices of the minute: one message per slice carries its runs and leaves when the slice
     starts (then publishes them), so a tick sends a dozen messages whatever the number of runs due, and
     no worker holds hundreds of delayed messages."""
-    from sync.tasks import sync_runs_publish_task  # tasks import services, not the other way round
-
     slices: dict[int, list[list]] = {}
     for message in messages:
         offset = jitter_seconds(connection_id=message[1], spread=spread_seconds)
         slices.setdefault(offset - offset % JITTER_SLICE_SECONDS, []).append(message)
     for start, batch in sorted(slices.items()):
-        sync_runs_publish_task.apply_async((batch,), countdown=start or None, argsrepr=f"({len(batch)} runs)")
+        current_app.tasks[SYNC_RUNS_PUBLISH_TASK].apply_async(
+            (batch,), countdown=start or None, argsrepr=f"({len(batch)} runs)"
+        )
 
 
 def sync_runs_publish(*, messages: list[list]) -> None:
     """Send each queued run's task message: [run id, connection id, entity, full]."""
-    from sync.tasks import sync_entity  # tasks import services, not the other way round
-
     # One broker connection for the batch; the reprs given directly spare Celery a saferepr per message.
-    with sync_entity.app.producer_or_acquire() as producer:
+    sync_entity = current_app.tasks[SYNC_ENTITY_TASK]
+    with current_app.producer_or_acquire() as producer:
         for run_id, connection_id, entity, full in messages:
             args, kwargs = (connection_id, entity), {"full": full, "run_id": run_id}
             sync_entity.apply_async(args, kwargs, producer=producer, argsrepr=repr(args), kwargsrepr=repr(kwargs))
