@@ -12,3 +12,9 @@ class IntegrationsConfig(AppConfig):
         from .roles import csm_group_ensure
 
         post_migrate.connect(csm_group_ensure, sender=self, dispatch_uid="integrations.csm_group_ensure")
+        # A daily crontab entry, kept apart from goodtime_icims/beat.py's interval entries.
+        from .services.stages_lint import stages_lint_schedule_ensure
+
+        post_migrate.connect(
+            stages_lint_schedule_ensure, sender=self, dispatch_uid="integrations.stages_lint_schedule_ensure"
+        )

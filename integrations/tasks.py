@@ -5,7 +5,9 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
+from integrations.services.stages_lint import stages_lint_all as stages_lint_all_service
 from integrations.services.task_queue import (
+    STAGES_LINT_ALL,
     WEBHOOK_EVENT_PROCESS,
     WEBHOOK_EVENTS_SWEEP,
     WRITEBACK_SEND,
@@ -42,3 +44,8 @@ def writeback_send(writeback_id: int) -> None:
 @shared_task(name=WRITEBACKS_DUE_SWEEP, **URGENT_TASK_OPTIONS)
 def writebacks_due_sweep() -> None:
     writebacks_due_sweep_service()
+
+
+@shared_task(name=STAGES_LINT_ALL, acks_late=True, ignore_result=True)
+def stages_lint_all() -> None:
+    stages_lint_all_service()

@@ -17,6 +17,7 @@ from integrations.models import Connection
 from integrations.roles import CSM_GROUP_NAME
 from integrations.sandbox import SandboxTenant
 from integrations.sandbox.clock import SandboxClock
+from integrations.sandbox.tenant import DEFAULT_STREAM_ID, DEFAULT_SUBSCRIPTION_ID
 
 pytest_plugins = ["tests.celery_workers"]
 
@@ -112,6 +113,10 @@ def sandbox_connection(db):
         name="Sandbox",
         customer_id="1000",
         stream_id="sandbox-stream",
+        # As the connection test resolves it against the sandbox (services/connection_stream_resolve.py).
+        stream_resolved_for="sandbox-stream",
+        stream_resolved_stream=DEFAULT_STREAM_ID,
+        stream_resolved_subscription=DEFAULT_SUBSCRIPTION_ID,
         api_url_override=SANDBOX_URL,
         token_url_override=f"{SANDBOX_URL}/oauth/token",
         stream_url_override=f"{SANDBOX_URL}/datastream/v2",

@@ -12,6 +12,11 @@ from django.db import models
 
 from ..models import SECRET_FIELDS, Connection
 from ..selectors.connection_secret_hints import connection_secret_hint
+from ..services.connection_field_map import (
+    connection_field_map_check,
+    connection_field_map_parse,
+    connection_field_map_text,
+)
 from ..services.connection_save import (
     EDITABLE_FIELDS,
     connection_changes_apply,
@@ -48,6 +53,29 @@ class FolderListField(forms.Field):
         return self.to_python(initial or []) != self.to_python(data)
 
 
+class FieldMapField(forms.Field):
+    """The field map, edited as `portal field = iCIMS field` lines."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "cols": 40, "placeholder": "job.coordinator = rcf3047"})
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def prepare_value(self, value):
+        return connection_field_map_text(value) if isinstance(value, dict) else value
+
+    def to_python(self, value):
+        if isinstance(value, dict):
+            return value
+        return connection_field_map_parse(value or "")
+
+    def has_changed(self, initial, data):
+        try:
+            return self.to_python(initial or {}) != self.to_python(data)
+        except ValidationError:
+            return True
+
+
 class SecretField(forms.CharField):
     """Write-only: the stored value is never rendered; blank keeps it."""
 
@@ -67,6 +95,7 @@ class ConnectionForm(forms.ModelForm):
     user_folders = FolderListField(
         label="User folders", help_text="iCIMS folders whose users are synced: one per line or comma-separated."
     )
+    field_map = FieldMapField(label="iCIMS field map", help_text=Connection._meta.get_field("field_map").help_text)
     client_secret = SecretField(label="Client secret")
     client_secret_clear = forms.BooleanField(label="Clear stored client secret", required=False)
     writeback_client_secret = SecretField(label="Interview/feedback client secret")
@@ -109,3 +138,15 @@ class ConnectionForm(forms.ModelForm):
             connection_rules_check(connection=self.instance)
         except ValidationError as error:
             self._update_errors(error)
+        self.field_map_notes: list[str] = []
+        self.field_map_checked = False
+        if "field_map" in self.changed_data and self.instance.pk and not self.errors:
+            self._field_map_live_check()
+
+    def _field_map_live_check(self) -> None:
+        """A changed map is read against iCIMS now: names iCIMS does not know are refused."""
+        check = connection_field_map_check(connection=self.instance)
+        self.field_map_checked = True
+        for portal, icims in check.unknown.items():
+            self.add_error("field_map", f"{portal}: iCIMS does not know the field {icims!r} (or hides it from us).")
+        self.field_map_notes = check.notes

@@ -23,6 +23,7 @@ from ..services.connection_save import connection_save
 from .api_usage import connection_api_usage
 from .connection_actions import run_connection_test
 from .connection_forms import ConnectionForm, clear_field_name
+from .connection_testing import ConnectionTestingAdminMixin
 
 PROGRESS_FIELDS = [
     "credentials_verified_at",
@@ -34,7 +35,7 @@ PROGRESS_FIELDS = [
 
 
 @admin.register(Connection)
-class ConnectionAdmin(admin.ModelAdmin):
+class ConnectionAdmin(ConnectionTestingAdminMixin, admin.ModelAdmin):
     form = ConnectionForm
     # Declared on the form as write-only fields; excluded here so the model never gets a blank "keep".
     exclude = SECRET_FIELDS
@@ -49,6 +50,9 @@ class ConnectionAdmin(admin.ModelAdmin):
         "webhook_url_for_icims",
         "api_usage",
         "sync_overview",
+        "last_connection_test",
+        "test_now",
+        "data_stream_found",
         *PROGRESS_FIELDS,
     ]
 
@@ -62,9 +66,11 @@ class ConnectionAdmin(admin.ModelAdmin):
         def secret(name: str):
             return (name, clear_field_name(name)) if obj is not None and getattr(obj, name) else name
 
-        fieldsets = [(None, {"fields": ["name", "customer_id", "stream_id", "region", "is_active"]})]
+        stream_fields = ["stream_id", "data_stream_found"] if obj is not None else ["stream_id"]
+        fieldsets = [(None, {"fields": ["name", "customer_id", *stream_fields, "region", "is_active"]})]
         if obj is not None:
             fieldsets.append(("Onboarding", {"fields": ["onboarding_checklist"]}))
+            fieldsets.append(("Connection test", {"fields": self.connection_test_fields(request)}))
         if may_edit:
             fieldsets.append(
                 (
@@ -94,7 +100,7 @@ class ConnectionAdmin(admin.ModelAdmin):
                 },
             )
         )
-        sync_fields = ["candidate_folders", "user_folders", "hourly_call_budget"]
+        sync_fields = ["candidate_folders", "user_folders", "field_map", "hourly_call_budget"]
         fieldsets.append(("Sync", {"fields": [*sync_fields, "sync_overview"] if obj is not None else sync_fields}))
         webhook_fields = ["webhook_url_for_icims", "webhook_auth"]
         if may_edit:
@@ -126,6 +132,8 @@ class ConnectionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         connection_save(connection=obj)
+        self.resolve_stream_after_save(request, obj, set(form.changed_data))
+        self.check_field_map_after_save(request, obj, form)
 
     def construct_change_message(self, request, form, formsets, add=False):
         """Name a cleared secret like a changed one: the history says which secret changed, never how."""

@@ -14,14 +14,18 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from ..models import Connection, Stage
+from integrations.icims.errors import IcimsError
+
+from ..models import Connection, Stage, StageLintReport
 from ..services.stages_export import stages_export_csv, stages_export_file_name
 from ..services.stages_import import (
     StagesImportPlan,
     StagesImportRejected,
+    StagesMassDeactivationUnconfirmed,
     stages_import_apply,
     stages_import_preview,
 )
+from ..services.stages_refresh import stages_refresh_preview
 from ..services.stages_triggers import stage_edit_errors
 from ..stages_file import MAX_FILE_BYTES, StagesFileError, stages_rows_dump, stages_rows_load
 
@@ -106,6 +110,7 @@ class StageAdmin(admin.ModelAdmin):
         return [
             path("import/", view(self.import_view), name="integrations_stage_import"),
             path("import/confirm/", view(self.import_confirm_view), name="integrations_stage_import_confirm"),
+            path("import/refresh/", view(self.import_refresh_view), name="integrations_stage_import_refresh"),
             path("export/", view(self.export_view), name="integrations_stage_export"),
             *super().get_urls(),
         ]
@@ -123,7 +128,10 @@ class StageAdmin(admin.ModelAdmin):
                 "connection": request.GET.get("connection"),
             },
         )
-        if request.method == "POST" and form.is_valid():
+        return self._import_page(request, form)
+
+    def _import_page(self, request: HttpRequest, form: StagesImportForm, refresh_error: str = "") -> HttpResponse:
+        if request.method == "POST" and form.is_bound and form.is_valid():
             upload = form.cleaned_data["file"]
             connection = form.cleaned_data["connection"]
             try:
@@ -147,8 +155,30 @@ class StageAdmin(admin.ModelAdmin):
                 "opts": self.model._meta,
                 "title": "Import stages",
                 "form": form,
+                "refresh_form": StagesExportForm(initial={"connection": request.GET.get("connection")}),
+                "refresh_error": refresh_error,
             },
         )
+
+    def import_refresh_view(self, request: HttpRequest) -> HttpResponse:
+        """Read the bins and statuses from iCIMS and preview them exactly like an uploaded file."""
+        self._check_can_import(request)
+        if request.method != "POST":
+            return redirect("admin:integrations_stage_import")
+        form = StagesExportForm(request.POST)
+        if not form.is_valid():
+            return redirect("admin:integrations_stage_import")
+        connection = form.cleaned_data["connection"]
+        try:
+            plan = stages_refresh_preview(connection=connection)
+        except (IcimsError, StagesFileError) as error:
+            message = error.message if isinstance(error, IcimsError) else str(error)
+            return self._import_page(
+                request,
+                StagesImportForm(initial={"connection": connection.pk}),
+                f"Could not refresh from iCIMS: {message}",
+            )
+        return self._preview_response(request, plan)
 
     def _preview_response(self, request: HttpRequest, plan: StagesImportPlan) -> HttpResponse:
         token = ""
@@ -159,6 +189,7 @@ class StageAdmin(admin.ModelAdmin):
                 "connection_id": plan.connection.pk,
                 "file_name": plan.file_name,
                 "rows": stages_rows_dump(plan.rows),
+                "deactivations": len(plan.deactivated),
             }
         else:
             request.session.pop(PREVIEW_SESSION_KEY, None)
@@ -207,16 +238,26 @@ class StageAdmin(admin.ModelAdmin):
             request.session.pop(PREVIEW_SESSION_KEY, None)
             messages.error(request, "The connection was deleted; nothing was imported.")
             return redirect("admin:integrations_stage_import")
+        # Many deactivations are applied only when the person typed how many (the preview asks for it).
+        typed = request.POST.get("confirm_deactivations", "").strip()
         try:
             plan = stages_import_apply(
                 connection=connection,
                 rows=stages_rows_load(preview["rows"]),
                 file_name=preview["file_name"],
                 user_id=request.user.pk,
+                allow_mass_deactivation=typed == str(preview.get("deactivations")),
             )
         except StagesImportRejected as rejected:
             messages.error(request, f"The stages changed since the preview: {rejected}")
             return self._preview_response(request, rejected.plan)
+        except StagesMassDeactivationUnconfirmed as unconfirmed:
+            messages.error(
+                request,
+                f"Nothing was imported: type {len(unconfirmed.plan.deactivated)} to confirm that "
+                f"{len(unconfirmed.plan.deactivated)} stages become inactive.",
+            )
+            return self._preview_response(request, unconfirmed.plan)
         request.session.pop(PREVIEW_SESSION_KEY, None)
         messages.success(request, f"Imported stages for {connection} from {plan.file_name}: {plan.summary}.")
         return redirect(reverse("admin:integrations_stage_changelist") + f"?connection__id__exact={connection.pk}")
@@ -242,10 +283,18 @@ class StageAdmin(admin.ModelAdmin):
             },
         )
 
+    @staticmethod
+    def _lint_reports(connection_id: str) -> list[StageLintReport]:
+        reports = StageLintReport.objects.select_related("connection").order_by("connection__name")
+        if connection_id.isdecimal():
+            reports = reports.filter(connection_id=int(connection_id))
+        return [report for report in reports if report.finding_count or report.note]
+
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         extra_context = {
             **(extra_context or {}),
             "can_import_stages": self.has_add_permission(request) and self.has_change_permission(request),
             "filtered_connection_id": request.GET.get("connection__id__exact", ""),
+            "stage_lint_reports": self._lint_reports(request.GET.get("connection__id__exact", "")),
         }
         return super().changelist_view(request, extra_context)

@@ -17,7 +17,6 @@ from rest_framework.views import APIView
 
 from integrations.services.feedback_requests import feedback_forms_list
 from integrations.services.live_lookups import (
-    ASSUMED_TEAM_FIELDS,
     candidate_applications_lookup,
     candidate_resume_fetch,
     job_hiring_team_lookup,
@@ -45,16 +44,35 @@ class StatusSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class SourcePersonSerializer(serializers.Serializer):
+    person_id = serializers.IntegerField(allow_null=True, help_text="iCIMS person id.")
+    name = serializers.CharField()
+
+
+class BinSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="iCIMS bin (list node) id.")
+    name = serializers.CharField()
+
+
+CUSTOM_FIELDS_HELP = (
+    "The connection's field map: portal name → the value of the mapped iCIMS field as iCIMS sent it "
+    "(a string, number, list node or person reference), null when the record has no value."
+)
+
+
 class ApplicationSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="iCIMS applicant workflow id.")
     candidate_id = serializers.IntegerField(allow_null=True)
     job = JobRefSerializer()
     status = StatusSerializer()
+    bin = BinSerializer(allow_null=True, help_text="The status's bin, when iCIMS returns it.")
     source = serializers.CharField()
     source_name = serializers.CharField()
+    source_person = SourcePersonSerializer(allow_null=True, help_text="iCIMS `sourceperson`, when set.")
     updated_in_icims = serializers.DateTimeField(allow_null=True)
     stage = StageSerializer(allow_null=True, help_text="The imported stage with this status; null if unknown.")
     scheduling_request_id = serializers.IntegerField(allow_null=True)
+    custom_fields = serializers.DictField(child=serializers.JSONField(allow_null=True), help_text=CUSTOM_FIELDS_HELP)
 
 
 class ApplicationListSerializer(serializers.Serializer):
@@ -72,8 +90,8 @@ class HiringTeamRolesSerializer(serializers.Serializer):
     recruiter = TeamMemberSerializer(allow_null=True)
     secondary_recruiter = TeamMemberSerializer(allow_null=True)
     job_owner = TeamMemberSerializer(allow_null=True)
-    coordinator = TeamMemberSerializer(allow_null=True, help_text="Assumed iCIMS field `coordinator`.")
-    sourcer = TeamMemberSerializer(allow_null=True, help_text="Assumed iCIMS field `sourcer`.")
+    coordinator = TeamMemberSerializer(allow_null=True, help_text="The job field mapped as `job.coordinator`.")
+    sourcer = TeamMemberSerializer(allow_null=True, help_text="The job field mapped as `job.sourcer`.")
 
 
 class HiringTeamSerializer(serializers.Serializer):
@@ -82,9 +100,10 @@ class HiringTeamSerializer(serializers.Serializer):
     team = HiringTeamRolesSerializer()
     assumed_roles = serializers.ListField(
         child=serializers.CharField(),
-        help_text=f"Roles read from job fields iCIMS does not document ({', '.join(ASSUMED_TEAM_FIELDS)}): "
-        "null may mean the tenant has no such field.",
+        help_text="Roles iCIMS documents no field for and the connection's field map does not map "
+        "(coordinator, sourcer): always null until mapped.",
     )
+    custom_fields = serializers.DictField(child=serializers.JSONField(allow_null=True), help_text=CUSTOM_FIELDS_HELP)
 
 
 class ResumeLinkSerializer(serializers.Serializer):

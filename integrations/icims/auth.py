@@ -1,14 +1,18 @@
 """How each request proves who we are: OAuth client credentials, HMAC or Basic.
 
-OAuth tokens are cached per (token URL, client id) in the shared state so every worker on every
-machine uses the same token, and only one worker at a time asks for a new one: iCIMS is reported to
-throttle clients that request more than 500 tokens in 10 minutes (icims-api.md section 1.1).
+OAuth tokens are cached per (token URL, client id, fingerprint of the secret) in the shared state so
+every worker on every machine uses the same token, and only one worker at a time asks for a new one:
+iCIMS is reported to throttle clients that request more than 500 tokens in 10 minutes (icims-api.md
+section 1.1). The secret is part of the key so a token fetched with one secret is never used for
+another (a connection test after a typo must fail at once); the fingerprint is a keyed hash, so the
+shared cache never holds anything from which the secret could be guessed offline.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import logging
 import time
@@ -48,6 +52,7 @@ class OAuthTokenProvider:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         refresh_margin: float = REFRESH_MARGIN_SECONDS,
+        fingerprint_key: bytes = b"",
     ) -> None:
         self.state = state
         self.session = session
@@ -59,7 +64,8 @@ class OAuthTokenProvider:
         self.clock = clock
         self.sleep = sleep
         self.refresh_margin = refresh_margin
-        digest = hashlib.sha256(f"{token_url}|{client_id}".encode()).hexdigest()[:24]
+        fingerprint = secret_fingerprint(client_secret, key=fingerprint_key)
+        digest = hashlib.sha256(f"{token_url}|{client_id}|{fingerprint}".encode()).hexdigest()[:24]
         self.token_key = f"token:{digest}"
         self.lock_key = f"token-lock:{digest}"
         # The last token this provider read or fetched, with its expiry: a client making many calls reads
@@ -84,6 +90,14 @@ class OAuthTokenProvider:
                 # Retryable: the other worker is stuck on a slow login server, the credentials may be fine.
                 raise IcimsTimeout("Timed out waiting for another worker to fetch the iCIMS token")
             self.sleep(WAIT_STEP_SECONDS)
+
+    def fresh_token(self) -> str:
+        """A token fetched now, never the cached one (the connection test); a refusal evicts the cached one."""
+        try:
+            return self._fetch()
+        except IcimsAuthError:
+            self.state.delete(self.token_key)
+            raise
 
     def invalidate(self, rejected_header: dict[str, str]) -> None:
         """Forget the token iCIMS just refused, unless another worker already replaced it."""
@@ -142,6 +156,11 @@ class OAuthTokenProvider:
         return access_token
 
 
+def secret_fingerprint(secret: str, *, key: bytes) -> str:
+    """A short keyed hash (HMAC-SHA256) of a secret: tells secrets apart, reveals nothing of them."""
+    return hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()[:16]
+
+
 class HmacAuth:
     """`x-icims-v1-hmac-sha256` signatures (scheme in hmac_signing.py)."""
 
@@ -189,7 +208,12 @@ class BasicAuth:
 
 
 def authenticator_for(
-    config: IcimsConfig, *, state: SharedState, session: requests.Session, sleep: Callable[[float], None] = time.sleep
+    config: IcimsConfig,
+    *,
+    state: SharedState,
+    session: requests.Session,
+    sleep: Callable[[float], None] = time.sleep,
+    fingerprint_key: bytes = b"",
 ) -> OAuthTokenProvider | HmacAuth | BasicAuth:
     """The authenticator a connection's auth mode calls for."""
     if config.auth_mode == AuthMode.HMAC:
@@ -205,4 +229,5 @@ def authenticator_for(
         audience=config.audience,
         timeout=(config.connect_timeout, config.read_timeout),
         sleep=sleep,
+        fingerprint_key=fingerprint_key,
     )

@@ -6,16 +6,19 @@ to all of them. Interview and feedback calls live in interviews.py: their shapes
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from .config import IcimsConfig
+from .data_stream import stream_events_url
 from .transport import IcimsTransport
 
 SEARCH_PAGE_SIZE = 1000
 LIST_PAGE_SIZE = 1000
 MAX_PAGES = 100_000  # a cap, so a server that never stops paging cannot keep a worker forever
+_FIELD_WARNING = re.compile(r"(?:^|,)\s*4:([A-Za-z0-9_.]+):")
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,20 @@ class IcimsClient:
         params = {"fields": ",".join(fields)} if fields else None
         return self._get_json(self._url(f"{profile_type}/{system_id}"), params)
 
+    def profile_unknown_fields(self, profile_type: str, system_id: int | str, *, fields: Iterable[str]) -> list[str]:
+        """`GET /customers/{cid}/{profileType}/{id}?fields=...`: the asked-for names iCIMS does not know.
+
+        iCIMS answers the fields it knows and warns about each other one with `X-Warning:
+        4:<fieldId>:<detail>` (icims-api.md section 11): "not valid or hidden". An absent field
+        without a warning just has no value on this record.
+        """
+        fields = list(fields)
+        response = self.transport.request(
+            "GET", self._url(f"{profile_type}/{system_id}"), params={"fields": ",".join(fields)}
+        )
+        warned = {name.lower() for name in _FIELD_WARNING.findall(response.headers.get("X-Warning", ""))}
+        return [name for name in fields if name.lower() in warned]
+
     def get_person(self, person_id: int | str, *, fields: Iterable[str] = ()) -> dict:
         """`GET /customers/{cid}/people/{id}`: candidates and users alike."""
         return self.get_profile("people", person_id, fields=fields)
@@ -161,42 +178,43 @@ class IcimsClient:
         """`GET {stream_url}/streams/`: the streams these credentials may read."""
         return _listed(self._get_json(self._stream_url()), key="streams")
 
-    def get_stream_subscriptions(self) -> list[dict]:
-        """`GET {stream_url}/streams/{customerId}/subscriptions`: `[{"subscriptionId": ...}, ...]`."""
-        return _listed(
-            self._get_json(self._stream_url(f"{self.config.customer_id}/subscriptions")), key="subscriptions"
-        )
+    def get_stream_subscriptions(self, stream_id: str) -> list[dict]:
+        """`GET {stream_url}/streams/{stream}/subscriptions`: `[{"subscriptionId": ...}, ...]`."""
+        return _listed(self._get_json(self._stream_url(f"{stream_id}/subscriptions")), key="subscriptions")
 
-    def get_stream_events(self, subscription_id: str, *, start_key: str | None = None) -> Iterator[dict]:
-        """`GET {stream_url}/streams/{customerId}/subscriptions/{subscriptionId}/events`, all pages.
+    def get_stream_events(self, stream_ref: str, *, start_key: str | None = None) -> Iterator[dict]:
+        """`GET {stream_url}/streams/{stream}/subscriptions/{subscription}/events`, all pages.
 
+        `stream_ref` is the connection's configured StreamId; the address comes from the stream and
+        subscription the connection test resolved it to (data_stream.py), never from a guess.
         Each page is `{"events": [...], "lastEvaluatedKey": ...}`; the next page repeats the call
         with `?exclusiveStartKey=<lastEvaluatedKey>` until the key is empty or no events come.
         To resume later, persist what `stream_event_pages` yields instead.
         """
-        for events, _ in self.stream_event_pages(subscription_id, start_key=start_key):
+        for events, _ in self.stream_event_pages(stream_ref, start_key=start_key):
             yield from events
 
     def stream_event_pages(
-        self, subscription_id: str, *, start_key: str | None = None
+        self, stream_ref: str, *, start_key: str | None = None
     ) -> Iterator[tuple[list[dict], str | None]]:
         """Like get_stream_events, page by page: (events, the key that reads the next page).
 
-        The key is None on the last page: there is nothing after it yet, so a caller resuming later
-        keeps the last non-empty key it saw.
+        The key is None on the last page (iCIMS sends `""` there): there is nothing after it yet, so a
+        caller resuming later keeps the last non-empty key it saw.
         """
         key = start_key
         for _ in range(MAX_PAGES):
-            events, key = self.stream_events_page(subscription_id, start_key=key)
+            events, key = self.stream_events_page(stream_ref, start_key=key)
             yield events, key
             if not key or not events:
                 return
 
-    def stream_events_page(
-        self, subscription_id: str, *, start_key: str | None = None
-    ) -> tuple[list[dict], str | None]:
-        """One data stream call: the events after `start_key`, and the key of the next page (None: no more yet)."""
-        url = self._stream_url(f"{self.config.customer_id}/subscriptions/{subscription_id}/events")
+    def stream_events_page(self, stream_ref: str, *, start_key: str | None = None) -> tuple[list[dict], str | None]:
+        """One data stream call: the events after `start_key`, and the key of the next page (None: no more yet).
+
+        Raises data_stream.StreamNotResolved, without a call, when the StreamId is not resolved.
+        """
+        url = stream_events_url(self.config, stream_ref)
         page = self._get_json(url, {"exclusiveStartKey": start_key} if start_key else None)
         return list(page.get("events") or []), page.get("lastEvaluatedKey") or None
 

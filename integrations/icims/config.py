@@ -23,6 +23,9 @@ class IcimsConfig:
     # OAuth client id/secret; for HMAC the integration user and key; for Basic the user and password.
     client_id: str = ""
     client_secret: str = field(default="", repr=False)
+    # The data stream as discovered by the connection test (data_stream.py); blank: not resolved yet.
+    stream_id: str = ""
+    subscription_id: str = ""
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
 

@@ -70,7 +70,10 @@ def signed_headers_for(
     signature = _signature(
         key=key, method=method, path=path, query=query, headers=headers, signed_headers=SIGNED_HEADERS
     )
-    headers["authorization"] = f"{ALGORITHM} user={user},signedheaders={';'.join(SIGNED_HEADERS)},signature={signature}"
+    # Comma AND space between the parts, as the one client that worked against iCIMS writes it (G3).
+    headers["authorization"] = (
+        f"{ALGORITHM} user={user}, signedheaders={';'.join(SIGNED_HEADERS)}, signature={signature}"
+    )
     return headers
 
 

@@ -15,6 +15,7 @@ from .connections import (
     default_user_folders,
 )
 from .scheduling import SchedulingRequest
+from .stage_lint import StageLintReport
 from .stages import Stage
 from .webhooks import WebhookEvent
 from .writebacks import Writeback, WritebackAttempt
@@ -32,6 +33,7 @@ __all__ = [
     "Connection",
     "SchedulingRequest",
     "Stage",
+    "StageLintReport",
     "WebhookEvent",
     "Writeback",
     "WritebackAttempt",

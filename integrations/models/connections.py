@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -30,6 +31,11 @@ SECRET_FIELDS = (
     "webhook_password",
     "webhook_hmac_key",
     "webhook_hmac_key_previous",
+)
+
+
+customer_id_is_digits = RegexValidator(
+    r"^[0-9]+$", "The CustomerId is a number iCIMS assigned, digits only (e.g. 2187).", code="customer_id_digits"
 )
 
 
@@ -62,13 +68,22 @@ class Connection(models.Model):
         "iCIMS CustomerId",
         max_length=32,
         unique=True,
-        help_text="Assigned by the iCIMS Implementation Manager; part of every API URL.",
+        validators=[customer_id_is_digits],
+        help_text="Assigned by the iCIMS Implementation Manager; digits only; part of every API URL.",
     )
     stream_id = models.CharField(
         "iCIMS StreamId",
         max_length=128,
         blank=True,
-        help_text="The data stream channel iCIMS created for this tenant. Blank: sync by search.",
+        help_text="The data stream channel iCIMS created for this tenant: a stream id or a subscription id, "
+        "both are accepted. Blank: sync by search.",
+    )
+    # What the connection test found the StreamId to mean (integrations/icims/data_stream.py). Used only
+    # while `stream_id` still equals `stream_resolved_for`: a changed StreamId is unresolved until tested.
+    stream_resolved_for = models.CharField("resolved StreamId", max_length=128, blank=True, editable=False)
+    stream_resolved_stream = models.CharField("data stream", max_length=128, blank=True, editable=False)
+    stream_resolved_subscription = models.CharField(
+        "data stream subscription", max_length=128, blank=True, editable=False
     )
     region = models.CharField(
         "region",
@@ -136,6 +151,14 @@ class Connection(models.Model):
     user_folders = models.JSONField(
         "user folders", default=default_user_folders, help_text="iCIMS person folders whose users are synced."
     )
+    field_map = models.JSONField(
+        "iCIMS field map",
+        default=dict,
+        blank=True,
+        help_text="Portal field → this tenant's iCIMS field name, one per line as `job.coordinator = rcf3047`. "
+        "job.coordinator and job.sourcer fill the hiring team; any other job.NAME or application.NAME is passed "
+        "through as a custom field. Checked by a live read when saved.",
+    )
     hourly_call_budget = models.PositiveIntegerField(
         "hourly call budget",
         default=DEFAULT_HOURLY_CALL_BUDGET,
@@ -171,6 +194,13 @@ class Connection(models.Model):
         help_text="Set by the first authenticated event from iCIMS.",
     )
     initial_sync_done_at = models.DateTimeField("initial sync done", null=True, blank=True, editable=False)
+    last_test_result = models.JSONField(
+        "last connection test",
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="When, by whom, and each check with its outcome (services/connection_test.py).",
+    )
 
     created_at = models.DateTimeField("created", auto_now_add=True)
     updated_at = models.DateTimeField("updated", auto_now=True)
@@ -209,6 +239,13 @@ class Connection(models.Model):
     @property
     def webhook_url(self) -> str:
         return settings.ICIMS_WEBHOOK_BASE_URLS[self.region].rstrip("/") + "/v2/ats/webhook/icims"
+
+    @property
+    def resolved_data_stream(self) -> tuple[str, str] | None:
+        """(stream id, subscription id) the current StreamId resolved to, or None when not (yet) resolved."""
+        if self.stream_id and self.stream_id == self.stream_resolved_for and self.stream_resolved_subscription:
+            return self.stream_resolved_stream, self.stream_resolved_subscription
+        return None
 
     def required_scopes(self) -> list[str]:
         scopes = list(BASE_SCOPES)

@@ -10,6 +10,8 @@ import csv
 import io
 from dataclasses import dataclass
 
+from integrations.icims.bins_statuses import BINS_LIST_ID
+
 
 @dataclass(frozen=True)
 class ListNode:
@@ -38,7 +40,7 @@ CANDIDATE_FOLDERS = (
 USER_FOLDERS = (
     ListNode("D32011", "HM:Active"),
     ListNode("D32012", "HM:Inactive"),
-    ListNode("D32020", "Emp:Current Employee"),
+    ListNode("D32013", "Emp:Current Employee"),  # the id recorded in G1's tenant notes (icims-api.md section 15)
 )
 PERSON_FOLDERS = CANDIDATE_FOLDERS + USER_FOLDERS
 
@@ -51,6 +53,8 @@ JOB_FOLDERS = (
     ListNode("D31099", "Deleted"),
 )
 JOB_FOLDER_DELETED = JOB_FOLDERS[-1]
+# Custom job fields this tenant has (a field map points the portal at them): coordinator, sourcer, cost centre.
+JOB_CUSTOM_FIELDS = ("rcf3047", "rcf3048", "field23848")
 
 _BINS_AND_STATUSES = (
     ("D10010", "Incomplete", (("D10105", "Incomplete Application"),)),
@@ -233,6 +237,12 @@ LISTS: dict[str, tuple[ListNode, ...]] = {
     "lists.sourcechannels": (ListNode("D9101", "Online"), ListNode("D9102", "Offline")),
     "lists.notes.rejection": (ListNode("D9201", "Not qualified"), ListNode("D9202", "Position filled")),
     "lists.customfields_lists": (),
+    # Assumed (integrations/icims/bins_statuses.py): the bins, each bin's statuses one level down.
+    BINS_LIST_ID: tuple(ListNode(bin_id, bin_name) for bin_id, bin_name, _ in _BINS_AND_STATUSES),
+}
+LIST_CHILDREN: dict[tuple[str, str], tuple[ListNode, ...]] = {
+    (BINS_LIST_ID, bin_id): tuple(ListNode(status_id, name) for status_id, name in statuses)
+    for bin_id, _, statuses in _BINS_AND_STATUSES
 }
 
 

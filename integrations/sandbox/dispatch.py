@@ -29,6 +29,7 @@ API_ROUTES: list[tuple[str, re.Pattern, Callable]] = [
         ("GET", _CUSTOMER + r"/people/(?P<id>[^/]+)/fields/resume/binary", endpoints.resume),
         ("GET", _CUSTOMER + r"/v2/lists", endpoints.lists),
         ("GET", _CUSTOMER + r"/v2/lists/(?P<list_id>[^/]+)", endpoints.list_nodes),
+        ("GET", _CUSTOMER + r"/v2/lists/(?P<list_id>[^/]+)/(?P<node_id>[^/]+)", endpoints.list_nodes),
         ("POST", _CUSTOMER + r"/interview-service/v1/interviews", endpoints.interview_create),
         ("GET", _CUSTOMER + r"/interview-service/v1/interviews/(?P<id>[^/]+)", endpoints.interview_get),
         ("PATCH", _CUSTOMER + r"/interview-service/v1/interviews/(?P<id>[^/]+)", endpoints.interview_patch),
@@ -36,8 +37,8 @@ API_ROUTES: list[tuple[str, re.Pattern, Callable]] = [
         ("GET", _CUSTOMER + r"/biz-collab-feedback-service/v1/forms", endpoints.feedback_forms),
         ("POST", _CUSTOMER + r"/biz-collab-feedback-service/v1/feedback-requests", endpoints.feedback_request),
         ("GET", _STREAMS, endpoints.streams),
-        ("GET", _STREAMS + r"/(?P<cid>[^/]+)/subscriptions", endpoints.subscriptions),
-        ("GET", _STREAMS + r"/(?P<cid>[^/]+)/subscriptions/(?P<subscription>[^/]+)/events", endpoints.stream_events),
+        ("GET", _STREAMS + r"/(?P<stream>[^/]+)/subscriptions", endpoints.subscriptions),
+        ("GET", _STREAMS + r"/(?P<stream>[^/]+)/subscriptions/(?P<subscription>[^/]+)/events", endpoints.stream_events),
     ]
 ]
 CONTROL_ROUTES: list[tuple[str, re.Pattern, Callable]] = [

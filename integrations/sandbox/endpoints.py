@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qsl
 
+from integrations.icims.bins_statuses import BINS_LIST_ID
+
 from . import catalog
 from .records import JOB_FIELDS, PERSON_FIELDS, WORKFLOW_FIELDS, render_profile
 from .search import DEFAULT_STALENESS_MINUTES, SearchError
@@ -78,7 +80,8 @@ def profile(tenant, request, cid: str, entity: str, id: str) -> Response:
     headers = {}
     unknown = sorted(set(wanted or ()) - set(_FIELDS[entity]))
     if unknown:  # iCIMS warns about field names it does not know (code 4) and answers the rest
-        headers["X-Warning"] = f"4:{unknown[0]}:The field is not valid or hidden."
+        # One X-Warning per field; HTTP clients join repeated headers with ", ".
+        headers["X-Warning"] = ", ".join(f"4:{name}:The field is not valid or hidden." for name in unknown)
     return json_response(200, payload, headers)
 
 
@@ -91,7 +94,8 @@ def workflow_patch(tenant, request, cid: str, id: str) -> Response:
         raise ApiError(400, 1, 'The field status is required: send {"status": {"id": "<status id>"}}.')
     if status_id not in catalog.STATUS_BY_ID:
         raise ApiError(400, 1, f"The value provided for field status is not valid: {status_id}.")
-    tenant.apply_status_change(workflow.id, status_id, notify=True, user_id=None)
+    # iCIMS notifies for user changes, not for its own API's (unless this sandbox is told to echo them).
+    tenant.apply_status_change(workflow.id, status_id, notify=tenant.webhook.echo_api_changes, user_id=None)
     location = f"{request.base_url}/customers/{cid}/applicantworkflows/{workflow.id}"
     return 204, {"Location": location}, b""
 
@@ -111,8 +115,9 @@ def search_records(tenant, request, cid: str, entity: str) -> Response:
 
 def resume(tenant, request, cid: str, id: str) -> Response:
     person = _record(tenant, "people", id)
-    if not person.has_resume:  # iCIMS answers JSON, not a file, when there is no resume
-        return json_response(200, {})
+    if not person.has_resume:
+        # iCIMS answers JSON, not a file, with the content type exactly `application/json` (G1 relies on it).
+        return 200, {"Content-Type": "application/json"}, b"{}"
     return (
         200,
         {"Content-Type": "application/pdf", "Content-Disposition": f'attachment; filename="resume-{person.id}.pdf"'},
@@ -120,16 +125,24 @@ def resume(tenant, request, cid: str, id: str) -> Response:
     )
 
 
+def _offered_lists(tenant) -> dict:
+    if tenant.lists_offer_bins:
+        return catalog.LISTS
+    return {list_id: nodes for list_id, nodes in catalog.LISTS.items() if list_id != BINS_LIST_ID}
+
+
 def lists(tenant, request, cid: str) -> Response:
-    return json_response(200, {"lists": list(catalog.LISTS)})
+    return json_response(200, {"lists": list(_offered_lists(tenant))})
 
 
-def list_nodes(tenant, request, cid: str, list_id: str) -> Response:
-    nodes = catalog.LISTS.get(list_id)
+def list_nodes(tenant, request, cid: str, list_id: str, node_id: str | None = None) -> Response:
+    nodes = _offered_lists(tenant).get(list_id)
+    if nodes is not None and node_id is not None:
+        nodes = catalog.LIST_CHILDREN.get((list_id, node_id))
     if nodes is None:
         raise ApiError(404, 2, "List not found.")
     size = int(request.query["size"]) if request.query.get("size", "").isdecimal() else 1000
-    base = f"{request.base_url}/customers/{cid}/v2/lists/{list_id}"
+    base = f"{request.base_url}/customers/{cid}/v2/lists/{list_id}" + (f"/{node_id}" if node_id else "")
     return json_response(
         200,
         {
@@ -191,15 +204,17 @@ def feedback_request(tenant, request, cid: str) -> Response:
 
 
 def streams(tenant, request) -> Response:
-    return json_response(200, [tenant.customer_id])
+    return json_response(200, [tenant.stream_id])
 
 
-def subscriptions(tenant, request, cid: str) -> Response:
-    return json_response(200, [{"subscriptionId": tenant.stream_id, "streamId": tenant.stream_id, "name": "GoodTime"}])
+def subscriptions(tenant, request, stream: str) -> Response:
+    if stream != tenant.stream_id:
+        raise ApiError(404, 2, "Stream not found.")
+    return json_response(200, [{"subscriptionId": tenant.subscription_id, "streamId": stream, "name": "GoodTime"}])
 
 
-def stream_events(tenant, request, cid: str, subscription: str) -> Response:
-    if subscription != tenant.stream_id:
+def stream_events(tenant, request, stream: str, subscription: str) -> Response:
+    if (stream, subscription) != (tenant.stream_id, tenant.subscription_id):
         raise ApiError(404, 2, "Subscription not found.")
     events, next_key = tenant.stream_events(exclusive_start_key=request.query.get("exclusiveStartKey"))
     return json_response(200, {"events": events, "lastEvaluatedKey": next_key})

@@ -41,6 +41,7 @@ JOB_FIELDS = (
     "joblocation",
     "createddate",
     "updateddate",
+    *catalog.JOB_CUSTOM_FIELDS,
 )
 WORKFLOW_FIELDS = (
     "baseprofile",
@@ -152,6 +153,10 @@ class Job:
         }
         if self.secondaryrecruiter is not None:
             values["secondaryrecruiter"] = api.person_ref(self.secondaryrecruiter)
+        # The tenant's own fields (names like real tenants', values made up): coordinator, sourcer, cost centre.
+        values["rcf3047"] = api.person_ref(self.recruiter)
+        values["rcf3048"] = api.person_ref(self.jobowner)
+        values["field23848"] = f"CC-{100 + self.id % 7}"
         if not self.hidden & HIDE_JOB_LOCATION:
             location_id, company_id, description = catalog.JOB_LOCATIONS[self.location]
             values["joblocation"] = {

@@ -43,7 +43,9 @@ def _email(record):
     return None if record.hidden & HIDE_EMAIL else record.email
 
 
-# entity -> filter name -> (kind, getter)
+# entity -> filter name -> (kind, getter). Only filters the iCIMS Search page documents (icims-api.md
+# section 4): any other name is refused as iCIMS refuses it, so code relying on an undocumented one
+# (e.g. `applicantworkflow.createddate`) fails here rather than at a real tenant.
 FILTERS: dict[str, dict[str, tuple[str, Callable]]] = {
     "people": {
         "person.id": ("number", lambda r: r.id),
@@ -68,7 +70,6 @@ FILTERS: dict[str, dict[str, tuple[str, Callable]]] = {
         "applicantworkflow.job.id": ("number", lambda r: r.job),
         "applicantworkflow.status": ("list", _status),
         "applicantworkflow.bin": ("list", _bin),
-        "applicantworkflow.createddate": ("date", lambda r: r.created),
         "applicantworkflow.updateddate": ("date", lambda r: r.updated),
     },
 }

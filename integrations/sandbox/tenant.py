@@ -18,6 +18,8 @@ DEFAULT_CLIENTS = {"sandbox-client": "sandbox-secret"}
 DEFAULT_BASIC_USERS = {"sandbox-user": "sandbox-password"}
 DEFAULT_HMAC_KEYS = {"sandbox-hmac-user": "sandbox-hmac-key"}
 DEFAULT_STREAM_ID = "sandbox-stream"
+# Subscription ids are 32 hex characters, unlike stream ids (icims-api.md section 15, G2's test).
+DEFAULT_SUBSCRIPTION_ID = "7c1e5a9f03b84d2e9a6f4b1c8d2e0f37"
 
 
 class SandboxTenant:
@@ -37,6 +39,7 @@ class SandboxTenant:
         daily_allowance: int = 10000,
         indexing_delay: timedelta = timedelta(minutes=6),
         stream_id: str = DEFAULT_STREAM_ID,
+        subscription_id: str = DEFAULT_SUBSCRIPTION_ID,
         webhook: WebhookTarget | None = None,
     ):
         self.customer_id = customer_id
@@ -50,6 +53,9 @@ class SandboxTenant:
         self.faults = Faults()
         self.indexing_delay = indexing_delay
         self.stream_id = stream_id
+        self.subscription_id = subscription_id
+        # Whether `/v2/lists` offers the (assumed) bins and statuses list; some tenants' API users may not see it.
+        self.lists_offer_bins = True
         self.webhook = webhook or WebhookTarget()
         self.webhook_deliveries: list[WebhookDelivery] = []
         self.search_cache = search.StalenessCache()
@@ -122,13 +128,13 @@ class SandboxTenant:
             return found
 
     def stream_events(self, *, exclusive_start_key: str | None, limit: int = 100) -> tuple[list[dict], str | None]:
-        """A page of data stream events after the key, and the key of the next page (None at the end)."""
+        """A page of data stream events after the key, and the key of the next page ("" at the end, as G2 records)."""
         with self.lock:
             # Event ids are the 1-based position, zero-padded, so a key is where the next page starts.
             start = int(exclusive_start_key) if (exclusive_start_key or "").isdecimal() else 0
             page = self.events[start : start + limit]
             more = start + limit < len(self.events)
-            return page, (page[-1]["eventId"] if more and page else None)
+            return page, (page[-1]["eventId"] if more and page else "")
 
     # ---- changing (each change bumps updateddate, waits for the search index, and leaves a stream event)
 

@@ -1,5 +1,9 @@
 """Event notifications the tenant sends: a gzip'd `WorkFlowStatusChangeEvent` POSTed like iCIMS does.
 
+As iCIMS does (icims-api.md section 15): only when a user moves a candidate into one of the statuses
+the customer configured as triggers, and not for a change made through the API (a PATCH), unless
+`echo_api_changes` is switched on to mimic a tenant that does echo them.
+
 Status ids in the payload are the `C…`/`D…` node ids by default; `numeric_status_ids` strips the
 prefix to mimic the one recorded fixture with bare numbers (icims-api.md section 9, unresolved).
 """
@@ -24,6 +28,8 @@ DEFAULT_WEBHOOK_USERNAME = "icims-sandbox"
 DEFAULT_WEBHOOK_PASSWORD = "sandbox-webhook-password"
 DEFAULT_WEBHOOK_HMAC_USER = "icims-sandbox"
 DEFAULT_WEBHOOK_HMAC_KEY = "sandbox-webhook-hmac-key"
+# The sandbox tenant's trigger statuses: the "… - Schedule" ones (catalog.py).
+DEFAULT_TRIGGER_STATUS_IDS = frozenset({"C51218", "C51220", "C51222"})
 
 
 @dataclass
@@ -36,7 +42,9 @@ class WebhookTarget:
     password: str = DEFAULT_WEBHOOK_PASSWORD
     hmac_user: str = DEFAULT_WEBHOOK_HMAC_USER
     hmac_key: str = DEFAULT_WEBHOOK_HMAC_KEY
-    trigger_status_ids: frozenset[str] | None = None  # None: every status triggers
+    # The statuses iCIMS support configured as triggers for this customer; None: every status notifies.
+    trigger_status_ids: frozenset[str] | None = DEFAULT_TRIGGER_STATUS_IDS
+    echo_api_changes: bool = False  # True: a status PATCHed through the API notifies too
     numeric_status_ids: bool = False
     timeout: float = 10.0
 

@@ -20,6 +20,7 @@ from django.views.decorators.debug import sensitive_variables
 from sync.services.sync_states_ensure import sync_states_ensure
 
 from ..models import SECRET_FIELDS, Connection
+from .connection_field_map import connection_field_map_errors
 from .connection_history import connection_history_record
 
 logger = logging.getLogger(__name__)
@@ -127,6 +128,9 @@ def connection_rules_check(*, connection: Connection) -> None:
             add(field, "Name at least one folder.")
         elif any(not folder.strip() or folder != folder.strip() for folder in folders):
             add(field, "Folder names cannot be blank or start or end with spaces.")
+
+    for message in connection_field_map_errors(connection.field_map):
+        add("field_map", message)
 
     if connection.hourly_call_budget is None or connection.hourly_call_budget < 1:
         add("hourly_call_budget", "The hourly call budget must be at least 1.")

@@ -1,8 +1,15 @@
-"""Test a connection end to end and say, in plain words, what works and what does not."""
+"""Test a connection end to end and say, in plain words, what works and what does not.
+
+The test never trusts a cached token: it fetches a fresh one (a refused one evicts the cached
+token), reads the customer, finds the data stream the StreamId names, and, when interviews or
+feedback are on, fetches the write-back client's token and makes one harmless read with it. It says
+which scopes each feature needs and whether the test showed them to work, and keeps the result on
+the connection (`last_test_result`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
 from dataclasses import dataclass, field
 
 import requests
@@ -21,9 +28,12 @@ from integrations.icims.errors import (
     IcimsRateLimited,
     IcimsTimeout,
 )
+from integrations.icims.interviews import IcimsInterviews
 from integrations.models import Connection
+from integrations.models.connections import BASE_SCOPES, FEEDBACK_SCOPES, INTERVIEW_SCOPES
 
-from .icims_clients import icims_client_for
+from .connection_stream_resolve import connection_stream_resolve
+from .icims_clients import icims_client_for, icims_interviews_for
 
 
 @dataclass(frozen=True)
@@ -33,16 +43,45 @@ class ConnectionCheck:
     detail: str
 
 
+@dataclass(frozen=True)
+class FeatureScopes:
+    """A feature, the scopes to ask iCIMS for, and whether this test showed them to work (None: not tried)."""
+
+    feature: str
+    scopes: list[str]
+    shown_to_work: bool | None
+
+
 @dataclass
 class ConnectionTestResult:
     checks: list[ConnectionCheck] = field(default_factory=list)
+    features: list[FeatureScopes] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return bool(self.checks) and all(check.ok for check in self.checks)
 
+    def check(self, name: str) -> ConnectionCheck | None:
+        return next((check for check in self.checks if check.name == name), None)
+
     def summary(self) -> str:
-        return "\n".join(f"{'OK  ' if check.ok else 'FAIL'} {check.name}: {check.detail}" for check in self.checks)
+        lines = [f"{'OK  ' if check.ok else 'FAIL'} {check.name}: {check.detail}" for check in self.checks]
+        for feature in self.features:
+            shown = {True: "shown to work", False: "NOT shown to work", None: "not tried"}[feature.shown_to_work]
+            lines.append(f"     scopes for {feature.feature} ({shown}): {', '.join(feature.scopes)}")
+        return "\n".join(lines)
+
+    def as_record(self, *, at: str, by: str) -> dict:
+        """What `Connection.last_test_result` keeps: plain JSON, nothing secret."""
+        return {
+            "at": at,
+            "by": by,
+            "ok": self.ok,
+            "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in self.checks],
+            "features": [
+                {"feature": f.feature, "scopes": f.scopes, "shown_to_work": f.shown_to_work} for f in self.features
+            ],
+        }
 
 
 def _common_problem(error: IcimsError, *, what: str) -> str | None:
@@ -58,10 +97,13 @@ def _common_problem(error: IcimsError, *, what: str) -> str | None:
     return None
 
 
-def _check_token(client: IcimsClient, connection: Connection) -> ConnectionCheck:
-    name = "token"
+def _check_token(
+    client: IcimsClient | IcimsInterviews, connection: Connection, *, name: str = "token"
+) -> ConnectionCheck:
+    auth = client.transport.auth
     try:
-        client.transport.auth.token()
+        # Always a token fetched now: a cached one would hide a secret that was changed or revoked.
+        auth.fresh_token() if hasattr(auth, "fresh_token") else auth.token()
     except IcimsAuthError:
         return ConnectionCheck(
             name,
@@ -71,12 +113,14 @@ def _check_token(client: IcimsClient, connection: Connection) -> ConnectionCheck
     except IcimsError as error:
         detail = _common_problem(error, what=f"the iCIMS login server {client.config.token_url}")
         return ConnectionCheck(name, False, detail or f"the login server failed: {error}.")
-    return ConnectionCheck(name, True, "iCIMS issued an access token for this client id and secret.")
+    return ConnectionCheck(name, True, "iCIMS issued a new access token for this client id and secret.")
 
 
 def _check_customer(client: IcimsClient, connection: Connection) -> ConnectionCheck:
     name = "customer"
     cid = connection.customer_id
+    if not cid.isdecimal():
+        return ConnectionCheck(name, False, f"the CustomerId {cid!r} is not a number: iCIMS CustomerIds are digits.")
     try:
         client.get_customer()
     except IcimsAccessDenied:
@@ -105,41 +149,77 @@ def _check_customer(client: IcimsClient, connection: Connection) -> ConnectionCh
 
 
 def _check_data_stream(client: IcimsClient, connection: Connection) -> ConnectionCheck:
-    name = "data stream"
-    if not connection.stream_id:
-        return ConnectionCheck(name, True, "no StreamId is set, so this connection syncs by search; not checked.")
+    resolution = connection_stream_resolve(connection=connection, client=client)
+    return ConnectionCheck("data stream", resolution.ok, resolution.detail)
+
+
+def _check_writeback(interviews: IcimsInterviews, connection: Connection) -> ConnectionCheck:
+    """The write-back client's own token, then one read that changes nothing."""
+    name = "write-back client"
+    token = _check_token(interviews, connection, name=name)
+    if not token.ok:
+        return token
     try:
-        subscriptions = client.get_stream_subscriptions()
-    except (IcimsAuthError, IcimsAccessDenied, IcimsNotFound):
+        if connection.feedback_enabled:
+            forms = interviews.get_feedback_forms()
+            return ConnectionCheck(name, True, f"token issued; the feedback service lists {len(forms)} form(s).")
+        # No list call is known for the (assumed) interview service: reading an id that cannot exist
+        # proves the service accepts the token; "not found" is the expected answer.
+        with contextlib.suppress(IcimsNotFound):
+            interviews.get_interview("0")
+        return ConnectionCheck(name, True, "token issued; the interview service accepts it.")
+    except (IcimsAuthError, IcimsAccessDenied):
+        service = "feedback" if connection.feedback_enabled else "interview"
         return ConnectionCheck(
             name,
             False,
-            f"these credentials have no data stream access for customer "
-            f"{connection.customer_id}: ask iCIMS to enable the Streaming API for this client.",
+            f"the {service} service refused the write-back client {interviews.config.client_id!r}: "
+            "ask iCIMS to grant it the scopes below.",
         )
     except IcimsError as error:
-        detail = _common_problem(error, what=f"the iCIMS data stream at {client.config.stream_url}")
-        return ConnectionCheck(name, False, detail or f"the data stream failed: {error}.")
-    count = len(subscriptions) if isinstance(subscriptions, list) else 0
-    return ConnectionCheck(name, True, f"the data stream answers ({count} subscription{'s' * (count != 1)}).")
+        detail = _common_problem(error, what="the iCIMS interview and feedback services")
+        return ConnectionCheck(name, False, detail or f"the write-back read failed: {error}.")
 
 
-CHECKS: list[Callable[[IcimsClient, Connection], ConnectionCheck]] = [_check_token, _check_customer, _check_data_stream]
+def _features(connection: Connection, result: ConnectionTestResult) -> list[FeatureScopes]:
+    def passed(*names: str) -> bool | None:
+        checks = [result.check(name) for name in names]
+        if any(check is not None and not check.ok for check in checks):
+            return False
+        return None if any(check is None for check in checks) else True
+
+    features = [FeatureScopes("sync and webhooks", list(BASE_SCOPES), passed("token", "customer", "data stream"))]
+    if connection.interview_sync_enabled:
+        features.append(FeatureScopes("interview sync back", list(INTERVIEW_SCOPES), passed("write-back client")))
+    if connection.feedback_enabled:
+        features.append(FeatureScopes("feedback forms", list(FEEDBACK_SCOPES), passed("write-back client")))
+    return features
 
 
-def connection_test(*, connection: Connection, session: requests.Session | None = None) -> ConnectionTestResult:
-    """Fetch a token, read the customer, list the data stream subscriptions; stop at the first failure.
-
-    Sets `credentials_verified_at` only when every check passes.
-    """
+def connection_test(
+    *, connection: Connection, by: str = "", session: requests.Session | None = None
+) -> ConnectionTestResult:
+    """Run every check (stopping after a failed token or customer, which the rest depend on), keep the
+    result on the connection, and set `credentials_verified_at` only when every check passes."""
     client = icims_client_for(connection=connection, purpose=Purpose.LIVE, session=session, max_attempts=1)
     result = ConnectionTestResult()
-    for check in CHECKS:
-        outcome = check(client, connection)
-        result.checks.append(outcome)
-        if not outcome.ok:
+    for check in (_check_token, _check_customer):
+        result.checks.append(check(client, connection))
+        if not result.checks[-1].ok:
             break
+    else:
+        result.checks.append(_check_data_stream(client, connection))
+        if connection.interview_sync_enabled or connection.feedback_enabled:
+            interviews = icims_interviews_for(
+                connection=connection, purpose=Purpose.LIVE, session=session, max_attempts=1
+            )
+            result.checks.append(_check_writeback(interviews, connection))
+    result.features = _features(connection, result)
+    now = timezone.now()
+    connection.last_test_result = result.as_record(at=now.isoformat(), by=by)
+    fields = ["last_test_result"]
     if result.ok:
-        connection.credentials_verified_at = timezone.now()
-        connection.save(update_fields=["credentials_verified_at", "updated_at"])
+        connection.credentials_verified_at = now
+        fields.append("credentials_verified_at")
+    Connection.objects.filter(pk=connection.pk).update(**{name: getattr(connection, name) for name in fields})
     return result

@@ -10,6 +10,7 @@ from django.db import transaction
 from sync.services.sync_states_ensure import sync_states_ensure
 
 from ..models import Connection
+from ..sandbox.tenant import DEFAULT_STREAM_ID, DEFAULT_SUBSCRIPTION_ID
 from ..sandbox.webhooks import DEFAULT_WEBHOOK_PASSWORD, DEFAULT_WEBHOOK_USERNAME
 
 DEV_ADMIN_USERNAME = "admin"
@@ -36,7 +37,11 @@ def dev_seed(*, admin_password: str, sandbox_url: str) -> DevSeedResult:
         customer_id=SANDBOX_CUSTOMER_ID,
         defaults={
             "name": "Sandbox tenant",
-            "stream_id": "sandbox-stream",
+            "stream_id": DEFAULT_STREAM_ID,
+            # What the connection test finds in the sandbox; `icims_connection test` refreshes it.
+            "stream_resolved_for": DEFAULT_STREAM_ID,
+            "stream_resolved_stream": DEFAULT_STREAM_ID,
+            "stream_resolved_subscription": DEFAULT_SUBSCRIPTION_ID,
             "api_url_override": sandbox_url,
             "token_url_override": f"{sandbox_url}/oauth/token",
             "stream_url_override": f"{sandbox_url}/datastream/v2",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from functools import lru_cache
@@ -36,8 +37,14 @@ def icims_shared_state() -> SharedState:
     return LockedCacheSharedState(caches["default"], lock_path=settings.VAR_DIR / "icims-shared-state.lock")
 
 
+def token_fingerprint_key() -> bytes:
+    """The key of the secret fingerprints in token cache keys: the same on every process, never stored."""
+    return hashlib.sha256(b"icims-token-cache|" + settings.SECRET_KEY.encode()).digest()
+
+
 def icims_config_for(*, connection: Connection, writeback: bool = False) -> IcimsConfig:
     client_id, client_secret = connection.writeback_credentials() if writeback else connection.data_credentials()
+    stream_id, subscription_id = connection.resolved_data_stream or ("", "")
     return IcimsConfig(
         customer_id=connection.customer_id,
         api_url=connection.api_url,
@@ -47,6 +54,8 @@ def icims_config_for(*, connection: Connection, writeback: bool = False) -> Icim
         auth_mode=AuthMode.OAUTH,
         client_id=client_id,
         client_secret=client_secret,
+        stream_id=stream_id,
+        subscription_id=subscription_id,
         connect_timeout=settings.ICIMS_CONNECT_TIMEOUT,
         read_timeout=settings.ICIMS_READ_TIMEOUT,
     )
@@ -89,7 +98,7 @@ def icims_transport_for(
     config = icims_config_for(connection=connection, writeback=writeback)
     state = icims_shared_state()
     session = session or requests.Session()
-    auth = authenticator_for(config, state=state, session=session, sleep=sleep)
+    auth = authenticator_for(config, state=state, session=session, sleep=sleep, fingerprint_key=token_fingerprint_key())
     transport = IcimsTransport(
         session=session,
         auth=auth,

@@ -17,13 +17,25 @@ from integrations.icims.budget import Purpose
 from integrations.icims.client import IcimsClient, Resume
 from integrations.icims.errors import IcimsNotFound, IcimsValidationError
 from integrations.models import Connection, SchedulingRequest, Stage
+from integrations.services.connection_field_map import TEAM_ROLES, field_map_for
 from integrations.services.icims_clients import icims_client_for
 from sync import mapping
 from sync.models import IcimsUser
 
 logger = logging.getLogger(__name__)
 
-WORKFLOW_FIELDS = ("baseprofile", "associatedprofile", "status", "source", "sourcename", "updateddate")
+# `bin` and `sourceperson` were never seen in a recorded answer (icims-api.md section 15): asked for,
+# and null when absent.
+WORKFLOW_FIELDS = (
+    "baseprofile",
+    "associatedprofile",
+    "status",
+    "bin",
+    "source",
+    "sourcename",
+    "sourceperson",
+    "updateddate",
+)
 # The most recent applications a lookup reads: each costs one call, and a candidate rarely has more.
 MAX_APPLICATIONS = 50
 
@@ -35,10 +47,9 @@ DOCUMENTED_TEAM_FIELDS = {
     "jobowner": "job_owner",
 }
 # iCIMS documents no coordinator or sourcer field on a job, yet the integration guide says the hiring
-# team includes them. We ask for fields by these names and return whatever comes back (README,
-# "The REST API"); if iCIMS refuses the names, the lookup is repeated without them.
-ASSUMED_TEAM_FIELDS = {"coordinator": "coordinator", "sourcer": "sourcer"}
-TEAM_FIELDS = {**DOCUMENTED_TEAM_FIELDS, **ASSUMED_TEAM_FIELDS}
+# team includes them: each tenant keeps them in its own fields, named in the connection's field map
+# (`job.coordinator = rcf3047`, services/connection_field_map.py). Unmapped, the role is null.
+MAPPED_TEAM_ROLES = TEAM_ROLES
 
 
 class StageSummary(TypedDict):
@@ -56,9 +67,12 @@ class Application(TypedDict):
     status: dict[str, str]
     source: str
     source_name: str
+    source_person: dict[str, Any] | None
+    bin: dict[str, str] | None
     updated_in_icims: datetime | None
     stage: StageSummary | None
     scheduling_request_id: int | None
+    custom_fields: dict[str, Any]
 
 
 class TeamMember(TypedDict):
@@ -72,6 +86,7 @@ class HiringTeam(TypedDict):
     title: str
     team: dict[str, TeamMember | None]
     assumed_roles: list[str]
+    custom_fields: dict[str, Any]
 
 
 def live_client(*, connection: Connection) -> IcimsClient:
@@ -101,15 +116,17 @@ def candidate_applications_lookup(*, connection: Connection, candidate_id: int) 
     }
     workflow_ids = sorted(found | set(requests), reverse=True)[:MAX_APPLICATIONS]
     stages = _stages_by_status_id(connection=connection)
+    custom = field_map_for(connection.field_map, "application")
     applications = []
     for workflow_id in workflow_ids:
         try:
-            profile = client.get_applicant_workflow(workflow_id, fields=WORKFLOW_FIELDS)
+            profile = client.get_applicant_workflow(workflow_id, fields=[*WORKFLOW_FIELDS, *custom.values()])
         except IcimsNotFound:
             continue  # deleted between the search and now
         application = _application(
             workflow_id=workflow_id, profile=profile, stages=stages, scheduling_request_id=requests.get(workflow_id)
         )
+        application["custom_fields"] = {name: profile.get(icims) for name, icims in custom.items()}
         if application["candidate_id"] in (None, candidate_id):
             applications.append(application)
     return applications
@@ -134,6 +151,8 @@ def _application(
     job_id, job_title = mapping.reference_value(profile.get("baseprofile"), field="baseprofile")
     candidate_id, _ = mapping.reference_value(profile.get("associatedprofile"), field="associatedprofile")
     status_name, status_id = mapping.list_value(profile.get("status"), field="status")
+    source_person_id, source_person_name = mapping.reference_value(profile.get("sourceperson"), field="sourceperson")
+    bin_name, bin_id = mapping.list_value(profile.get("bin"), field="bin")
     return Application(
         id=workflow_id,
         candidate_id=candidate_id,
@@ -141,40 +160,50 @@ def _application(
         status={"id": status_id, "name": status_name},
         source=mapping.text_value(profile.get("source"), field="source"),
         source_name=mapping.text_value(profile.get("sourcename"), field="sourcename"),
+        source_person={"person_id": source_person_id, "name": source_person_name}
+        if source_person_id is not None or source_person_name
+        else None,
+        bin={"id": bin_id, "name": bin_name} if bin_id or bin_name else None,
         updated_in_icims=mapping.datetime_value(profile.get("updateddate"), field="updateddate"),
         stage=stages.get(status_id),
         scheduling_request_id=scheduling_request_id,
+        custom_fields={},
     )
 
 
 def job_hiring_team_lookup(*, connection: Connection, job_id: int) -> HiringTeam:
-    """The job's hiring team, role -> person (with the email the user mirror has for them)."""
+    """The job's hiring team, role -> person (with the email the user mirror has for them), and the job's
+    custom fields from the connection's field map."""
     client = live_client(connection=connection)
+    mapped = field_map_for(connection.field_map, "job")
+    team_fields = {**DOCUMENTED_TEAM_FIELDS, **{mapped[role]: role for role in MAPPED_TEAM_ROLES if role in mapped}}
+    custom = {name: icims for name, icims in mapped.items() if name not in MAPPED_TEAM_ROLES}
     try:
-        profile = client.get_job(job_id, fields=["jobtitle", *TEAM_FIELDS])
+        profile = client.get_job(job_id, fields=["jobtitle", *team_fields, *custom.values()])
     except IcimsValidationError as refused:
-        logger.warning(
-            "iCIMS refused the assumed hiring team fields for job %s (%s); asking without them", job_id, refused
-        )
-        profile = client.get_job(job_id, fields=["jobtitle", *DOCUMENTED_TEAM_FIELDS])
-    people = {role: _team_reference(profile.get(field), field=field) for field, role in TEAM_FIELDS.items()}
+        logger.warning("iCIMS refused the mapped fields for job %s (%s); asking without them", job_id, refused)
+        team_fields, custom = dict(DOCUMENTED_TEAM_FIELDS), {}
+        profile = client.get_job(job_id, fields=["jobtitle", *team_fields])
+    people = {role: _team_reference(profile.get(field), field=field) for field, role in team_fields.items()}
     ids = [person_id for person_id, _ in filter(None, people.values()) if person_id is not None]
     emails = dict(
         IcimsUser.objects.filter(connection=connection, icims_id__in=ids)
         .exclude(email="")
         .values_list("icims_id", "email")
     )
+    roles = [*DOCUMENTED_TEAM_FIELDS.values(), *MAPPED_TEAM_ROLES]
     team = {
-        role: TeamMember(person_id=reference[0], name=reference[1], email=emails.get(reference[0]))
-        if reference
+        role: TeamMember(person_id=people[role][0], name=people[role][1], email=emails.get(people[role][0]))
+        if people.get(role)
         else None
-        for role, reference in people.items()
+        for role in roles
     }
     return HiringTeam(
         job_id=job_id,
         title=mapping.text_value(profile.get("jobtitle"), field="jobtitle"),
         team=team,
-        assumed_roles=list(ASSUMED_TEAM_FIELDS.values()),
+        assumed_roles=[role for role in MAPPED_TEAM_ROLES if role not in team_fields.values()],
+        custom_fields={name: profile.get(icims) for name, icims in custom.items()},
     )
 
 

@@ -1,9 +1,12 @@
 """Importing a tenant's bins & statuses: preview the difference with the stored stages, then apply
 it in one transaction.
 
-A stage is identified by its iCIMS Status ID when the file has one, else by (bin, status). Stages
-missing from the file become inactive; they are never deleted, because triggers, advance-to links
-and past scheduling requests point at them.
+A stage is identified by its iCIMS Status ID when the file has one, else by (bin, status): tenants
+reuse a status name in several bins ("Availability Requested" under Initial Screening and under
+Interview), each with its own id. Stages missing from the file become inactive; they are never
+deleted, because triggers, advance-to links and past scheduling requests point at them. A file that
+would deactivate more than a quarter of the active stages (a 2-row file, a wrong tenant's export)
+is applied only with an explicit extra confirmation.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from ..models import Connection, Stage
 from ..stages_file import RowError, StagesFileRow, stages_file_read
 
 BATCH_SIZE = 1000
+MASS_DEACTIVATION_SHARE = 0.25
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +34,14 @@ class StagesImportRejected(Exception):
 
     def __init__(self, plan: StagesImportPlan):
         super().__init__(f"{len(plan.errors)} row error(s); nothing was imported.")
+        self.plan = plan
+
+
+class StagesMassDeactivationUnconfirmed(Exception):
+    """The import would deactivate more than a quarter of the active stages and that was not confirmed."""
+
+    def __init__(self, plan: StagesImportPlan):
+        super().__init__(plan.mass_deactivation_warning)
         self.plan = plan
 
 
@@ -79,10 +91,23 @@ class StagesImportPlan:
     deactivated: list[PlannedStage] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    active_before: int = 0
 
     @property
     def can_apply(self) -> bool:
         return not self.errors
+
+    @property
+    def deactivates_many(self) -> bool:
+        """More than a quarter of the active stages would become inactive: needs an explicit confirmation."""
+        return len(self.deactivated) > MASS_DEACTIVATION_SHARE * self.active_before
+
+    @property
+    def mass_deactivation_warning(self) -> str:
+        return (
+            f"This file deactivates {len(self.deactivated)} of the {self.active_before} active stages. "
+            "If that is really meant (not a partial export or another tenant's file), confirm it explicitly."
+        )
 
     @property
     def summary(self) -> str:
@@ -118,6 +143,7 @@ def stages_import_plan(
     conflicting_lines = {error.line for error in conflicts}
 
     stages = list(Stage.objects.filter(connection=connection).order_by("pk"))
+    plan.active_before = sum(stage.is_active for stage in stages)
     by_status_id = {stage.status_id: stage for stage in stages if stage.status_id}
     by_name_unnumbered = {(stage.bin, stage.status): stage for stage in stages if not stage.status_id}
     by_name_numbered: dict[tuple[str, str], list[Stage]] = {}
@@ -166,38 +192,35 @@ def stages_import_plan(
             )
     plan.errors.sort(key=lambda error: error.line)
     plan.warnings.extend(_deactivation_warnings(stages, {planned.stage_id for planned in plan.deactivated}))
+    if plan.deactivates_many:
+        plan.warnings.insert(0, plan.mass_deactivation_warning)
     return plan
 
 
 def _conflicts_within_file(rows: Sequence[StagesFileRow]) -> list[RowError]:
+    """A status id is one stage: the same id twice (in one bin or two) is an error. The same status
+    name in several bins is normal when each row has its own id; without ids, (bin, status) is the stage."""
     errors = []
-    line_of_status_id: dict[str, int] = {}
-    first_of_status: dict[str, StagesFileRow] = {}
+    first_of_status_id: dict[str, StagesFileRow] = {}
+    first_of_unnumbered: dict[tuple[str, str], StagesFileRow] = {}
     for row in rows:
         if row.status_id:
-            if row.status_id in line_of_status_id:
-                errors.append(
-                    RowError(
-                        row.line,
-                        f"duplicate Status ID {row.status_id!r}: also on row {line_of_status_id[row.status_id]}.",
-                    )
-                )
+            first = first_of_status_id.setdefault(row.status_id, row)
+            if first is row:
                 continue
-            line_of_status_id[row.status_id] = row.line
-        first = first_of_status.setdefault(row.status.casefold(), row)
-        if first is row:
+            if first.bin.casefold() == row.bin.casefold():
+                message = f"duplicate Status ID {row.status_id!r}: also on row {first.line}."
+            else:
+                message = (
+                    f"Status ID {row.status_id!r} is under two bins: {row.bin!r} here and {first.bin!r} on row "
+                    f"{first.line}. A status id is one stage, in one bin."
+                )
+            errors.append(RowError(row.line, message))
             continue
-        if first.bin.casefold() == row.bin.casefold():
+        first = first_of_unnumbered.setdefault((row.bin.casefold(), row.status.casefold()), row)
+        if first is not row:
             errors.append(
                 RowError(row.line, f"duplicate status {row.status!r} in bin {row.bin!r}: also on row {first.line}.")
-            )
-        else:
-            errors.append(
-                RowError(
-                    row.line,
-                    f"status {row.status!r} is under two bins: {row.bin!r} here and {first.bin!r} on row "
-                    f"{first.line}. A status belongs to one bin.",
-                )
             )
     return errors
 
@@ -217,16 +240,25 @@ def _deactivation_warnings(stages: Sequence[Stage], deactivated_ids: set[int]) -
 
 
 def stages_import_apply(
-    *, connection: Connection, rows: Sequence[StagesFileRow], file_name: str, user_id: int
+    *,
+    connection: Connection,
+    rows: Sequence[StagesFileRow],
+    file_name: str,
+    user_id: int,
+    allow_mass_deactivation: bool = False,
 ) -> StagesImportPlan:
     """Re-plan against the current stages and apply the plan in one transaction, all or nothing.
-    Raises StagesImportRejected, writing nothing, if the rows have errors."""
+    Raises StagesImportRejected, writing nothing, if the rows have errors, and
+    StagesMassDeactivationUnconfirmed if it deactivates more than a quarter of the active stages
+    without `allow_mass_deactivation`."""
     with transaction.atomic():
         # One import per connection at a time: a second one waits, then plans against the first one's result.
         Connection.objects.select_for_update().filter(pk=connection.pk).first()
         plan = stages_import_plan(connection=connection, rows=rows, file_name=file_name)
         if not plan.can_apply:
             raise StagesImportRejected(plan)
+        if plan.deactivates_many and not allow_mass_deactivation:
+            raise StagesMassDeactivationUnconfirmed(plan)
         _write_plan(plan, user_id=user_id)
     logger.info(
         "Stages import for connection %s from %s by user %s: %s", connection.pk, file_name, user_id, plan.summary

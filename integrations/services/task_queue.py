@@ -9,6 +9,7 @@ WEBHOOK_EVENT_PROCESS = "integrations.tasks.webhook_event_process"
 WEBHOOK_EVENTS_SWEEP = "integrations.tasks.webhook_events_sweep"
 WRITEBACK_SEND = "integrations.tasks.writeback_send"
 WRITEBACKS_DUE_SWEEP = "integrations.tasks.writebacks_due_sweep"
+STAGES_LINT_ALL = "integrations.tasks.stages_lint_all"
 
 
 def task_enqueue(*, name: str, args: tuple, countdown: float | None = None) -> None:

@@ -81,8 +81,8 @@ def test_lists_and_their_nodes(client):
 
 
 def test_the_data_stream_reports_every_change_in_order(sandbox, client):
-    subscriptions = client.get_stream_subscriptions()
-    assert [s["subscriptionId"] for s in subscriptions] == ["sandbox-stream"]
+    subscriptions = client.get_stream_subscriptions(sandbox.stream_id)
+    assert [s["subscriptionId"] for s in subscriptions] == [sandbox.subscription_id]
     person = sandbox.create_person(firstname="Zoë", lastname="Streamed", folder="Cand:Active")
     sandbox.move_person(person.id, "Cand:Inactive")
     events = list(client.get_stream_events("sandbox-stream"))

@@ -200,6 +200,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Created connection {connection}."))
         self.stdout.write(f"  Webhook URL to give iCIMS: {connection.webhook_url}")
         self.stdout.write(f"  Scopes to ask iCIMS for:   {', '.join(connection.required_scopes())}")
+        if connection.stream_id:
+            self.stdout.write(
+                f"  Next: `icims_connection test --customer-id {connection.customer_id}` finds the data stream."
+            )
 
     def handle_update(self, *, customer_id: str, platform_credentials: bool, clear_secret: list[str], **options):
         connection = Connection.objects.filter(customer_id=customer_id).first()
@@ -244,7 +248,7 @@ class Command(BaseCommand):
         connection = Connection.objects.filter(customer_id=customer_id).first()
         if connection is None:
             raise CommandError(f"No connection has CustomerId {customer_id}. `icims_connection list` shows them.")
-        result = connection_test(connection=connection)
+        result = connection_test(connection=connection, by="shell")
         self.stdout.write(result.summary())
         if not result.ok:
             raise CommandError(f"The connection {connection} does not work.")

@@ -8,7 +8,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from integrations.sandbox import SandboxTenant
-from integrations.sandbox.webhooks import WebhookTarget
+from integrations.sandbox.webhooks import DEFAULT_TRIGGER_STATUS_IDS, WebhookTarget
 from integrations.sandbox.wsgi import make_sandbox_server
 
 
@@ -34,7 +34,13 @@ class Command(BaseCommand):
             action="append",
             dest="trigger_statuses",
             default=None,
-            help="A status id that notifies the webhook (repeatable; default: every status).",
+            help="A status id that notifies the webhook (repeatable; default: the sandbox's trigger statuses "
+            "C51218, C51220, C51222).",
+        )
+        parser.add_argument(
+            "--echo-api-changes",
+            action="store_true",
+            help="Also notify for status changes made through the API (iCIMS does not).",
         )
 
     def handle(
@@ -50,6 +56,7 @@ class Command(BaseCommand):
         webhook_url: str | None,
         webhook_auth: str,
         trigger_statuses: list[str] | None,
+        echo_api_changes: bool = False,
         **options,
     ):
         # Not $PORT: honcho gives every process its own PORT (the sandbox's is the portal's + 200).
@@ -57,7 +64,8 @@ class Command(BaseCommand):
         webhook = WebhookTarget(
             url=webhook_url or f"http://127.0.0.1:{portal_port}/v2/ats/webhook/icims",
             auth=webhook_auth,
-            trigger_status_ids=frozenset(trigger_statuses) if trigger_statuses else None,
+            trigger_status_ids=frozenset(trigger_statuses) if trigger_statuses else DEFAULT_TRIGGER_STATUS_IDS,
+            echo_api_changes=echo_api_changes,
         )
         started = time.monotonic()
         try:

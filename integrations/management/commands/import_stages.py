@@ -11,6 +11,7 @@ from integrations.models import Connection
 from integrations.services.stages_import import (
     StagesImportPlan,
     StagesImportRejected,
+    StagesMassDeactivationUnconfirmed,
     stages_import_apply,
     stages_import_preview,
 )
@@ -28,10 +29,24 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, help="The CSV or XLSX export.")
         parser.add_argument("--dry-run", action="store_true", help="Print the preview only.")
         parser.add_argument(
+            "--allow-mass-deactivation",
+            action="store_true",
+            help="Apply even when the file deactivates more than a quarter of the active stages.",
+        )
+        parser.add_argument(
             "--user", help="Username recorded in the admin history. Default: the first active superuser."
         )
 
-    def handle(self, *args, customer_id: str, file: Path, dry_run: bool, user: str | None, **options):
+    def handle(
+        self,
+        *args,
+        customer_id: str,
+        file: Path,
+        dry_run: bool,
+        user: str | None,
+        allow_mass_deactivation: bool = False,
+        **options,
+    ):
         connection = Connection.objects.filter(customer_id=customer_id).first()
         if connection is None:
             raise CommandError(f"No connection has CustomerId {customer_id!r}.")
@@ -53,11 +68,19 @@ class Command(BaseCommand):
             return
         try:
             plan = stages_import_apply(
-                connection=connection, rows=plan.rows, file_name=file.name, user_id=history_user.pk
+                connection=connection,
+                rows=plan.rows,
+                file_name=file.name,
+                user_id=history_user.pk,
+                allow_mass_deactivation=allow_mass_deactivation,
             )
         except StagesImportRejected as rejected:
             self._print_plan(rejected.plan)
             raise CommandError(str(rejected)) from rejected
+        except StagesMassDeactivationUnconfirmed as unconfirmed:
+            raise CommandError(
+                f"Nothing was imported: {unconfirmed} Run again with --allow-mass-deactivation."
+            ) from unconfirmed
         self.stdout.write(
             self.style.SUCCESS(f"Imported stages for {connection} as {history_user.get_username()}: {plan.summary}.")
         )

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from integrations.admin.stages import PREVIEW_SESSION_KEY
 from integrations.models import Connection, Stage
+from integrations.services.stages_lint import stages_lint
 from integrations.stages_file import MAX_FILE_BYTES
 from tests.integrations.stages_corpus import STANDARD_STAGES, big_export_bytes, corpus_file
 
@@ -122,7 +123,7 @@ def test_the_preview_shows_changes_and_deactivations(csm_client, connection, sup
     ("name", "error"),
     [
         ("duplicate_ids.csv", "duplicate Status ID &#x27;C51230&#x27;: also on row 7."),
-        ("status_under_two_bins.csv", "is under two bins"),
+        ("status_id_under_two_bins.csv", "is under two bins"),
         ("formula_cell.csv", "looks like a spreadsheet formula (starts with &#x27;=&#x27;)"),
         ("missing_status.csv", "Status is missing."),
         ("unreadable_cell.csv", "Status has unreadable characters"),
@@ -354,7 +355,7 @@ def test_an_imported_change_shows_in_the_stage_history(csm_client, connection):
     first = upload(csm_client, connection, "dos_line_endings.csv")
     csm_client.post(CONFIRM_URL, {"token": confirm_token(first)})
     renamed = upload(csm_client, connection, "renamed.csv", b"Bin,Status,Status ID\nOffer,Offer Sent,C51230\n")
-    csm_client.post(CONFIRM_URL, {"token": confirm_token(renamed)})
+    csm_client.post(CONFIRM_URL, {"token": confirm_token(renamed), "confirm_deactivations": "7"})
     offer = connection.stages.get(status_id="C51230")
 
     history = csm_client.get(reverse("admin:integrations_stage_history", args=[offer.pk])).content.decode()
@@ -374,3 +375,70 @@ def test_a_csm_adds_a_stage_by_hand_and_a_formula_name_is_refused(csm_client, co
     assert "formula" in str(refused.context["adminform"].form.errors["status"])
     assert added.status_code == 302
     assert list(connection.stages.values_list("status", flat=True)) == ["Offer Accepted"]
+
+
+def test_a_file_deactivating_more_than_a_quarter_needs_the_count_typed(csm_client, connection):
+    first = upload(csm_client, connection, "dos_line_endings.csv")
+    csm_client.post(CONFIRM_URL, {"token": confirm_token(first)})
+    two_rows = b"Bin,Status\nApplied,New Submissions - External Portal\nOffer,Offer Extended\n"
+    preview = upload(csm_client, connection, "two_rows.csv", two_rows)
+    page = preview.content.decode()
+    assert "This file deactivates 6 of the 8 active stages" in page
+    assert "Type 6 to deactivate 6 of the 8 active stages" in page
+
+    refused = csm_client.post(CONFIRM_URL, {"token": confirm_token(preview), "confirm_deactivations": "8"})
+
+    assert "Nothing was imported: type 6 to confirm" in refused.content.decode()
+    assert connection.stages.filter(is_active=True).count() == 8
+    again = csm_client.post(CONFIRM_URL, {"token": confirm_token(refused), "confirm_deactivations": "6"})
+    assert again.status_code == 302
+    assert connection.stages.filter(is_active=True).count() == 2
+
+
+def test_the_realistic_export_with_one_status_name_under_two_bins_imports(csm_client, connection):
+    preview = upload(csm_client, connection, "status_name_in_two_bins.csv")
+    csm_client.post(CONFIRM_URL, {"token": confirm_token(preview)})
+
+    assert sorted(connection.stages.filter(status="Availability Requested").values_list("bin", "status_id")) == [
+        ("Initial Screening", "C51212"),
+        ("Interview", "C51217"),
+    ]
+    assert connection.stages.count() == 11
+
+
+REFRESH_URL = reverse("admin:integrations_stage_import_refresh")
+
+
+def test_refresh_from_icims_previews_the_list_api_like_a_file_and_confirms_the_same_way(
+    csm_client, sandbox, sandbox_connection
+):
+    page = csm_client.get(IMPORT_URL).content.decode()
+    assert "Refresh from iCIMS" in page
+
+    preview = csm_client.post(REFRESH_URL, {"connection": sandbox_connection.pk})
+
+    assert "iCIMS List API" in preview.content.decode()
+    csm_client.post(CONFIRM_URL, {"token": confirm_token(preview)})
+    assert sandbox_connection.stages.filter(status_id="C51218", bin="Interview").exists()
+
+
+def test_refresh_from_a_tenant_without_the_list_says_to_upload_the_file(csm_client, sandbox, sandbox_connection):
+    sandbox.lists_offer_bins = False
+
+    page = csm_client.post(REFRESH_URL, {"connection": sandbox_connection.pk}).content.decode()
+
+    assert "Could not refresh from iCIMS: this tenant&#x27;s List API does not offer" in page
+    assert not sandbox_connection.stages.exists()
+
+
+def test_the_stages_list_shows_what_the_linter_found(csm_client, sandbox, sandbox_connection, stored_event):
+    Stage.objects.create(
+        connection=sandbox_connection, bin="Interview", status="Gone", status_id="C59999", triggers_scheduling=True
+    )
+    stored_event(new_status="C51299")
+    stages_lint(connection=sandbox_connection)
+
+    page = csm_client.get(CHANGELIST_URL).content.decode()
+
+    assert "Trigger status Interview / Gone (C59999) is no longer listed by iCIMS." in page
+    assert "Status id C51299 came in 1 webhook" in page

@@ -107,6 +107,7 @@ def test_add_with_every_option(db, monkeypatch):
     assert not connection.is_active
     assert connection.webhook_password == "globex-webhook-pass-0004"
     assert "biz-collab-feedback-service:forms:ro" in output
+    assert "`icims_connection test --customer-id 4242` finds the data stream" in output
     assert "secret-000" not in output
 
 
@@ -145,6 +146,14 @@ def test_malformed_options_are_refused_before_anything_happens(db, args, message
 
 def test_a_subcommand_is_required(db):
     assert "subcommand" in refused()
+
+
+def test_add_refuses_a_customer_id_that_is_not_digits(db):
+    args = [*ADD]
+    args[args.index("--customer-id") + 1] = "acme-12x"
+
+    assert "--customer-id: The CustomerId is a number iCIMS assigned, digits only" in refused(*args)
+    assert not Connection.objects.exists()
 
 
 def test_add_refuses_a_customer_id_already_registered(ready_connection):

@@ -116,3 +116,24 @@ def test_a_file_over_the_size_cap_is_refused(connection, superadmin, tmp_path):
 
     with pytest.raises(CommandError, match="larger than the 10 MB limit"):
         run("--customer-id", "2187", str(huge))
+
+
+def test_deactivating_more_than_a_quarter_needs_allow_mass_deactivation(connection, superadmin, tmp_path):
+    run("--customer-id", "2187", str(CORPUS_DIR / "dos_line_endings.csv"))
+    two_rows = tmp_path / "two_rows.csv"
+    two_rows.write_text("Bin,Status\nApplied,New Submissions - External Portal\nOffer,Offer Extended\n")
+
+    with pytest.raises(CommandError, match=r"deactivates 6 of the 8 active stages.*--allow-mass-deactivation"):
+        run("--customer-id", "2187", str(two_rows))
+    assert connection.stages.filter(is_active=True).count() == 8
+
+    out, _ = run("--customer-id", "2187", str(two_rows), "--allow-mass-deactivation")
+    assert "6 deactivated" in out
+    assert connection.stages.filter(is_active=True).count() == 2
+
+
+def test_the_realistic_export_with_one_status_name_under_two_bins_imports(connection, superadmin):
+    out, _ = run("--customer-id", "2187", str(CORPUS_DIR / "status_name_in_two_bins.csv"))
+
+    assert "11 added" in out
+    assert connection.stages.filter(status="Availability Requested").count() == 2

@@ -87,6 +87,7 @@ def make_client(
     on_call=None,
     max_attempts: int = 4,
     auth=None,
+    client_config: IcimsConfig | None = None,
 ) -> IcimsClient:
     session = requests.Session()
     transport = IcimsTransport(
@@ -101,4 +102,4 @@ def make_client(
         jitter=lambda: 1.0,
         clock=clock,
     )
-    return IcimsClient(config=config(), transport=transport)
+    return IcimsClient(config=client_config or config(), transport=transport)

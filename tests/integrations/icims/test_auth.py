@@ -12,7 +12,7 @@ import pytest
 import requests
 from responses import matchers
 
-from integrations.icims.auth import authenticator_for
+from integrations.icims.auth import authenticator_for, secret_fingerprint
 from integrations.icims.config import AuthMode
 from integrations.icims.errors import IcimsAuthError, IcimsConnectionError, IcimsTimeout
 from tests.fixtures.icims import icims_fixture
@@ -209,3 +209,50 @@ def test_each_auth_mode_authenticates_its_own_way(state, clock, icims, mode, exp
     make_client(state, clock, auth=auth).get_job(1026)
 
     assert call.calls[0].request.headers["Authorization"].startswith(expected)
+
+
+def test_a_different_secret_never_uses_the_token_cached_for_the_first(state, clock, icims):
+    icims.post(TOKEN_URL, json=token_body("good"))
+    icims.post(TOKEN_URL, status=401, json=icims_fixture("token_refused"))
+    assert token_provider(state, clock).token() == "good"
+
+    typo = token_provider(state, clock, client_config=config(client_secret="acme-secret-value-1235"))
+
+    with pytest.raises(IcimsAuthError):
+        typo.token()
+
+
+def test_the_cache_key_holds_a_keyed_fingerprint_never_the_secret(state, clock):
+    secret = "acme-secret-value-1234"
+    first = authenticator_for(
+        config(client_secret=secret), state=state, session=requests.Session(), fingerprint_key=b"k1"
+    )
+    other_key = authenticator_for(
+        config(client_secret=secret), state=state, session=requests.Session(), fingerprint_key=b"k2"
+    )
+
+    assert secret not in first.token_key and secret_fingerprint(secret, key=b"k1") != secret_fingerprint(
+        secret, key=b"k2"
+    )
+    assert first.token_key != other_key.token_key
+
+
+def test_a_fresh_token_is_fetched_even_when_one_is_cached(state, clock, icims):
+    token = icims.post(TOKEN_URL, json=token_body("first"))
+    provider = token_provider(state, clock)
+    provider.token()
+
+    assert provider.fresh_token() == "first"
+    assert token.call_count == 2
+
+
+def test_a_refused_fresh_token_evicts_the_cached_one(state, clock, icims):
+    icims.post(TOKEN_URL, json=token_body("revoked-later"))
+    icims.post(TOKEN_URL, status=401, json=icims_fixture("token_refused"))
+    provider = token_provider(state, clock)
+    provider.token()
+
+    with pytest.raises(IcimsAuthError):
+        provider.fresh_token()
+
+    assert state.get(provider.token_key) is None

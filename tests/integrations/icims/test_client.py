@@ -7,10 +7,11 @@ import json
 import pytest
 from responses import matchers
 
+from integrations.icims.data_stream import StreamNotResolved
 from integrations.icims.errors import IcimsNotFound
 from tests.fixtures.icims import icims_fixture
 
-from .support import CUSTOMER_URL, RATE_HEADERS, STREAM_URL, make_client
+from .support import CUSTOMER_URL, RATE_HEADERS, STREAM_URL, config, make_client
 
 
 def test_get_customer_reads_the_customer_as_a_health_check(client, icims):
@@ -159,39 +160,56 @@ def test_list_nodes_follow_the_next_link(client, icims):
     assert [node["value"] for node in nodes] == ["Cand:Unreviewed", "Cand:Active", "HM:Active"]
 
 
+SUBSCRIPTION = "b62922f4c1e94b0f8e0f2d8a7c3b5e61"
+EVENTS_URL = f"{STREAM_URL}/streams/2187/subscriptions/{SUBSCRIPTION}/events"
+
+
+@pytest.fixture
+def stream_client(state, clock, token_endpoint):
+    return make_client(state, clock, client_config=config(stream_id="2187", subscription_id=SUBSCRIPTION))
+
+
 def test_data_stream_streams_and_subscriptions(client, icims):
     icims.get(f"{STREAM_URL}/streams/", json=icims_fixture("stream_streams"))
     icims.get(f"{STREAM_URL}/streams/2187/subscriptions", json=icims_fixture("stream_subscriptions"))
 
     assert client.get_streams() == ["2187"]
-    assert client.get_stream_subscriptions()[0]["subscriptionId"] == "b62922f4c1e94b0f8e0f2d8a7c3b5e61"
+    assert client.get_stream_subscriptions("2187")[0]["subscriptionId"] == SUBSCRIPTION
 
 
-def test_data_stream_events_page_with_the_last_evaluated_key(client, icims):
-    url = f"{STREAM_URL}/streams/2187/subscriptions/sub-1/events"
-    icims.get(url, json=icims_fixture("stream_events_page1"), match=[matchers.query_param_matcher({})])
+def test_data_stream_events_are_read_at_the_resolved_stream_and_subscription(stream_client, icims):
+    icims.get(EVENTS_URL, json=icims_fixture("stream_events_page1"), match=[matchers.query_param_matcher({})])
     icims.get(
-        url,
+        EVENTS_URL,
         json=icims_fixture("stream_events_page2"),
         match=[matchers.query_param_matcher({"exclusiveStartKey": "key-page-1"})],
     )
 
-    events = list(client.get_stream_events("sub-1"))
+    events = list(stream_client.get_stream_events("acme-stream-id-as-configured"))
 
     assert [event["eventId"] for event in events] == ["evt-0001", "evt-0002", "evt-0003"]
 
 
-def test_data_stream_pages_resume_from_a_saved_key(client, icims):
-    url = f"{STREAM_URL}/streams/2187/subscriptions/sub-1/events"
+def test_data_stream_pages_resume_from_a_saved_key_and_stop_on_the_empty_last_key(stream_client, icims):
     icims.get(
-        url,
+        EVENTS_URL,
         json=icims_fixture("stream_events_page2"),
         match=[matchers.query_param_matcher({"exclusiveStartKey": "key-page-1"})],
     )
 
-    pages = list(client.stream_event_pages("sub-1", start_key="key-page-1"))
+    pages = list(stream_client.stream_event_pages("2187", start_key="key-page-1"))
 
+    assert icims_fixture("stream_events_page2")["lastEvaluatedKey"] == ""
     assert pages == [(icims_fixture("stream_events_page2")["events"], None)]
+
+
+def test_an_unresolved_stream_id_is_refused_without_a_call(state, clock, icims):
+    unresolved = make_client(state, clock)
+
+    with pytest.raises(StreamNotResolved, match="run the connection test"):
+        unresolved.stream_events_page("stream-acme")
+
+    assert len(icims.calls) == 0
 
 
 def test_a_missing_profile_raises_not_found(client, icims):

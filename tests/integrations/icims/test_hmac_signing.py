@@ -35,8 +35,17 @@ def _verify(headers, *, key="k3y", body=BODY, path="/v2/ats/webhook/icims"):
 def test_a_signed_request_verifies_with_the_same_key():
     headers = _signed()
     assert headers["x-icims-date"] == "2026-11-26T18:30:00Z"
-    assert headers["authorization"].startswith("x-icims-v1-hmac-sha256 user=icims,signedheaders=")
+    assert headers["authorization"].startswith("x-icims-v1-hmac-sha256 user=icims, signedheaders=")
+    assert ", signature=" in headers["authorization"]  # comma and space, as G3's working client writes it
     assert _verify(headers)
+
+
+def test_the_parser_accepts_parts_separated_with_or_without_a_space():
+    headers = _signed()
+    compact = headers["authorization"].replace(", ", ",")
+
+    assert parse_authorization(compact) == parse_authorization(headers["authorization"])
+    assert _verify({**headers, "authorization": compact})
 
 
 def test_the_wrong_key_a_changed_body_or_path_fail():

@@ -257,3 +257,14 @@ def test_any_search_body_gets_results_or_a_400_never_a_crash(tenant, body):
 
     assert response[0] in (200, 400)
     assert "searchResults" in json.loads(response[2]) or response[0] == 400
+
+
+def test_an_undocumented_filter_is_refused_as_icims_refuses_it(api):
+    body = {"filters": [{"name": "applicantworkflow.createddate", "value": ["2026-01-01"], "operator": ">"}]}
+
+    response = api.post(f"{CUSTOMER_URL}/search/applicantworkflows", json=body)
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["errorMessage"] == (
+        "The following filter is either not valid or hidden: [applicantworkflow.createddate]"
+    )

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from integrations.sandbox.tenant import DEFAULT_SUBSCRIPTION_ID
 
 from .conftest import BASE_URL, CUSTOMER_URL
 
 STREAM = f"{BASE_URL}/datastream/v2/streams"
 INTERVIEWS = f"{CUSTOMER_URL}/interview-service/v1/interviews"
+SUBSCRIPTION = DEFAULT_SUBSCRIPTION_ID
+EVENTS = f"{STREAM}/sandbox-stream/subscriptions/{SUBSCRIPTION}/events"
 
 
 def test_lists_name_the_tenant_lists_and_serve_their_nodes(api):
@@ -22,11 +27,13 @@ def test_lists_name_the_tenant_lists_and_serve_their_nodes(api):
     assert api.get(f"{CUSTOMER_URL}/v2/lists/lists.nope").status_code == 404
 
 
-def test_the_stream_lists_the_customer_and_its_subscription(api):
-    assert api.get(f"{STREAM}/").json() == ["1000"]
-    assert api.get(f"{STREAM}/1000/subscriptions").json() == [
-        {"subscriptionId": "sandbox-stream", "streamId": "sandbox-stream", "name": "GoodTime"}
+def test_the_stream_lists_its_stream_and_a_32_hex_subscription_with_another_id(api):
+    assert api.get(f"{STREAM}/").json() == ["sandbox-stream"]
+    assert api.get(f"{STREAM}/sandbox-stream/subscriptions").json() == [
+        {"subscriptionId": SUBSCRIPTION, "streamId": "sandbox-stream", "name": "GoodTime"}
     ]
+    assert re.fullmatch(r"[0-9a-f]{32}", SUBSCRIPTION)
+    assert api.get(f"{STREAM}/other-stream/subscriptions").status_code == 404
 
 
 def test_every_change_appends_a_stream_event(api, tenant):
@@ -34,9 +41,9 @@ def test_every_change_appends_a_stream_event(api, tenant):
     tenant.delete_job(1001)
     tenant.change_status(10001, "C51218", notify=False)
 
-    body = api.get(f"{STREAM}/1000/subscriptions/sandbox-stream/events").json()
+    body = api.get(EVENTS).json()
 
-    assert body["lastEvaluatedKey"] is None
+    assert body["lastEvaluatedKey"] == ""
     assert [(e["entityType"], e["entityId"], e["eventType"]) for e in body["events"]] == [
         ("person", str(person.id), "CREATE"),
         ("job", "1001", "DELETE"),
@@ -49,7 +56,7 @@ def test_every_change_appends_a_stream_event(api, tenant):
 def test_stream_events_page_with_exclusive_start_key(api, tenant):
     for index in range(150):
         tenant.update_person(1 + index % 20, firstname=f"Zoë {index}")
-    url = f"{STREAM}/1000/subscriptions/sandbox-stream/events"
+    url = EVENTS
 
     first = api.get(url).json()
     second = api.get(url, params={"exclusiveStartKey": first["lastEvaluatedKey"]}).json()
@@ -57,12 +64,13 @@ def test_stream_events_page_with_exclusive_start_key(api, tenant):
 
     assert len(first["events"]) == 100
     assert len(second["events"]) == 50
-    assert second["lastEvaluatedKey"] is None
-    assert after_all == {"events": [], "lastEvaluatedKey": None}
+    assert second["lastEvaluatedKey"] == ""  # the last page ends with an empty key, as G2 records
+    assert after_all == {"events": [], "lastEvaluatedKey": ""}
 
 
-def test_an_unknown_subscription_is_404(api):
-    assert api.get(f"{STREAM}/1000/subscriptions/other/events").status_code == 404
+def test_an_unknown_subscription_or_the_stream_id_in_its_place_is_404(api):
+    assert api.get(f"{STREAM}/sandbox-stream/subscriptions/{'0' * 32}/events").status_code == 404
+    assert api.get(f"{STREAM}/sandbox-stream/subscriptions/sandbox-stream/events").status_code == 404
 
 
 def test_an_interview_is_created_read_patched_and_deleted(api):

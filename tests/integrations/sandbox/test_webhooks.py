@@ -130,18 +130,33 @@ def test_a_portal_that_is_down_is_recorded_not_raised(tenant, rsps):
     assert tenant.webhook_deliveries == [delivery]
 
 
-def test_patching_the_status_through_the_api_moves_the_candidate_and_notifies(api, tenant, portal):
+def test_patching_the_status_through_the_api_moves_the_candidate_without_notifying(api, tenant, portal):
     tenant.webhook = WebhookTarget(url=PORTAL_WEBHOOK)
     tenant.clock.advance(minutes=3)
 
-    response = api.patch(f"{CUSTOMER_URL}/applicantworkflows/10008", json={"status": {"id": "C51219"}})
+    response = api.patch(f"{CUSTOMER_URL}/applicantworkflows/10008", json={"status": {"id": "C51218"}})
 
     assert response.status_code == 204
     assert response.headers["Location"] == f"{CUSTOMER_URL}/applicantworkflows/10008"
     body = api.get(f"{CUSTOMER_URL}/applicantworkflows/10008?fields=status,updateddate").json()
-    assert body["status"]["id"] == "C51219"
+    assert body["status"]["id"] == "C51218"
     assert body["updateddate"] == "2026-11-26 06:03 PM"
+    assert [call for call in portal.calls if call.request.url == PORTAL_WEBHOOK] == []  # not for its own API's
+
+
+def test_a_tenant_that_echoes_api_changes_notifies_for_a_patch_too(api, tenant, portal):
+    tenant.webhook = WebhookTarget(url=PORTAL_WEBHOOK, trigger_status_ids=None, echo_api_changes=True)
+
+    api.patch(f"{CUSTOMER_URL}/applicantworkflows/10008", json={"status": {"id": "C51219"}})
+
     assert _received(portal)[0]["newStatus"] == "C51219"
+
+
+def test_by_default_only_the_tenants_trigger_statuses_notify(tenant, portal):
+    tenant.webhook = WebhookTarget(url=PORTAL_WEBHOOK)
+
+    assert tenant.change_status(10003, "C51219") is None  # "Scheduled" is not a trigger
+    assert tenant.change_status(10004, "C51220").event["newStatus"] == "C51220"
 
 
 @pytest.mark.parametrize("body", [{"status": {"id": "C00000"}}, {"status": "C51218"}, {}])

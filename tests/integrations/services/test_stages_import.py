@@ -10,6 +10,7 @@ from django.db import DatabaseError
 from integrations.models import Connection, Stage
 from integrations.services.stages_import import (
     StagesImportRejected,
+    StagesMassDeactivationUnconfirmed,
     stages_import_apply,
     stages_import_plan,
     stages_import_preview,
@@ -157,9 +158,9 @@ def test_a_stage_imported_without_an_id_gets_it_from_a_later_file(connection, su
     [
         ("duplicate_ids.csv", "Row 10: duplicate Status ID 'C51230': also on row 7."),
         (
-            "status_under_two_bins.csv",
-            "Row 10: status 'Interview Scheduled' is under two bins: 'Rejected' here and "
-            "'Interview' on row 6. A status belongs to one bin.",
+            "status_id_under_two_bins.csv",
+            "Row 10: Status ID 'C51219' is under two bins: 'Rejected' here and "
+            "'Interview' on row 6. A status id is one stage, in one bin.",
         ),
         ("missing_status.csv", "Row 10: Status is missing."),
         ("formula_cell.csv", "Row 10: Status \"=cmd|' /C calc'!A0\" looks like a spreadsheet formula"),
@@ -179,7 +180,7 @@ def test_a_file_with_a_bad_row_previews_the_error_and_cannot_be_applied(connecti
     assert LogEntry.objects.count() == log_count
 
 
-@pytest.mark.parametrize("name", ["duplicate_ids.csv", "status_under_two_bins.csv"])
+@pytest.mark.parametrize("name", ["duplicate_ids.csv", "status_id_under_two_bins.csv"])
 def test_applying_rows_that_conflict_with_each_other_is_rejected_and_writes_nothing(connection, superadmin, name):
     import_file(connection, "dos_line_endings.csv", superadmin)
     before = snapshot(connection)
@@ -319,3 +320,37 @@ def test_a_5_mb_export_imports_and_reimports_every_row(connection, superadmin):
     rows = content.count(b"\n") - 1
     assert len(plan.added) == rows and connection.stages.count() == rows
     assert len(again.kept) == rows
+
+
+def test_one_status_name_under_two_bins_is_two_stages_told_apart_by_their_ids(connection, superadmin):
+    plan = import_file(connection, "status_name_in_two_bins.csv", superadmin)
+
+    assert len(plan.added) == 11
+    assert sorted(connection.stages.filter(status="Not Selected").values_list("bin", "status_id")) == [
+        ("Interview", "C51220"),
+        ("Rejected", "D10300"),
+    ]
+    again = preview(connection, "status_name_in_two_bins.csv")
+    assert (len(again.kept), again.errors) == (11, [])
+
+
+def test_a_quarter_deactivated_is_fine_but_more_needs_the_explicit_confirmation(connection, superadmin):
+    import_file(connection, "dos_line_endings.csv", superadmin)  # 8 active stages
+    six = b"Bin,Status,Status ID\n" + b"".join(f"{b},{s},{i}\n".encode() for b, s, i in STANDARD_STAGES[:6])
+    plan_two_gone = stages_import_preview(connection=connection, content=six, file_name="six.csv")
+    assert (len(plan_two_gone.deactivated), plan_two_gone.deactivates_many) == (2, False)
+
+    five = b"Bin,Status,Status ID\n" + b"".join(f"{b},{s},{i}\n".encode() for b, s, i in STANDARD_STAGES[:5])
+    plan = stages_import_preview(connection=connection, content=five, file_name="five.csv")
+    assert (len(plan.deactivated), plan.deactivates_many) == (3, True)
+    assert plan.warnings[0].startswith("This file deactivates 3 of the 8 active stages.")
+    before = snapshot(connection)
+
+    with pytest.raises(StagesMassDeactivationUnconfirmed):
+        stages_import_apply(connection=connection, rows=plan.rows, file_name="five.csv", user_id=superadmin.pk)
+    assert snapshot(connection) == before
+
+    stages_import_apply(
+        connection=connection, rows=plan.rows, file_name="five.csv", user_id=superadmin.pk, allow_mass_deactivation=True
+    )
+    assert connection.stages.filter(is_active=True).count() == 5
