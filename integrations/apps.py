@@ -18,3 +18,6 @@ class IntegrationsConfig(AppConfig):
         post_migrate.connect(
             stages_lint_schedule_ensure, sender=self, dispatch_uid="integrations.stages_lint_schedule_ensure"
         )
+        from .services.alerts_schedule import alerts_schedule_ensure
+
+        post_migrate.connect(alerts_schedule_ensure, sender=self, dispatch_uid="integrations.alerts_schedule_ensure")

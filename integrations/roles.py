@@ -12,6 +12,9 @@ CSM_PERMISSIONS = [
     ("integrations", "add_stage"),
     ("integrations", "change_stage"),
     ("integrations", "view_schedulingrequest"),
+    # Operators watch alerts and attend to them (acknowledge, mute); the rules' settings stay with super admins.
+    ("integrations", "view_alert"),
+    ("integrations", "change_alert"),
     ("sync", "view_job"),
     ("sync", "view_candidate"),
     ("sync", "view_icimsuser"),

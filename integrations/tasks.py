@@ -5,8 +5,13 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
+from integrations.models import AlertNotification
+from integrations.services.alert_notifications_send import alert_notifications_send as alert_notifications_send_service
+from integrations.services.alerts_evaluate import alerts_evaluate
 from integrations.services.stages_lint import stages_lint_all as stages_lint_all_service
 from integrations.services.task_queue import (
+    ALERT_NOTIFICATIONS_SEND,
+    ALERTS_CHECK,
     STAGES_LINT_ALL,
     WEBHOOK_EVENT_PROCESS,
     WEBHOOK_EVENTS_SWEEP,
@@ -49,3 +54,16 @@ def writebacks_due_sweep() -> None:
 @shared_task(name=STAGES_LINT_ALL, acks_late=True, ignore_result=True)
 def stages_lint_all() -> None:
     stages_lint_all_service()
+
+
+@shared_task(name=ALERTS_CHECK, ignore_result=True)
+def alerts_check() -> None:
+    """The beat tick: evaluate now, then deliver on another task so a slow mail server never delays the next tick."""
+    alerts_evaluate()
+    if AlertNotification.objects.filter(state=AlertNotification.State.PENDING).exists():
+        alert_notifications_send.delay()
+
+
+@shared_task(name=ALERT_NOTIFICATIONS_SEND, acks_late=True, ignore_result=True)
+def alert_notifications_send() -> None:
+    alert_notifications_send_service()

@@ -1,5 +1,6 @@
 """Settings, one module per concern, all read from the environment (see README)."""
 
+from .alerts import *  # noqa: F403
 from .api import *  # noqa: F403
 from .base import *  # noqa: F403
 from .celery import *  # noqa: F403

@@ -7,22 +7,27 @@ from django.db import models
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.views.decorators.debug import sensitive_post_parameters
 
-from sync.admin_actions import connection_sync_overview_html, full_reconcile, reset_cursor, sync_now
+from sync.admin_actions import full_reconcile, reset_cursor, sync_now
 
 from ..models import SECRET_FIELDS, Connection
-from ..selectors.connection_onboarding import (
-    connection_onboarding_checklist,
-    connection_onboarding_progress,
-    connections_with_onboarding_facts,
-)
+from ..selectors.connection_onboarding import connection_onboarding_progress, connections_with_onboarding_facts
 from ..services.connection_history import connection_field_labels
 from ..services.connection_pause import connections_set_active
 from ..services.connection_save import connection_save
-from .api_usage import connection_api_usage
+from .alerts import AlertSettingsInline
 from .connection_actions import run_connection_test
 from .connection_forms import ConnectionForm, clear_field_name
+from .connection_health import (
+    HealthFilter,
+    calls_against_allowance,
+    connection_status_context,
+    data_age,
+    health_badge,
+    stored_health,
+)
 from .connection_testing import ConnectionTestingAdminMixin
 
 PROGRESS_FIELDS = [
@@ -40,24 +45,39 @@ class ConnectionAdmin(ConnectionTestingAdminMixin, admin.ModelAdmin):
     # Declared on the form as write-only fields; excluded here so the model never gets a blank "keep".
     exclude = SECRET_FIELDS
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["name", "customer_id", "region", "is_active", "onboarding_progress"]
-    list_filter = ["is_active", "region"]
+    change_form_template = "admin/integrations/connection/change_form.html"
+    list_display = [
+        "name",
+        "health_state",
+        "health_data_age",
+        "health_last_error",
+        "health_calls_today",
+        "customer_id",
+        "region",
+        "onboarding_progress",
+    ]
+    list_filter = [HealthFilter, "is_active", "region"]
+    list_select_related = ["health"]
     search_fields = ["name", "customer_id"]
     actions = ["pause", "resume", run_connection_test, sync_now, full_reconcile, reset_cursor]
     readonly_fields = [
-        "onboarding_checklist",
         "required_scopes",
         "webhook_url_for_icims",
-        "api_usage",
-        "sync_overview",
         "last_connection_test",
         "test_now",
         "data_stream_found",
         *PROGRESS_FIELDS,
     ]
+    inlines = [AlertSettingsInline]
+
+    class Media:
+        css = {"all": ["admin/integrations/health.css"]}
 
     def get_queryset(self, request):
         return connections_with_onboarding_facts(super().get_queryset(request))
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
 
     def get_fieldsets(self, request, obj=None):
         # Only those who may edit a connection see its credential fields, and even they see no values.
@@ -69,7 +89,6 @@ class ConnectionAdmin(ConnectionTestingAdminMixin, admin.ModelAdmin):
         stream_fields = ["stream_id", "data_stream_found"] if obj is not None else ["stream_id"]
         fieldsets = [(None, {"fields": ["name", "customer_id", *stream_fields, "region", "is_active"]})]
         if obj is not None:
-            fieldsets.append(("Onboarding", {"fields": ["onboarding_checklist"]}))
             fieldsets.append(("Connection test", {"fields": self.connection_test_fields(request)}))
         if may_edit:
             fieldsets.append(
@@ -100,8 +119,7 @@ class ConnectionAdmin(ConnectionTestingAdminMixin, admin.ModelAdmin):
                 },
             )
         )
-        sync_fields = ["candidate_folders", "user_folders", "field_map", "hourly_call_budget"]
-        fieldsets.append(("Sync", {"fields": [*sync_fields, "sync_overview"] if obj is not None else sync_fields}))
+        fieldsets.append(("Sync", {"fields": ["candidate_folders", "user_folders", "field_map", "hourly_call_budget"]}))
         webhook_fields = ["webhook_url_for_icims", "webhook_auth"]
         if may_edit:
             webhook_fields += [
@@ -122,13 +140,28 @@ class ConnectionAdmin(ConnectionTestingAdminMixin, admin.ModelAdmin):
             )
         )
         if obj is not None:
-            fieldsets.append(("iCIMS API usage", {"fields": ["api_usage"]}))
             fieldsets.append(("Progress", {"fields": PROGRESS_FIELDS}))
         return fieldsets
 
     @method_decorator(sensitive_post_parameters(*SECRET_FIELDS))
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Status is the default tab; a POST is always the Settings form (re-shown with its errors).
+        tab = "settings" if request.method == "POST" or request.GET.get("tab") == "settings" else "status"
+        extra_context = {**(extra_context or {}), "connection_tab": tab}
+        if tab == "status":
+            connection = self.get_object(request, object_id)
+            if connection is not None:
+                extra_context.update(connection_status_context(connection))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request, obj):
+        response = super().response_change(request, obj)
+        if "_continue" in request.POST and response.status_code == 302:
+            response["Location"] += ("&" if "?" in response["Location"] else "?") + "tab=settings"
+        return response
 
     def save_model(self, request, obj, form, change):
         connection_save(connection=obj)
@@ -153,25 +186,31 @@ class ConnectionAdmin(ConnectionTestingAdminMixin, admin.ModelAdmin):
     def onboarding_progress(self, obj: Connection) -> str:
         return connection_onboarding_progress(connection=obj)
 
-    @admin.display(description="onboarding checklist")
-    def onboarding_checklist(self, obj: Connection) -> str:
-        steps = connection_onboarding_checklist(connection=obj)
-        return format_html(
-            '<ol class="onboarding-checklist" style="margin-left: 1.5em">{}</ol>',
-            format_html_join(
-                "",
-                "<li>{} <strong>{}</strong>: {}</li>",
-                (("✔" if step.done else "✘", step.label, step.detail) for step in steps),
-            ),
-        )
+    @admin.display(description="health", ordering="health__rank")
+    def health_state(self, obj: Connection) -> str:
+        health = stored_health(obj)
+        if health is None:
+            return health_badge("", "The alerts tick has not checked this connection yet.")
+        return format_html('{}<span class="health-reason">{}</span>', health_badge(health.state), health.reason)
 
-    @admin.display(description="calls, allowance and circuit breaker")
-    def api_usage(self, obj: Connection) -> str:
-        return connection_api_usage(obj)
+    @admin.display(description="data age", ordering="health__data_as_of")
+    def health_data_age(self, obj: Connection) -> str:
+        health = stored_health(obj)
+        return data_age(health.data_as_of) if health else "-"
 
-    @admin.display(description="jobs, candidates and users")
-    def sync_overview(self, obj: Connection) -> str:
-        return connection_sync_overview_html(obj)
+    @admin.display(description="last error")
+    def health_last_error(self, obj: Connection) -> str:
+        health = stored_health(obj)
+        if health is None or not health.last_error:
+            return "-"
+        return format_html('<span title="{}">{}</span>', health.last_error, Truncator(health.last_error).chars(80))
+
+    @admin.display(description="iCIMS calls", ordering="health__calls_today")
+    def health_calls_today(self, obj: Connection) -> str:
+        health = stored_health(obj)
+        if health is None:
+            return "-"
+        return calls_against_allowance(health.calls_today, health.daily_limit, health.daily_remaining)
 
     @admin.display(description="scopes to ask iCIMS for")
     def required_scopes(self, obj: Connection) -> str:

@@ -1,5 +1,6 @@
 """The integrations app's models, one module per model family."""
 
+from .alerts import Alert, AlertKind, AlertNotification, AlertSettings
 from .api_tokens import ApiToken
 from .api_usage import ApiCallLedger
 from .connections import (
@@ -14,6 +15,7 @@ from .connections import (
     default_candidate_folders,
     default_user_folders,
 )
+from .health import HEALTH_RANK, ConnectionHealth, HealthState
 from .scheduling import SchedulingRequest
 from .stage_lint import StageLintReport
 from .stages import Stage
@@ -26,11 +28,18 @@ __all__ = [
     "DEFAULT_HOURLY_CALL_BUDGET",
     "DEFAULT_USER_FOLDERS",
     "FEEDBACK_SCOPES",
+    "HEALTH_RANK",
     "INTERVIEW_SCOPES",
     "SECRET_FIELDS",
+    "Alert",
+    "AlertKind",
+    "AlertNotification",
+    "AlertSettings",
     "ApiCallLedger",
     "ApiToken",
     "Connection",
+    "ConnectionHealth",
+    "HealthState",
     "SchedulingRequest",
     "Stage",
     "StageLintReport",

@@ -30,6 +30,8 @@ from .icims_clients import icims_client_for
 logger = logging.getLogger(__name__)
 
 WORKFLOW_FIELDS = ("status", "baseprofile", "associatedprofile")
+# The words an outcome uses for a status id the connection has no active stage for (the health service counts them).
+NOT_A_STAGE = "which is not an active stage of this connection"
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def scheduling_request_trigger(*, event: WebhookEvent) -> TriggerResult:
         return TriggerResult(
             WebhookEvent.State.PROCESSED,
             (
-                f"Workflow {workflow_id} is at {status_label}, which is not an active stage of this connection. "
+                f"Workflow {workflow_id} is at {status_label}, {NOT_A_STAGE}. "
                 "Were the stages imported (with status ids)? Import them, then replay this event."
             ),
         )

@@ -10,6 +10,8 @@ WEBHOOK_EVENTS_SWEEP = "integrations.tasks.webhook_events_sweep"
 WRITEBACK_SEND = "integrations.tasks.writeback_send"
 WRITEBACKS_DUE_SWEEP = "integrations.tasks.writebacks_due_sweep"
 STAGES_LINT_ALL = "integrations.tasks.stages_lint_all"
+ALERTS_CHECK = "integrations.tasks.alerts_check"
+ALERT_NOTIFICATIONS_SEND = "integrations.tasks.alert_notifications_send"
 
 
 def task_enqueue(*, name: str, args: tuple, countdown: float | None = None) -> None:

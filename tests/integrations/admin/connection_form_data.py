@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from integrations.models import Connection
 
+ALERT_SETTINGS_UNTOUCHED = {
+    "alert_settings-TOTAL_FORMS": "0",
+    "alert_settings-INITIAL_FORMS": "0",
+    "alert_settings-MIN_NUM_FORMS": "0",
+    "alert_settings-MAX_NUM_FORMS": "1",
+}
+
 
 def connection_form_data(connection: Connection | None = None, **overrides) -> dict[str, str]:
     """Every field as the form shows it: secrets blank (the form never renders them), booleans only when ticked."""
@@ -54,5 +61,7 @@ def connection_form_data(connection: Connection | None = None, **overrides) -> d
         for flag in ("interview_sync_enabled", "feedback_enabled", "auto_advance_enabled"):
             if getattr(connection, flag):
                 data[flag] = "on"
+        # The change page's "alerts" inline, left as shown (no alert settings of its own yet).
+        data.update(ALERT_SETTINGS_UNTOUCHED)
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}

@@ -125,7 +125,7 @@ def test_folders_are_typed_one_per_line_or_comma_separated(superadmin_client):
 
 
 def test_the_change_page_shows_no_secret_only_its_last_four_characters(superadmin_client, ready_connection):
-    html = superadmin_client.get(change_url(ready_connection)).content.decode()
+    html = superadmin_client.get(change_url(ready_connection) + "?tab=settings").content.decode()
 
     for secret in STORED_SECRETS:
         assert secret not in html
