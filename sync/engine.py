@@ -60,6 +60,29 @@ def _skipped(
     return run
 
 
+def _served(*, connection: Connection, state: SyncState, mode: str, at: datetime, queued: SyncRun | None) -> SyncRun:
+    """A run another entity's read already did: succeeded, no call, dated from that read (its data is that old)."""
+    served_by = (
+        SyncRun.objects.filter(
+            connection=connection,
+            entity__in=read_group(mode=mode, entity=state.entity),
+            mode=mode,
+            status=SyncRun.Status.SUCCEEDED,
+            served_by="",
+        )
+        .exclude(entity=state.entity)
+        .order_by("-started_at")
+        .values_list("entity", flat=True)
+        .first()
+    )
+    logger.info("Sync %s %s: served by the %s run's read", connection.customer_id, state.entity, served_by)
+    run = queued or SyncRun(connection=connection, entity=state.entity)
+    run.mode, run.status, run.served_by = mode, SyncRun.Status.SUCCEEDED, served_by or ""
+    run.started_at, run.finished_at = state.served_at, at
+    run.save()
+    return run
+
+
 def _queued_run(*, run_id: int | None, connection: Connection, entity: str) -> SyncRun | None:
     """The row the dispatcher or "Sync now" queued for this run, if it is still waiting for it."""
     if run_id is None:
@@ -103,15 +126,7 @@ def sync_entity_run(
         )
     mode = planned_mode(connection=connection, state=state)
     if mode in INCREMENTAL_MODES and served_recently(state=state, now=now()):
-        return _skipped(
-            connection=connection,
-            entity=entity,
-            mode=mode,
-            reason=f"Served by another entity's run at {state.served_at:%H:%M:%S} (one read serves "
-            f"{', '.join(read_group(mode=mode, entity=entity))}); nothing left to read.",
-            at=now(),
-            queued=queued,
-        )
+        return _served(connection=connection, state=state, mode=mode, at=now(), queued=queued)
     lock = SyncLock(connection_id=connection.pk, entity=entity)
     if not lock.acquire():
         return _skipped(

@@ -300,6 +300,15 @@ class SyncRun(models.Model):
         "total", null=True, blank=True, help_text="Backfill and reconcile: records to process, once known."
     )
     error = models.TextField("error", blank=True, help_text="Why the run failed (never contains a secret).")
+    served_by = models.CharField(
+        "served by",
+        max_length=16,
+        blank=True,
+        db_default="",  # rows the dispatcher inserts in SQL (sync_runs_enqueue) get it from the database
+        choices=Entity.choices,
+        help_text="Read nothing itself: the run of this entity read for it moments before (one people search "
+        "serves candidates and users; one data stream read serves every entity). It starts when that read did.",
+    )
     fell_back_to_search = models.BooleanField(
         "fell back to search",
         default=False,

@@ -73,10 +73,11 @@ def test_an_idle_tick_of_a_connection_spends_two_searches_one_for_jobs_and_one_f
     assert {entity: (run.mode, run.status, run.seen_count) for entity, run in runs.items()} == {
         Entity.JOBS: (SyncRun.Mode.INCREMENTAL_SEARCH, SyncRun.Status.SUCCEEDED, 0),
         Entity.CANDIDATES: (SyncRun.Mode.INCREMENTAL_SEARCH, SyncRun.Status.SUCCEEDED, 0),
-        Entity.USERS: (SyncRun.Mode.INCREMENTAL_SEARCH, SyncRun.Status.SKIPPED, 0),
+        Entity.USERS: (SyncRun.Mode.INCREMENTAL_SEARCH, SyncRun.Status.SUCCEEDED, 0),
     }
     assert sum(run.calls_spent for run in runs.values()) == 2
-    assert "one read serves candidates, users" in runs[Entity.USERS].error
+    assert runs[Entity.USERS].served_by == Entity.CANDIDATES
+    assert runs[Entity.USERS].started_at == runs[Entity.CANDIDATES].window_end  # its data is that read's
 
 
 def test_one_people_search_serves_candidates_and_users_and_moves_both_windows(
@@ -89,7 +90,11 @@ def test_one_people_search_serves_candidates_and_users_and_moves_both_windows(
 
     candidates, users = run_sync(Entity.CANDIDATES), run_sync(Entity.USERS)
 
-    assert (candidates.status, users.status) == (SyncRun.Status.SUCCEEDED, SyncRun.Status.SKIPPED)
+    assert (candidates.status, users.status, users.served_by) == (
+        SyncRun.Status.SUCCEEDED,
+        SyncRun.Status.SUCCEEDED,
+        Entity.CANDIDATES,
+    )
     assert candidates.calls_spent == 3  # one people search, one GET per changed person
     assert Candidate.objects.get(icims_id=candidate_id).lastname == "Searched"
     assert IcimsUser.objects.get(icims_id=user_id).lastname == "Searched"
@@ -104,7 +109,7 @@ def test_the_users_run_searches_for_both_once_the_candidates_read_is_half_a_cade
     run_sync(Entity.CANDIDATES)
     sandbox.clock.advance(seconds=settings.SYNC_INTERVAL_SECONDS // 2)
     users = run_sync(Entity.USERS)
-    assert (users.status, users.calls_spent) == (SyncRun.Status.SUCCEEDED, 1)
+    assert (users.status, users.served_by, users.calls_spent) == (SyncRun.Status.SUCCEEDED, "", 1)
 
 
 def test_steady_state_changes_cost_one_get_each_though_the_windows_overlap(

@@ -143,7 +143,11 @@ def test_one_stream_read_a_tick_serves_every_entity(sandbox, run_sync, backfille
 
     runs = [run_sync(entity) for entity in Entity.values]
 
-    assert [run.status for run in runs] == [SyncRun.Status.SUCCEEDED, SyncRun.Status.SKIPPED, SyncRun.Status.SKIPPED]
+    assert [(run.status, run.served_by) for run in runs] == [
+        (SyncRun.Status.SUCCEEDED, ""),
+        (SyncRun.Status.SUCCEEDED, Entity.JOBS),
+        (SyncRun.Status.SUCCEEDED, Entity.JOBS),
+    ]
     assert sum(run.calls_spent for run in runs) == 2  # the stream read and the user's GET
     assert IcimsUser.objects.get(icims_id=min(in_scope(Entity.USERS))).lastname == "Streamed"
     keys = {state.stream_key for state in SyncState.objects.filter(connection=sandbox_connection)}
