@@ -51,12 +51,12 @@ def writebacks_due_sweep() -> None:
     writebacks_due_sweep_service()
 
 
-@shared_task(name=STAGES_LINT_ALL, acks_late=True, ignore_result=True)
+@shared_task(name=STAGES_LINT_ALL, **URGENT_TASK_OPTIONS)
 def stages_lint_all() -> None:
     stages_lint_all_service()
 
 
-@shared_task(name=ALERTS_CHECK, ignore_result=True)
+@shared_task(name=ALERTS_CHECK, **{**URGENT_TASK_OPTIONS, "acks_late": False})
 def alerts_check() -> None:
     """The beat tick: evaluate now, then deliver on another task so a slow mail server never delays the next tick."""
     alerts_evaluate()
@@ -64,6 +64,6 @@ def alerts_check() -> None:
         alert_notifications_send.delay()
 
 
-@shared_task(name=ALERT_NOTIFICATIONS_SEND, acks_late=True, ignore_result=True)
+@shared_task(name=ALERT_NOTIFICATIONS_SEND, **URGENT_TASK_OPTIONS)
 def alert_notifications_send() -> None:
     alert_notifications_send_service()

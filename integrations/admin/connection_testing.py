@@ -54,7 +54,7 @@ class ConnectionTestingAdminMixin:
             f"{connection} {verdict}: see the connection test below.",
             messages.SUCCESS if result.ok else messages.ERROR,
         )
-        return redirect(reverse("admin:integrations_connection_change", args=[connection.pk]))
+        return redirect(reverse("admin:integrations_connection_change", args=[connection.pk]) + "?tab=settings")
 
     @admin.display(description="last test")
     def last_connection_test(self, obj: Connection) -> str:

@@ -11,7 +11,8 @@ from .connection_form_data import connection_form_data
 
 
 def change_url(connection: Connection) -> str:
-    return reverse("admin:integrations_connection_change", args=[connection.pk])
+    # The connection test sits on the Settings tab of the connection page.
+    return reverse("admin:integrations_connection_change", args=[connection.pk]) + "?tab=settings"
 
 
 def run_test_url(connection: Connection) -> str:
