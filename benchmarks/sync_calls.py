@@ -16,6 +16,10 @@ runs it (jobs, candidates, users each tick); calls are counted at the HTTP seam.
 4. Backfill at the default allowance (10,000 calls a day, the sandbox clock advancing 8.64 s per call; sync
    leaves the day's last 10% to other work, so it waits for 00:00 UTC then): the hour of the backfill at
    which the 10% most recently updated candidates are all mirrored, and when the whole walk ended.
+
+Figures of one run (2,000 candidates, 24 ticks, 10 changes a tick, PostgreSQL): 237 GETs for 240 changes
+= 0.988 GETs per changed record (a record changed twice before its fetch costs one), every change mirrored;
+an idle tick 2 calls in search mode, 1 in data stream mode; 50 changes carried by events, 0 GETs.
 """
 
 from __future__ import annotations
