@@ -22,6 +22,7 @@ class IntegrationsConfig(AppConfig):
         post_migrate.connect(
             heartbeat_schedule_ensure, sender=self, dispatch_uid="integrations.heartbeat_schedule_ensure"
         )
+        # A daily crontab entry, kept apart from goodtime_icims/beat.py's interval entries.
         from .services.stages_lint import stages_lint_schedule_ensure
 
         post_migrate.connect(

@@ -57,7 +57,7 @@ def worker_heartbeat(queue: str) -> None:
     process_heartbeat_record(name=worker_heartbeat_name(queue))
 
 
-@shared_task(name=STAGES_LINT_ALL, acks_late=True, ignore_result=True)
+@shared_task(name=STAGES_LINT_ALL, **URGENT_TASK_OPTIONS)
 def stages_lint_all() -> None:
     stages_lint_all_service()
 

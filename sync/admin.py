@@ -8,6 +8,7 @@ from integrations.admin.view_only import ViewOnlyAdmin, pretty_json
 
 from .admin_actions import state_full_reconcile, state_reset_cursor, state_sync_now
 from .models import Candidate, IcimsUser, Job, SyncRun, SyncState
+from .selectors import sync_daily_calls, walk_forecast
 
 
 class MirroredRecordAdmin(ViewOnlyAdmin):
@@ -139,6 +140,7 @@ class SyncRunAdmin(ViewOnlyAdmin):
         "entity",
         "mode",
         "status",
+        "fell_back_to_search",
         "seen_count",
         "created_count",
         "updated_count",
@@ -149,7 +151,7 @@ class SyncRunAdmin(ViewOnlyAdmin):
         "progress",
         "finished_at",
     ]
-    list_filter = ["connection", "entity", "mode", "status", "started_at"]
+    list_filter = ["connection", "entity", "mode", "status", "fell_back_to_search", "started_at"]
     search_fields = ["connection__name", "connection__customer_id", "error"]
     list_select_related = ["connection"]
     date_hierarchy = "started_at"
@@ -163,6 +165,7 @@ class SyncRunAdmin(ViewOnlyAdmin):
                     "entity",
                     "mode",
                     "status",
+                    "fell_back_to_search",
                     "started_at",
                     "finished_at",
                     "heartbeat_at",
@@ -200,10 +203,11 @@ class SyncStateAdmin(ViewOnlyAdmin):
         "entity",
         "last_success_at",
         "search_watermark",
-        "backfill_checkpoint",
+        "walk_progress",
         "last_full_run_at",
         "last_error_at",
     ]
+    readonly_fields = ["walk_progress"]
     actions = [state_sync_now, state_full_reconcile, state_reset_cursor]
     list_filter = ["connection", "entity"]
     list_select_related = ["connection"]
@@ -228,6 +232,8 @@ class SyncStateAdmin(ViewOnlyAdmin):
                 "fields": [
                     "search_watermark",
                     "stream_key",
+                    "walk_progress",
+                    "backfill_window_end",
                     "backfill_checkpoint",
                     "backfill_started_at",
                     "scope_folders",
@@ -235,6 +241,10 @@ class SyncStateAdmin(ViewOnlyAdmin):
             },
         ),
     ]
+
+    @admin.display(description="full walk")
+    def walk_progress(self, obj) -> str:
+        return walk_forecast(state=obj, daily_calls=sync_daily_calls(connection=obj.connection)) or "none pending"
 
     def has_sync_permission(self, request) -> bool:
         """Starting or resetting a sync is editing the connection: super admins, not CSMs."""

@@ -33,7 +33,9 @@ def _now_doing(entity) -> str:
         return "running"
     if entity.queued:
         return f"queued since {_when(entity.queued.started_at)}"
-    return "full walk pending" if entity.full_walk_pending else "idle"
+    if entity.full_walk_pending:
+        return f"full walk: {entity.walk_progress}" if entity.walk_progress else "full walk pending"
+    return "idle"
 
 
 def connection_sync_overview_html(connection: Connection) -> str:

@@ -32,8 +32,9 @@ from .entities import entity_spec
 from .locks import SyncLock
 from .models import Entity, SyncRun, SyncState
 from .run_context import WRITE_BATCH_SIZE, RunContext, RunDeferred, RunPaused
-from .scope import scope_folders
+from .scope import scope_folders, search_path
 from .services.data_age_record import data_age_record
+from .shared_reads import INCREMENTAL_MODES, group_lock_name, group_states, read_group, served_recently
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,29 @@ def _skipped(
     logger.info("Sync %s %s skipped: %s", connection.customer_id, entity, reason)
     run = queued or SyncRun(connection=connection, entity=entity)
     run.mode, run.status, run.started_at, run.finished_at, run.error = mode, SyncRun.Status.SKIPPED, at, at, reason
+    run.save()
+    return run
+
+
+def _served(*, connection: Connection, state: SyncState, mode: str, at: datetime, queued: SyncRun | None) -> SyncRun:
+    """A run another entity's read already did: succeeded, no call, dated from that read (its data is that old)."""
+    served_by = (
+        SyncRun.objects.filter(
+            connection=connection,
+            entity__in=read_group(mode=mode, entity=state.entity),
+            mode=mode,
+            status=SyncRun.Status.SUCCEEDED,
+            served_by="",
+        )
+        .exclude(entity=state.entity)
+        .order_by("-started_at")
+        .values_list("entity", flat=True)
+        .first()
+    )
+    logger.info("Sync %s %s: served by the %s run's read", connection.customer_id, state.entity, served_by)
+    run = queued or SyncRun(connection=connection, entity=state.entity)
+    run.mode, run.status, run.served_by = mode, SyncRun.Status.SUCCEEDED, served_by or ""
+    run.started_at, run.finished_at = state.served_at, at
     run.save()
     return run
 
@@ -101,6 +125,9 @@ def sync_entity_run(
             at=now(),
             queued=queued,
         )
+    mode = planned_mode(connection=connection, state=state)
+    if mode in INCREMENTAL_MODES and served_recently(state=state, now=now()):
+        return _served(connection=connection, state=state, mode=mode, at=now(), queued=queued)
     lock = SyncLock(connection_id=connection.pk, entity=entity)
     if not lock.acquire():
         return _skipped(
@@ -152,6 +179,8 @@ def sync_entity_run(
         )
         try:
             _run_mode(ctx)
+        except GroupBusy as busy:
+            _finish(ctx, status=SyncRun.Status.SKIPPED, error=busy)
         except RunDeferred as deferral:  # iCIMS asked us to wait, not broken: the run goes on when it may
             logger.warning("Sync %s %s %s deferred: %s", connection.customer_id, entity, run.mode, deferral)
             _finish(ctx, status=SyncRun.Status.DEFERRED, error=deferral, next_run_at=deferral.until)
@@ -178,28 +207,44 @@ def sync_entity_run(
         lock.release()
 
 
+class GroupBusy(Exception):
+    """Another entity's run is reading for this one right now (shared_reads.py)."""
+
+
 def _run_mode(ctx: RunContext) -> None:
     run = ctx.run
     if run.mode in (SyncRun.Mode.BACKFILL, SyncRun.Mode.RECONCILE):
         backfill_run(ctx)
         _note_initial_sync(ctx)
         return
-    if run.mode == SyncRun.Mode.INCREMENTAL_STREAM:
-        try:
-            stream_incremental_run(ctx)
-            return
-        except StreamUnavailable as error:
-            # Recorded on the run; what the stream committed before failing stays committed.
-            logger.warning(
-                "Sync %s %s: data stream failed (%s); falling back to search",
-                ctx.connection.customer_id,
-                ctx.entity,
-                error,
-            )
-            run.error = f"Data stream unavailable, fell back to search: {error}"
-            run.mode = SyncRun.Mode.INCREMENTAL_SEARCH
-            run.save(update_fields=["error", "mode"])
-    search_incremental_run(ctx)
+    group_lock = SyncLock(connection_id=ctx.connection.pk, entity=group_lock_name(mode=run.mode, entity=ctx.entity))
+    if not group_lock.acquire():
+        raise GroupBusy("Another entity's run is reading for this one now (one read serves them all).")
+    try:
+        ctx.followers = group_states(connection=ctx.connection, mode=run.mode, entity=ctx.entity)[1:]
+        if run.mode == SyncRun.Mode.INCREMENTAL_STREAM:
+            try:
+                stream_incremental_run(ctx)
+                return
+            except StreamUnavailable as error:
+                # Recorded on the run; what the stream committed before failing stays committed.
+                logger.warning(
+                    "Sync %s %s: data stream failed (%s); falling back to search",
+                    ctx.connection.customer_id,
+                    ctx.entity,
+                    error,
+                )
+                run.error = f"Data stream unavailable, fell back to search: {error}"
+                run.mode, run.fell_back_to_search = SyncRun.Mode.INCREMENTAL_SEARCH, True
+                run.save(update_fields=["error", "mode", "fell_back_to_search"])
+                # The search serves only the entities that share this entity's search; the others search
+                # in their own runs this tick.
+                ctx.followers = [
+                    state for state in ctx.followers if search_path(state.entity) == search_path(ctx.entity)
+                ]
+        search_incremental_run(ctx)
+    finally:
+        group_lock.release()
 
 
 def _note_initial_sync(ctx: RunContext) -> None:
@@ -235,6 +280,7 @@ def _finish(
     elif status == SyncRun.Status.SUCCEEDED:
         state.last_success_at, state.last_error = run.finished_at, ""
         state.save(update_fields=["last_success_at", "last_error", "next_run_at", "updated_at"])
+        ctx.followers_save(last_success_at=run.finished_at, last_error="")
     else:
         state.save(update_fields=["next_run_at", "updated_at"])
     run.save()

@@ -301,6 +301,21 @@ class SyncRun(models.Model):
         "total", null=True, blank=True, help_text="Backfill and reconcile: records to process, once known."
     )
     error = models.TextField("error", blank=True, help_text="Why the run failed (never contains a secret).")
+    served_by = models.CharField(
+        "served by",
+        max_length=16,
+        blank=True,
+        db_default="",  # rows the dispatcher inserts in SQL (sync_runs_enqueue) get it from the database
+        choices=Entity.choices,
+        help_text="Read nothing itself: the run of this entity read for it moments before (one people search "
+        "serves candidates and users; one data stream read serves every entity). It starts when that read did.",
+    )
+    fell_back_to_search = models.BooleanField(
+        "fell back to search",
+        default=False,
+        db_default=False,  # rows the dispatcher inserts in SQL (sync_runs_enqueue) get it from the database
+        help_text="The data stream failed and this run searched instead: the connection is degraded, not healthy.",
+    )
 
     class Meta:
         ordering = ["-started_at"]
@@ -351,6 +366,22 @@ class SyncState(models.Model):
         blank=True,
         help_text="Backfill or reconcile in progress: the last iCIMS id done. Empty: none in progress.",
     )
+    backfill_window_end = models.DateTimeField(
+        "backfill window end",
+        null=True,
+        blank=True,
+        help_text="Backfill or reconcile in progress: the walk goes newest first, one updateddate window at a "
+        "time; this is the end of the window being walked (the checkpoint is the last id done in it).",
+    )
+    backfill_done = models.PositiveIntegerField(
+        "backfill done", default=0, help_text="Backfill or reconcile in progress: records walked so far."
+    )
+    backfill_total = models.PositiveIntegerField(
+        "backfill total",
+        null=True,
+        blank=True,
+        help_text="Backfill or reconcile in progress: records in scope, counted by id-only searches when it began.",
+    )
     backfill_started_at = models.DateTimeField(
         "backfill started",
         null=True,
@@ -363,6 +394,13 @@ class SyncState(models.Model):
         blank=True,
         help_text="People: the folders the last full walk covered. When the connection's folders differ, "
         "the next run walks again.",
+    )
+    served_at = models.DateTimeField(
+        "served by a shared read",
+        null=True,
+        blank=True,
+        help_text="When a run of another entity last read for this one too (one people search serves candidates "
+        "and users; one data stream read serves every entity). A run due soon after is not needed.",
     )
     last_success_at = models.DateTimeField("last success", null=True, blank=True)
     last_error = models.TextField("last error", blank=True, help_text="Cleared by the next successful run.")

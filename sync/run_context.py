@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
@@ -141,6 +141,20 @@ class RunContext:
         self._owner = threading.get_ident()
         self._pause_checked_at: float | None = None
         self._paused = False
+        # The states of other entities this run's read serves too (shared_reads.py); set by the engine.
+        self.followers: list[SyncState] = []
+
+    @property
+    def served_entities(self) -> tuple[str, ...]:
+        """The run's own entity, then every entity its read serves."""
+        return (self.entity, *(state.entity for state in self.followers))
+
+    def followers_save(self, **values: Any) -> None:
+        """Record on the states this run read for what it records on its own (a window, a key, a success)."""
+        if self.followers:
+            SyncState.objects.filter(pk__in=[state.pk for state in self.followers]).update(
+                **values, updated_at=timezone.now()
+            )
 
     # -- calling iCIMS ---------------------------------------------------------------------------
     def call(
@@ -177,37 +191,50 @@ class RunContext:
             raise RunPaused("The connection was paused while this run was in flight.")
 
     # -- fetching and writing --------------------------------------------------------------------
-    def fetch_and_write(self, ids: Iterable[int], *, after_batch: Callable[[int], None] | None = None) -> None:
-        """GET each profile (only the mirror's fields), upsert them in bulk, then call `after_batch(last id)`:
-        the caller's cursor moves only once the batch is committed."""
+    def fetch_and_write(
+        self,
+        ids: Iterable[int],
+        *,
+        entities: Sequence[str] | None = None,
+        after_batch: Callable[[int], None] | None = None,
+    ) -> None:
+        """GET each profile (only the mirror's fields), upsert them in bulk into each of `entities` (default: the
+        run's own; candidates and users share one GET of a person), then call `after_batch(last id)`: the
+        caller's cursor moves only once the batch is committed."""
+        entities = tuple(entities or (self.entity,))
+        spec = entity_spec(entities[0])
         ids = list(ids)
         for start in range(0, len(ids), self.write_batch_size):
             batch = ids[start : start + self.write_batch_size]
             fetched_at = self.now()
             profiles: list[tuple[int, dict]] = []
             gone: list[int] = []
-            for icims_id, profile in self._fetch_all(batch):
+            for icims_id, profile in self._fetch_all(batch, spec=spec):
                 if profile is None:
                     gone.append(icims_id)
                 elif profile is not ACCESS_DENIED:
                     profiles.append((icims_id, profile))
-            counts = records_upsert(
-                connection=self.connection, entity=self.entity, profiles=profiles, fetched_at=fetched_at
-            )
-            self.add_counts(counts)
+            self.write(profiles, entities=entities, fetched_at=fetched_at)
             if gone:
-                self.run.deleted_count += self.mark_gone(gone, at=fetched_at)
+                for entity in entities:
+                    self.run.deleted_count += self.mark_gone(gone, at=fetched_at, entity=entity)
             self.run.progress_done += len(batch)
             if after_batch is not None:
                 after_batch(batch[-1])
             self.save_progress()
 
-    def _fetch_one(self, icims_id: int) -> tuple[int, Any]:
+    def write(self, profiles: list[tuple[int, dict]], *, entities: Sequence[str], fetched_at: datetime) -> None:
+        """Upsert profiles already in hand (fetched, or carried by data stream events) into each entity's mirror."""
+        for index, entity in enumerate(entities):
+            counts = records_upsert(connection=self.connection, entity=entity, profiles=profiles, fetched_at=fetched_at)
+            if index:  # the same profiles again, for another mirror: seen once
+                counts.seen = 0
+            self.add_counts(counts)
+
+    def _fetch_one(self, icims_id: int, spec: EntitySpec) -> tuple[int, Any]:
         self.lock.heartbeat()  # a batch of slow GETs can outlast the lock's time-to-live
         try:
-            return icims_id, self.call(
-                self.client.get_profile, self.spec.profile_type, icims_id, fields=self.spec.fields
-            )
+            return icims_id, self.call(self.client.get_profile, spec.profile_type, icims_id, fields=spec.fields)
         except IcimsNotFound:
             return icims_id, None
         except IcimsAccessDenied:
@@ -219,15 +246,15 @@ class RunContext:
             )
             return icims_id, ACCESS_DENIED
 
-    def _fetch_all(self, batch: list[int]) -> list[tuple[int, Any]]:
+    def _fetch_all(self, batch: list[int], *, spec: EntitySpec) -> list[tuple[int, Any]]:
         """The batch's profiles, in order. Several GETs in flight: iCIMS answers in tens to hundreds of
         milliseconds, so one at a time would make a 100,000-record backfill take hours. The shared budget
         and breaker pace them all the same."""
         if self.fetch_concurrency <= 1 or len(batch) <= 1:
-            return [self._fetch_one(icims_id) for icims_id in batch]
+            return [self._fetch_one(icims_id, spec) for icims_id in batch]
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=self.fetch_concurrency, thread_name_prefix="sync-fetch")
-        futures = [self._pool.submit(self._fetch_one, icims_id) for icims_id in batch]
+        futures = [self._pool.submit(self._fetch_one, icims_id, spec) for icims_id in batch]
         try:
             pending = set(futures)
             while pending:
@@ -246,10 +273,11 @@ class RunContext:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def mark_gone(self, ids: list[int], *, at: datetime) -> int:
+    def mark_gone(self, ids: list[int], *, at: datetime, entity: str | None = None) -> int:
         """Records iCIMS no longer has (404): deleted in the mirror."""
         return (
-            self.spec.model.objects.filter(connection=self.connection, icims_id__in=ids)
+            entity_spec(entity or self.entity)
+            .model.objects.filter(connection=self.connection, icims_id__in=ids)
             .exclude(scope_state=ScopeState.DELETED)
             .update(scope_state=ScopeState.DELETED, scope_changed_at=at)
         )

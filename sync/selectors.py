@@ -9,6 +9,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from integrations.icims.budget import Purpose
+from integrations.icims.client import SEARCH_PAGE_SIZE
 from integrations.models import ApiCallLedger, Connection
 from integrations.services.icims_clients import icims_call_budget
 
@@ -26,6 +27,7 @@ class EntitySyncOverview:
     queued: SyncRun | None  # enqueued by the dispatcher or "Sync now", not started yet
     full_walk_pending: bool
     last_full_run_at: datetime | None
+    walk_progress: str = ""  # a pending walk's "41% — about 6 days at 9,000 calls a day"
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ def connection_sync_overview(*, connection: Connection, now: datetime | None = N
     alive_since = now - timedelta(minutes=10)
     running = {run.entity: run for run in runs.filter(status=SyncRun.Status.RUNNING, heartbeat_at__gte=alive_since)}
     queued = {run.entity: run for run in runs.filter(status=SyncRun.Status.QUEUED)}
+    daily_calls = sync_daily_calls(connection=connection)
     entities = []
     for entity in Entity.values:
         state = states.get(entity)
@@ -62,6 +65,7 @@ def connection_sync_overview(*, connection: Connection, now: datetime | None = N
                 queued=queued.get(entity),
                 full_walk_pending=bool(state and state.backfill_checkpoint is not None),
                 last_full_run_at=state.last_full_run_at if state else None,
+                walk_progress=walk_forecast(state=state, daily_calls=daily_calls) if state else "",
             )
         )
     hour_start = now.replace(minute=0, second=0, microsecond=0)
@@ -77,3 +81,36 @@ def connection_sync_overview(*, connection: Connection, now: datetime | None = N
         calls_this_hour=icims_call_budget(connection=connection).calls_this_hour(),
         hourly_budget=connection.hourly_call_budget,
     )
+
+
+DEFAULT_DAILY_ALLOWANCE = 10_000  # iCIMS's default allowance (icims-api.md section 10), until it reports one
+
+
+def sync_daily_calls(*, connection: Connection) -> int:
+    """The calls a day iCIMS allows this connection, as its x-ratelimit-limit header last said (else the default)."""
+    reported = (icims_call_budget(connection=connection).daily_allowance() or {}).get("limit")
+    return int(reported) if reported else DEFAULT_DAILY_ALLOWANCE
+
+
+def walk_forecast(*, state: SyncState, daily_calls: int) -> str:
+    """A pending backfill or reconcile's progress and when it should end at this allowance, e.g.
+    "41% — about 6 days at 9,000 calls a day". Each record left costs a GET, each 1,000 a search."""
+    if state.backfill_checkpoint is None:
+        return ""
+    if state.backfill_total is None:
+        return "starting: counting the records in scope"
+    total = state.backfill_total
+    done = min(state.backfill_done, total)
+    percent = 100 * done // total if total else 100
+    left = total - done
+    calls = left + -(-left // SEARCH_PAGE_SIZE)
+    hours = 24 * calls / daily_calls if daily_calls > 0 else float("inf")
+    if hours < 1:
+        when = "under an hour"
+    elif round(hours) == 1:
+        when = "about an hour"
+    elif hours < 48:
+        when = f"about {round(hours)} hours"
+    else:
+        when = f"about {round(hours / 24)} days"
+    return f"{percent}% — {when} at {daily_calls:,} calls a day"

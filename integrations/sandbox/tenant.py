@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from . import catalog, search
 from .access import Credentials, DailyAllowance, Faults
 from .clock import SandboxClock
-from .records import Job, Links, Person, Workflow
+from .records import Job, Links, Person, Workflow, render_profile
 from .seed import FIRST_JOB_ID, FIRST_PERSON_ID, FIRST_WORKFLOW_ID, seed_records
 from .webhooks import WebhookDelivery, WebhookTarget, deliver, status_change_event
 
@@ -65,6 +65,9 @@ class SandboxTenant:
         self.ids: dict[str, list[int]] = {"people": [], "jobs": [], "applicantworkflows": []}
         self.user_ids: list[int] = []
         self.events: list[dict] = []
+        # Data stream events carry the channel's fields (as a profile GET renders them) when on; ids only when
+        # off. iCIMS has not published which it sends (icims-api.md section 6), so the sync handles both.
+        self.stream_events_carry_fields = False
         self.interviews: dict[str, dict] = {}
         self.feedback_requests: dict[str, dict] = {}
         self.lock = threading.RLock()
@@ -347,15 +350,18 @@ class SandboxTenant:
         self._event(entity_type=entity_type, entity_id=record.id, event_type=event_type)
 
     def _event(self, *, entity_type: str, entity_id: int, event_type: str) -> None:
-        self.events.append(
-            {
-                "eventId": f"{len(self.events) + 1:012d}",
-                "entityType": entity_type,
-                "entityId": str(entity_id),
-                "eventType": event_type,
-                "timestamp": self.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
-            }
-        )
+        event = {
+            "eventId": f"{len(self.events) + 1:012d}",
+            "entityType": entity_type,
+            "entityId": str(entity_id),
+            "eventType": event_type,
+            "timestamp": self.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        if self.stream_events_carry_fields and entity_type in ("person", "job"):
+            entity = "people" if entity_type == "person" else "jobs"
+            fields = render_profile(self.records(entity)[entity_id], fields=None, api=self.links())
+            event["fields"] = fields
+        self.events.append(event)
 
     @staticmethod
     def _get(records: dict, record_id: int, label: str):

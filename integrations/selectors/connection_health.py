@@ -89,6 +89,7 @@ class ConnectionFacts:
     entities: list[EntityFacts] = field(default_factory=list)
     latest_incremental_mode: str = ""
     latest_incremental_error: str = ""
+    latest_incremental_fell_back: bool = False  # the run says the data stream failed and it searched instead
     webhook_backlog: int = 0
     oldest_unprocessed_at: datetime | None = None
     dead_writebacks: int = 0
@@ -196,7 +197,9 @@ def _problems(facts: ConnectionFacts, thresholds: Thresholds, now: datetime) -> 
                 f"{oldest.entity} data {age} (limit {thresholds.sync_stale_minutes} min)",
             )
         )
-    if facts.has_stream and facts.latest_incremental_mode == SyncRun.Mode.INCREMENTAL_SEARCH:
+    if facts.latest_incremental_fell_back or (
+        facts.has_stream and facts.latest_incremental_mode == SyncRun.Mode.INCREMENTAL_SEARCH
+    ):
         found.append(
             Problem(
                 AlertKind.STREAM_FALLBACK,
@@ -306,7 +309,9 @@ def _with_sync_facts(queryset: QuerySet[Connection]) -> QuerySet[Connection]:
             status=SyncRun.Status.SUCCEEDED,
         ).order_by("-started_at")
         latest[f"incremental_{entity}"] = Subquery(
-            incremental.values(run=JSONObject(mode="mode", error="error", started_at="started_at"))[:1]
+            incremental.values(
+                run=JSONObject(mode="mode", error="error", started_at="started_at", fell_back="fell_back_to_search")
+            )[:1]
         )
     return queryset.annotate(**failures, **latest)
 
@@ -379,6 +384,7 @@ def connections_health(
             entities=entities,
             latest_incremental_mode=incremental.get("mode", ""),
             latest_incremental_error=incremental.get("error", ""),
+            latest_incremental_fell_back=bool(incremental.get("fell_back")),
             webhook_backlog=backlog.get(connection.pk, {}).get("count", 0),
             oldest_unprocessed_at=backlog.get(connection.pk, {}).get("oldest"),
             dead_writebacks=writebacks.get(connection.pk, {}).get("dead", 0),

@@ -54,33 +54,83 @@ def test_initial_sync_is_ticked_once_all_three_entities_have_backfilled(run_sync
     assert sandbox_connection.initial_sync_done_at is not None
 
 
-def test_a_backfill_spends_one_profile_call_per_record_and_one_search_per_thousand(run_sync, in_scope):
+def test_a_backfill_spends_one_profile_call_per_record_and_a_search_per_window_and_thousand(
+    run_sync, in_scope, sandbox_connection
+):
     run = run_sync(Entity.CANDIDATES)
-    assert run.calls_spent == len(in_scope(Entity.CANDIDATES)) + 1
+    # One count page, then about fifteen windows (an hour, two, four, ... a year, the rest, the walk's own time).
+    assert len(in_scope(Entity.CANDIDATES)) < run.calls_spent <= len(in_scope(Entity.CANDIDATES)) + 20
+    state = SyncState.objects.get(connection=sandbox_connection, entity=Entity.CANDIDATES)
+    assert state.backfill_total == state.backfill_done == len(in_scope(Entity.CANDIDATES)) == run.progress_total
+
+
+def newest_first(sandbox, ids) -> list[int]:
+    return sorted(ids, key=lambda person_id: sandbox.people[person_id].updated, reverse=True)
+
+
+def test_a_backfill_walks_the_most_recently_updated_records_first(
+    sandbox, run_sync, in_scope, mirrored, sandbox_connection
+):
+    wanted = newest_first(sandbox, in_scope(Entity.CANDIDATES))
+    sandbox_connection.hourly_call_budget = 60  # sync may spend 48 calls: a third of the walk
+    sandbox_connection.save()
+
+    assert run_sync(Entity.CANDIDATES, write_batch_size=10).status == SyncRun.Status.DEFERRED
+
+    done = mirrored(Entity.CANDIDATES)
+    assert 10 <= len(done) < len(wanted)
+    ranks = sorted(wanted.index(person_id) for person_id in done)
+    # Windows page by id, so the order within one is not by date; across windows it is.
+    assert sum(ranks) / len(ranks) < len(wanted) / 4
+    assert wanted[0] in done
+
+
+def test_a_record_updated_during_the_walk_is_walked_in_the_last_window(
+    sandbox, run_sync, in_scope, mirrored, sandbox_connection, fake_time
+):
+    oldest = newest_first(sandbox, in_scope(Entity.CANDIDATES))[-1]
+    sandbox_connection.hourly_call_budget = 60
+    sandbox_connection.save()
+    run_sync(Entity.CANDIDATES, write_batch_size=10)
+    assert oldest not in mirrored(Entity.CANDIDATES)
+    sandbox.update_person(oldest, lastname="Moved up")  # out of the old window it was due in
+    sandbox.clock.advance(minutes=7)
+
+    sandbox_connection.hourly_call_budget = 80_000
+    sandbox_connection.save()
+    fake_time.now += 3600
+    resumed = run_sync(Entity.CANDIDATES, write_batch_size=10)
+
+    assert resumed.status == SyncRun.Status.SUCCEEDED
+    assert Candidate.objects.get(icims_id=oldest).lastname == "Moved up"
+    assert mirrored(Entity.CANDIDATES) == in_scope(Entity.CANDIDATES)
 
 
 def test_a_worker_killed_mid_backfill_resumes_from_its_checkpoint(
     sandbox, run_sync, in_scope, mirrored, sandbox_connection
 ):
-    wanted = sorted(in_scope(Entity.CANDIDATES))
-    victim = wanted[60]  # batches of 25: two are committed, the third dies
+    wanted = set(in_scope(Entity.CANDIDATES))
+    victim = newest_first(sandbox, wanted)[-1]  # walked last: the batches before it are committed
     sandbox.faults.inject("error", count=10_000, path=rf"/people/{victim}$")
 
     crashed = run_sync(Entity.CANDIDATES, write_batch_size=25)
 
     assert crashed.status == SyncRun.Status.FAILED and crashed.error
     state = SyncState.objects.get(connection=sandbox_connection, entity=Entity.CANDIDATES)
-    assert state.backfill_checkpoint == wanted[49] and state.last_error
-    assert mirrored(Entity.CANDIDATES) == set(wanted[:50])  # nothing marked, nothing half-written
+    assert state.backfill_checkpoint is not None and state.last_error
+    before = mirrored(Entity.CANDIDATES)
+    assert victim not in before and before < wanted
+    assert Candidate.objects.count() == len(before) == state.backfill_done  # nothing marked, nothing half-written
 
     sandbox.faults.clear()
     sandbox.clock.advance(minutes=5)
     resumed = run_sync(Entity.CANDIDATES, write_batch_size=25)
 
     assert (resumed.mode, resumed.status) == (SyncRun.Mode.BACKFILL, SyncRun.Status.SUCCEEDED)
-    assert resumed.cursor_in == str(wanted[49])
-    assert resumed.created_count == len(wanted) - 50 and resumed.updated_count == 0
-    assert resumed.calls_spent == len(wanted) - 50 + 1  # the rest only, not a restart
+    assert resumed.cursor_in == crashed.cursor_out
+    assert resumed.created_count == len(wanted) - len(before) and resumed.updated_count == 0
+    # The rest only, not a restart: a GET per record left and a search per window left.
+    assert len(wanted) - len(before) < resumed.calls_spent <= len(wanted) - len(before) + 5
     assert mirrored(Entity.CANDIDATES) == set(wanted)
     assert Candidate.objects.count() == len(wanted)
 
@@ -145,7 +195,7 @@ def test_a_run_left_running_by_a_dead_worker_is_closed_as_abandoned_by_the_next(
 def test_a_spent_hourly_budget_defers_the_walk_and_the_next_hour_goes_on(
     sandbox, run_sync, in_scope, mirrored, sandbox_connection, fake_time
 ):
-    wanted = sorted(in_scope(Entity.CANDIDATES))
+    wanted = set(in_scope(Entity.CANDIDATES))
     sandbox_connection.hourly_call_budget = 60  # sync may spend 80 %: 48 calls, fewer than the walk needs
     sandbox_connection.save()
 
@@ -155,8 +205,8 @@ def test_a_spent_hourly_budget_defers_the_walk_and_the_next_hour_goes_on(
     assert "48 of this connection's 60 calls an hour" in deferred.error
     state = SyncState.objects.get(connection=sandbox_connection, entity=Entity.CANDIDATES)
     assert state.last_error == ""  # waiting for the budget is not a failure
-    assert state.backfill_checkpoint == wanted[24]  # the batch committed before the budget ran out stays
-    assert mirrored(Entity.CANDIDATES) == set(wanted[:25])
+    done = mirrored(Entity.CANDIDATES)
+    assert done and state.backfill_done == len(done)  # the batches committed before the budget ran out stay
 
     sandbox_connection.hourly_call_budget = 80_000
     sandbox_connection.save()
@@ -165,8 +215,8 @@ def test_a_spent_hourly_budget_defers_the_walk_and_the_next_hour_goes_on(
     resumed = run_sync(Entity.CANDIDATES, write_batch_size=25)
 
     assert resumed.status == SyncRun.Status.SUCCEEDED
-    assert resumed.cursor_in == str(wanted[24])
-    assert mirrored(Entity.CANDIDATES) == set(wanted)
+    assert resumed.cursor_in == deferred.cursor_out
+    assert mirrored(Entity.CANDIDATES) == wanted
 
 
 def test_an_hour_long_pause_from_icims_defers_the_run_instead_of_failing_it(sandbox, run_sync, sandbox_connection):
@@ -200,4 +250,6 @@ def test_pausing_the_connection_stops_a_walk_in_flight_at_its_next_call(
 
     assert (run.status, len(calls)) == (SyncRun.Status.PAUSED, 10)
     assert "paused" in run.error
-    assert mirrored(Entity.CANDIDATES) == set()  # the unfinished batch was not written
+    state = SyncState.objects.get(connection=sandbox_connection, entity=Entity.CANDIDATES)
+    # Windows that ended were committed; the unfinished batch was not written.
+    assert len(mirrored(Entity.CANDIDATES)) == state.backfill_done <= 10

@@ -64,16 +64,75 @@ def test_a_change_is_not_searchable_until_the_indexing_delay_has_passed(sandbox,
     assert Candidate.objects.get(icims_id=person_id).lastname == "Later"
 
 
-def test_an_idle_incremental_run_spends_one_search_call_per_entity(sandbox, run_sync, backfilled):
+def test_an_idle_tick_of_a_connection_spends_two_searches_one_for_jobs_and_one_for_people(
+    sandbox, run_sync, backfilled
+):
     sandbox.clock.advance(minutes=20)
-    for entity in Entity.values:
-        run = run_sync(entity)
-        assert (run.mode, run.status, run.seen_count, run.calls_spent) == (
-            SyncRun.Mode.INCREMENTAL_SEARCH,
-            SyncRun.Status.SUCCEEDED,
-            0,
-            1,
-        )
+    runs = {entity: run_sync(entity) for entity in Entity.values}
+
+    assert {entity: (run.mode, run.status, run.seen_count) for entity, run in runs.items()} == {
+        Entity.JOBS: (SyncRun.Mode.INCREMENTAL_SEARCH, SyncRun.Status.SUCCEEDED, 0),
+        Entity.CANDIDATES: (SyncRun.Mode.INCREMENTAL_SEARCH, SyncRun.Status.SUCCEEDED, 0),
+        Entity.USERS: (SyncRun.Mode.INCREMENTAL_SEARCH, SyncRun.Status.SUCCEEDED, 0),
+    }
+    assert sum(run.calls_spent for run in runs.values()) == 2
+    assert runs[Entity.USERS].served_by == Entity.CANDIDATES
+    assert runs[Entity.USERS].started_at == runs[Entity.CANDIDATES].window_end  # its data is that read's
+
+
+def test_one_people_search_serves_candidates_and_users_and_moves_both_windows(
+    sandbox, run_sync, backfilled, in_scope, sandbox_connection
+):
+    candidate_id, user_id = min(in_scope(Entity.CANDIDATES)), min(in_scope(Entity.USERS))
+    sandbox.update_person(candidate_id, lastname="Searched")
+    sandbox.update_person(user_id, lastname="Searched")
+    sandbox.clock.advance(minutes=7)
+
+    candidates, users = run_sync(Entity.CANDIDATES), run_sync(Entity.USERS)
+
+    assert (candidates.status, users.status, users.served_by) == (
+        SyncRun.Status.SUCCEEDED,
+        SyncRun.Status.SUCCEEDED,
+        Entity.CANDIDATES,
+    )
+    assert candidates.calls_spent == 3  # one people search, one GET per changed person
+    assert Candidate.objects.get(icims_id=candidate_id).lastname == "Searched"
+    assert IcimsUser.objects.get(icims_id=user_id).lastname == "Searched"
+    states = {state.entity: state for state in SyncState.objects.filter(connection=sandbox_connection)}
+    assert states[Entity.USERS].search_watermark == states[Entity.CANDIDATES].search_watermark == candidates.window_end
+    assert states[Entity.USERS].last_success_at == candidates.finished_at
+
+
+def test_the_users_run_searches_for_both_once_the_candidates_read_is_half_a_cadence_old(
+    sandbox, run_sync, backfilled, settings
+):
+    run_sync(Entity.CANDIDATES)
+    sandbox.clock.advance(seconds=settings.SYNC_INTERVAL_SECONDS // 2)
+    users = run_sync(Entity.USERS)
+    assert (users.status, users.served_by, users.calls_spent) == (SyncRun.Status.SUCCEEDED, "", 1)
+
+
+def test_steady_state_changes_cost_one_get_each_though_the_windows_overlap(
+    sandbox, run_sync, backfilled, in_scope, sandbox_connection
+):
+    changed = sorted(in_scope(Entity.CANDIDATES))[:40]
+    gets = 0
+    for tick in range(12):  # a change every minute, a tick every five: every change falls in two windows
+        for minute in range(5):
+            person_id = changed[(tick * 5 + minute) % len(changed)]
+            sandbox.update_person(person_id, lastname=f"Tick{tick}m{minute}")
+            sandbox.clock.advance(minutes=1)
+        run = run_sync(Entity.CANDIDATES)
+        assert run.status == SyncRun.Status.SUCCEEDED
+        gets += run.calls_spent - 1
+    sandbox.clock.advance(minutes=10)
+    for _ in range(2):
+        gets += run_sync(Entity.CANDIDATES).calls_spent - 1
+        sandbox.clock.advance(minutes=5)
+
+    assert gets <= 1.1 * 60
+    held = dict(Candidate.objects.filter(icims_id__in=changed).values_list("icims_id", "lastname"))
+    assert held == {person_id: sandbox.people[person_id].lastname for person_id in changed}
 
 
 def test_a_folder_move_makes_a_candidate_left_scope_and_a_deleted_job_deleted(

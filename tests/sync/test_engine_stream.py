@@ -101,3 +101,67 @@ def test_an_unavailable_stream_falls_back_to_search_and_says_so(
     assert run.error.startswith("Data stream unavailable, fell back to search")
     assert run.window_start is not None
     assert Candidate.objects.get(icims_id=person_id).lastname == "Searched"
+
+
+def test_an_event_that_carries_the_records_fields_costs_no_get(
+    sandbox, run_sync, backfilled, in_scope, sandbox_connection
+):
+    sandbox.stream_events_carry_fields = True
+    renamed = sorted(in_scope(Entity.CANDIDATES))[:5]
+    for person_id in renamed:
+        sandbox.update_person(person_id, lastname="Carried")
+    job_id = min(in_scope(Entity.JOBS))
+    sandbox.update_job(job_id, jobtitle="Carried title")
+    hired = sandbox.create_person(firstname="New", lastname="Carried", folder="Cand:Active")
+
+    run = run_sync(Entity.CANDIDATES)
+
+    assert (run.status, run.calls_spent) == (SyncRun.Status.SUCCEEDED, 1)  # the stream read, no GET
+    assert Candidate.objects.filter(lastname="Carried").count() == 6
+    assert Candidate.objects.filter(icims_id=hired.id).exists()
+    assert Job.objects.get(icims_id=job_id).jobtitle == "Carried title"
+
+
+def test_an_event_without_the_fields_that_decide_scope_is_fetched(
+    sandbox, run_sync, backfilled, in_scope, sandbox_connection
+):
+    sandbox.stream_events_carry_fields = True
+    carried, thin = sorted(in_scope(Entity.CANDIDATES))[:2]
+    sandbox.update_person(carried, lastname="Carried")
+    sandbox.update_person(thin, lastname="Fetched")
+    del sandbox.events[-1]["fields"]["folder"]  # a channel that does not carry the folder
+
+    run = run_sync(Entity.CANDIDATES)
+
+    assert run.calls_spent == 2  # the stream read and one GET, for the event that lacks the folder
+    assert Candidate.objects.get(icims_id=carried).lastname == "Carried"
+    assert Candidate.objects.get(icims_id=thin).lastname == "Fetched"
+
+
+def test_one_stream_read_a_tick_serves_every_entity(sandbox, run_sync, backfilled, in_scope, sandbox_connection):
+    sandbox.update_person(min(in_scope(Entity.USERS)), lastname="Streamed")
+
+    runs = [run_sync(entity) for entity in Entity.values]
+
+    assert [(run.status, run.served_by) for run in runs] == [
+        (SyncRun.Status.SUCCEEDED, ""),
+        (SyncRun.Status.SUCCEEDED, Entity.JOBS),
+        (SyncRun.Status.SUCCEEDED, Entity.JOBS),
+    ]
+    assert sum(run.calls_spent for run in runs) == 2  # the stream read and the user's GET
+    assert IcimsUser.objects.get(icims_id=min(in_scope(Entity.USERS))).lastname == "Streamed"
+    keys = {state.stream_key for state in SyncState.objects.filter(connection=sandbox_connection)}
+    assert keys == {sandbox.events[-1]["eventId"]}
+
+    sandbox.clock.advance(minutes=5)
+    idle = [run_sync(entity) for entity in Entity.values]
+    assert sum(run.calls_spent for run in idle) == 1  # an idle tick of the connection: one stream read
+
+
+def test_a_fallback_to_search_is_flagged_on_the_run(sandbox, run_sync, backfilled, sandbox_connection):
+    sandbox_connection.stream_id = "no-such-stream"
+    sandbox_connection.save()
+
+    run = run_sync(Entity.JOBS)
+
+    assert (run.status, run.fell_back_to_search) == (SyncRun.Status.SUCCEEDED, True)

@@ -11,6 +11,7 @@ import pytest
 
 from integrations.sandbox import SandboxTenant
 from integrations.sandbox.clock import SandboxClock
+from integrations.sandbox.records import render_profile
 from integrations.sandbox.tenant import at
 
 from .conftest import START
@@ -225,3 +226,19 @@ def test_at_gives_a_clock_stopped_at_the_moment():
 
     assert person.created == int(datetime(2026, 1, 2, 3, 4, tzinfo=UTC).timestamp())
     assert tenant.clock.now() == datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
+
+
+def test_stream_events_carry_the_records_fields_when_switched_on_and_only_ids_otherwise():
+    tenant = SandboxTenant(clock=SandboxClock(START))
+    thin = tenant.create_person(firstname="Ada", lastname="Lovelace")
+    tenant.stream_events_carry_fields = True
+    fat = tenant.create_person(firstname="Grace", lastname="Hopper", folder="Cand:Active")
+    tenant.update_person(fat.id, lastname="Murray Hopper")
+
+    assert "fields" not in tenant.events[0]
+    created, updated = tenant.events[1]["fields"], tenant.events[2]["fields"]
+    assert (created["lastname"], created["folder"]["value"]) == ("Hopper", "Cand:Active")
+    assert updated["lastname"] == "Murray Hopper"
+    # The same names and shapes a profile GET answers, as of the change.
+    assert updated == render_profile(tenant.people[fat.id], fields=None, api=tenant.links())
+    assert thin.id != fat.id

@@ -231,3 +231,13 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_connections():
     for index in range(2, 21):
         failed_runs(tenant(f"T{index}", str(index)), count=index % 4)
     assert queries_for_all() == one
+
+
+def test_a_run_that_fell_back_to_search_makes_the_tenant_degraded_even_once_the_stream_id_is_gone():
+    acme = tenant("Acme", "2187")
+    assert connection_health(connection=acme).state == HealthState.HEALTHY
+    SyncRun.objects.filter(connection=acme, entity="jobs").update(
+        mode=SyncRun.Mode.INCREMENTAL_SEARCH, fell_back_to_search=True, error="Data stream unavailable"
+    )
+    report = connection_health(connection=acme)
+    assert (report.state, [p.kind for p in report.problems]) == (HealthState.DEGRADED, ["stream_fallback"])
