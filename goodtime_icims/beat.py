@@ -7,6 +7,7 @@ The sync needs one entry for every tenant: the dispatcher reads from the databas
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 
@@ -14,7 +15,15 @@ from celery import Task
 from django.conf import settings
 
 from integrations.services.alerts_schedule import ALERTS_PERIODIC_TASK_NAME
-from integrations.tasks import alerts_check, webhook_events_sweep, writebacks_due_sweep
+from integrations.services.process_heartbeat_record import heartbeat_queues
+from integrations.services.stages_lint import LINT_PERIODIC_TASK_NAME
+from integrations.tasks import (
+    alerts_check,
+    stages_lint_all,
+    webhook_events_sweep,
+    worker_heartbeat,
+    writebacks_due_sweep,
+)
 from sync.tasks import sync_dispatch
 
 logger = logging.getLogger(__name__)
@@ -77,3 +86,44 @@ def beat_entries_ensure(**kwargs) -> None:
                 "description": entry.description,
             },
         )
+    _worker_heartbeat_entries_ensure()
+    _stages_lint_entry_ensure()
+
+
+def _worker_heartbeat_entries_ensure() -> None:
+    """One entry per queue, each minute, routed to that queue: /health/ sees which queues a worker serves."""
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    every = settings.HEARTBEAT_INTERVAL_SECONDS
+    interval, _ = IntervalSchedule.objects.get_or_create(every=every, period=IntervalSchedule.SECONDS)
+    for queue in heartbeat_queues():
+        PeriodicTask.objects.update_or_create(
+            name=f"Worker heartbeat ({queue})",
+            defaults={
+                "task": worker_heartbeat.name,
+                "kwargs": json.dumps({"queue": queue}),
+                "queue": queue,
+                "interval": interval,
+                "crontab": None,
+                "expire_seconds": every,
+                "description": f"Proves to /health/ that a worker takes work from the {queue} queue.",
+            },
+        )
+
+
+def _stages_lint_entry_ensure() -> None:
+    """The stage linter, daily at 04:30 UTC (before the working day); an admin's change of the time is kept."""
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    if PeriodicTask.objects.filter(name=LINT_PERIODIC_TASK_NAME).exists():
+        return
+    crontab, _ = CrontabSchedule.objects.get_or_create(
+        minute="30", hour="4", day_of_week="*", day_of_month="*", month_of_year="*", timezone="UTC"
+    )
+    PeriodicTask.objects.create(
+        name=LINT_PERIODIC_TASK_NAME,
+        task=stages_lint_all.name,
+        crontab=crontab,
+        expire_seconds=24 * 3600,
+        description="Flags trigger statuses iCIMS no longer lists and webhook status ids no stage knows.",
+    )

@@ -17,17 +17,6 @@ class IntegrationsConfig(AppConfig):
         from .services.webhook_credentials_version import webhook_credentials_changed
 
         post_migrate.connect(csm_group_ensure, sender=self, dispatch_uid="integrations.csm_group_ensure")
-        from .services.process_heartbeat_record import heartbeat_schedule_ensure
-
-        post_migrate.connect(
-            heartbeat_schedule_ensure, sender=self, dispatch_uid="integrations.heartbeat_schedule_ensure"
-        )
-        # A daily crontab entry, kept apart from goodtime_icims/beat.py's interval entries.
-        from .services.stages_lint import stages_lint_schedule_ensure
-
-        post_migrate.connect(
-            stages_lint_schedule_ensure, sender=self, dispatch_uid="integrations.stages_lint_schedule_ensure"
-        )
         # Any saved or deleted connection (a new password, a key rotation, a pause): every web process drops
         # the webhook credentials it keeps in memory before its next request.
         for signal in (post_save, post_delete):

@@ -6,7 +6,6 @@ import logging
 from datetime import datetime
 
 from celery import current_app
-from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
@@ -38,24 +37,3 @@ def heartbeat_queues() -> list[str]:
     if queues:
         return sorted(queue.name for queue in queues)
     return [current_app.conf.task_default_queue]
-
-
-def heartbeat_schedule_ensure(**kwargs) -> None:
-    """One beat entry per queue, each minute, expiring after its interval. Safe to run after every migrate."""
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
-
-    every = settings.HEARTBEAT_INTERVAL_SECONDS
-    interval, _ = IntervalSchedule.objects.get_or_create(every=every, period=IntervalSchedule.SECONDS)
-    for queue in heartbeat_queues():
-        PeriodicTask.objects.update_or_create(
-            name=f"Worker heartbeat ({queue})",
-            defaults={
-                "task": HEARTBEAT_TASK_NAME,
-                "kwargs": f'{{"queue": "{queue}"}}',
-                "queue": queue,
-                "interval": interval,
-                "crontab": None,
-                "expire_seconds": every,
-                "description": f"Proves to /health/ that a worker takes work from the {queue} queue.",
-            },
-        )

@@ -94,22 +94,3 @@ def stages_lint_all() -> int:
 
 LINT_TASK_NAME = STAGES_LINT_ALL
 LINT_PERIODIC_TASK_NAME = "Lint stages against iCIMS"
-
-
-def stages_lint_schedule_ensure(**kwargs) -> None:
-    """The linter's daily beat entry (04:30 UTC, before the working day). Safe to run after every migrate;
-    an admin's changes to the time are kept."""
-    from django_celery_beat.models import CrontabSchedule, PeriodicTask
-
-    if PeriodicTask.objects.filter(name=LINT_PERIODIC_TASK_NAME).exists():
-        return
-    crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute="30", hour="4", day_of_week="*", day_of_month="*", month_of_year="*", timezone="UTC"
-    )
-    PeriodicTask.objects.create(
-        name=LINT_PERIODIC_TASK_NAME,
-        task=LINT_TASK_NAME,
-        crontab=crontab,
-        expire_seconds=24 * 3600,
-        description="Flags trigger statuses iCIMS no longer lists and webhook status ids no stage knows.",
-    )

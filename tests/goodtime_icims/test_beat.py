@@ -3,11 +3,15 @@ interval, written after every migrate and kept in line with the settings."""
 
 from __future__ import annotations
 
+import json
+
 from django_celery_beat.models import PeriodicTask
 
 from goodtime_icims.beat import BEAT_ENTRIES, beat_entries_ensure
 from integrations.models import Connection
 from integrations.services.connection_save import connection_save
+from integrations.services.process_heartbeat_record import heartbeat_queues
+from integrations.tasks import worker_heartbeat
 
 
 def _rows() -> dict[str, tuple[str, int, int]]:
@@ -68,3 +72,19 @@ def test_new_connections_add_no_beat_entry(db):
         )
 
     assert PeriodicTask.objects.count() == before
+
+
+def test_every_queue_has_a_heartbeat_entry_each_minute_after_migrate(db):
+    entries = PeriodicTask.objects.filter(task=worker_heartbeat.name)  # created after migrate
+
+    assert sorted(entry.queue for entry in entries) == heartbeat_queues()
+    for entry in entries:
+        assert json.loads(entry.kwargs) == {"queue": entry.queue}
+        assert (entry.interval.every, entry.expire_seconds) == (60, 60)
+
+
+def test_ensuring_the_entries_again_keeps_one_per_queue(db):
+    beat_entries_ensure()
+    beat_entries_ensure()
+
+    assert PeriodicTask.objects.filter(task=worker_heartbeat.name).count() == len(heartbeat_queues())
