@@ -97,15 +97,20 @@ def test_a_stale_beat_heartbeat_fails_with_its_age(client, alive):
     assert response.json()["BeatHeartbeat()"] == "Unavailable: last beat heartbeat was 7 min ago"
 
 
-def test_a_webhook_event_waiting_too_long_fails_readiness(client, alive, connection):
-    WebhookEvent.objects.create(
+def _event_received(connection, *, ago: timedelta, **fields) -> WebhookEvent:
+    return WebhookEvent.objects.create(
         connection=connection,
         event_type="WorkFlowStatusChangeEvent",
         customer_id=connection.customer_id,
         payload={},
         dedupe_key="old",
-        received_at=timezone.now() - timedelta(minutes=30),
+        received_at=timezone.now() - ago,
+        **fields,
     )
+
+
+def test_a_webhook_event_waiting_too_long_fails_readiness(client, alive, connection):
+    _event_received(connection, ago=timedelta(minutes=30))
 
     response = _ready(client)
 
@@ -114,15 +119,7 @@ def test_a_webhook_event_waiting_too_long_fails_readiness(client, alive, connect
 
 
 def test_a_processed_old_webhook_event_does_not_count(client, alive, connection):
-    WebhookEvent.objects.create(
-        connection=connection,
-        event_type="WorkFlowStatusChangeEvent",
-        customer_id=connection.customer_id,
-        payload={},
-        dedupe_key="old",
-        received_at=timezone.now() - timedelta(days=3),
-        state=WebhookEvent.State.PROCESSED,
-    )
+    _event_received(connection, ago=timedelta(days=3), state=WebhookEvent.State.PROCESSED)
 
     assert _ready(client).status_code == 200
 
