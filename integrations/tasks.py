@@ -1,4 +1,5 @@
-"""Celery tasks: thin entry points that load ids and call one service. All run on the `urgent` queue."""
+"""Celery tasks: thin entry points that load ids and call one service. All run on the `urgent` queue but
+the patient path of a slow tenant's webhook events, which runs on the `sync` workers."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from integrations.services.task_queue import (
     ALERTS_CHECK,
     STAGES_LINT_ALL,
     WEBHOOK_EVENT_PROCESS,
+    WEBHOOK_EVENT_PROCESS_PATIENT,
     WEBHOOK_EVENTS_SWEEP,
     WORKER_HEARTBEAT,
     WRITEBACK_SEND,
@@ -35,6 +37,12 @@ URGENT_TASK_OPTIONS = {"acks_late": True, "ignore_result": True, **URGENT_TIME_L
 @shared_task(name=WEBHOOK_EVENT_PROCESS, **URGENT_TASK_OPTIONS)
 def webhook_event_process(event_id: int) -> None:
     webhook_event_process_service(event_id=event_id)
+
+
+@shared_task(name=WEBHOOK_EVENT_PROCESS_PATIENT, **URGENT_TASK_OPTIONS)
+def webhook_event_process_patient(event_id: int) -> None:
+    """A slow or unreachable tenant's event, handed over by the urgent lane: the full iCIMS timeouts."""
+    webhook_event_process_service(event_id=event_id, patient=True)
 
 
 @shared_task(name=WEBHOOK_EVENTS_SWEEP, **URGENT_TASK_OPTIONS)

@@ -90,7 +90,9 @@ class OAuthTokenProvider:
         return {"Authorization": f"Bearer {self.token()}"}
 
     def token(self) -> str:
-        deadline = self.clock() + LOCK_SECONDS
+        # Waiting for another worker's fetch costs no more than a fetch of our own would (a short timeout
+        # in the urgent lane): the other may be stuck on a login server that does not answer.
+        deadline = self.clock() + min(LOCK_SECONDS, sum(self.timeout))
         while True:
             cached = self._cached()
             if cached is not None:
