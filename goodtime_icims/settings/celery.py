@@ -59,7 +59,7 @@ CELERY_TASK_ROUTES = {
     "integrations.tasks.*": {"queue": URGENT_QUEUE},
     # The dispatcher's tick and its publishing are short and on a clock: never behind a sync run.
     "sync.tasks.sync_dispatch": {"queue": URGENT_QUEUE},
-    "sync.tasks.sync_runs_publish": {"queue": URGENT_QUEUE},
+    "sync.tasks.sync_claims_release": {"queue": URGENT_QUEUE},
     "sync.tasks.*": {"queue": SYNC_QUEUE},
 }
 
