@@ -313,12 +313,42 @@ def start_workers(environment: dict[str, str], *, size: int, logs: Path) -> list
     return workers
 
 
+def wait_for_workers(workers: list[subprocess.Popen], *, seconds: float = 180) -> float:
+    """Until every worker answers a ping: events sent while a worker still starts would time its start-up
+    (30-40 s on a loaded machine), not the urgent lane. Returns the seconds waited."""
+    from goodtime_icims.celery import app
+
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if any(worker.poll() is not None for worker in workers):
+            sys.exit("A worker exited at start: see var/fleet/worker-*.log")
+        if len(app.control.ping(timeout=1.0)) >= len(workers):
+            return time.monotonic() - started
+    sys.exit(f"The workers did not answer a ping within {seconds:.0f} s")
+
+
+def beat_loop(every: float, seconds: float, out: str) -> None:
+    """The dispatcher's ticks in a process of their own, as beat and the urgent worker run them in production
+    (this process serves every sandbox tenant, whose threads would be timed too): one line per tick."""
+    ends = time.monotonic() + seconds
+    next_tick = time.monotonic()
+    with open(out, "w") as lines:
+        while time.monotonic() < ends:
+            begun = time.perf_counter()
+            result = sync_dispatch_tick()
+            lines.write(f"{(time.perf_counter() - begun) * 1000:.3f} {result.claims}\n")
+            lines.flush()
+            next_tick += every
+            time.sleep(max(0.0, next_tick - time.monotonic()))
+
+
 def stop_workers(workers: list[subprocess.Popen]) -> None:
+    # A cold shutdown: the figures are taken, and a warm one waits for a run against a silent tenant.
     for worker in workers:
-        worker.send_signal(signal.SIGTERM)
+        worker.send_signal(signal.SIGQUIT)
     for worker in workers:
         try:
-            worker.wait(timeout=30)
+            worker.wait(timeout=15)
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
@@ -365,21 +395,23 @@ def live(fleet: Fleet, *, minutes: float, scale: float, logs: Path) -> dict:
     healthy = [c for c in connections if fleet.behaviour[c.customer_id] == "healthy"]
     unhealthy = [c for c in connections if fleet.behaviour[c.customer_id] != "healthy"]
     workers = start_workers(environment, size=fleet.size, logs=logs)
+    print(f"  workers answered a ping after {wait_for_workers(workers):.0f} s; the clock starts now")
+    ticks_file = logs / "ticks.txt"
+    beat = subprocess.Popen(
+        [sys.executable, __file__, "--beat-loop", str(tick_every), str(minutes * 60), str(ticks_file)],
+        cwd=ROOT,
+        env=environment,
+    )
     rng = random.Random(3)
     workflows = {c.customer_id: iter(sorted(fleet.tenants[c.customer_id].workflows)) for c in healthy}
     started = time.monotonic()
     ends = started + minutes * 60
     warm = started + cadence + tick_every
-    next_tick = next_event = next_sample = started
-    ticks, ages, sent_healthy = [], [], 0
+    next_event = next_sample = started
+    ages, sent_healthy = [], 0
     healthy_ids = [c.pk for c in healthy]
     try:
         while (now := time.monotonic()) < ends:
-            if now >= next_tick:
-                begun = time.perf_counter()
-                result = sync_dispatch_tick()
-                ticks.append(((time.perf_counter() - begun) * 1000, result.claims))
-                next_tick += tick_every
             if now >= next_event:
                 if rng.random() < 0.9 or not unhealthy:
                     connection = rng.choice(healthy)
@@ -402,7 +434,9 @@ def live(fleet: Fleet, *, minutes: float, scale: float, logs: Path) -> dict:
             time.sleep(0.05)
         time.sleep(5)  # the last events' processing
     finally:
+        beat.wait()
         stop_workers(workers)
+    ticks = [(float(ms), int(claims)) for ms, claims in (line.split() for line in ticks_file.read_text().splitlines())]
     events = WebhookEvent.objects.filter(connection_id__in=healthy_ids)
     requests_at = {
         (row.connection_id, row.workflow_id): row.created_at
@@ -470,11 +504,18 @@ def round_trips_per_call(fleet: Fleet) -> tuple[int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tenants", type=int, nargs="+", default=[10, 100, 1000])
-    parser.add_argument("--minutes", type=float, default=3.0, help="Live phase per N, real minutes.")
-    parser.add_argument("--time-scale", type=float, help="Default: 5 for N <= 100, 1 above.")
+    parser.add_argument(
+        "--minutes", type=float, help="Live phase per N, real minutes. Default: 1.5 (N <= 10), 2 (N <= 100), 6.5."
+    )
+    parser.add_argument("--time-scale", type=float, help="Default: 10 for N <= 10, 5 for N <= 100, 1 above.")
+    parser.add_argument("--beat-loop", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=9310, help="The sandbox server (and the next port).")
     parser.add_argument("--no-live", action="store_true", help="Only the round trips and the dispatcher alone.")
     args = parser.parse_args()
+    if args.beat_loop:
+        every, seconds, out = args.beat_loop
+        beat_loop(float(every), float(seconds), out)
+        return
     if db.vendor != "postgresql" or not settings.REDIS_URL:
         sys.exit("Set DATABASE_URL to PostgreSQL and REDIS_URL to a Redis DB of the benchmark's own.")
     call_command("migrate", verbosity=0)
@@ -482,23 +523,31 @@ def main() -> None:
     logs.mkdir(parents=True, exist_ok=True)
     print(f"Queues: {[q.name for q in getattr(settings, 'CELERY_TASK_QUEUES', ())] or ['celery (one queue)']}")
     for size in args.tenants:
-        scale = args.time_scale or (5 if size <= 100 else 1)
+        scale = args.time_scale or (10 if size <= 10 else 5 if size <= 100 else 1)
+        minutes = args.minutes or (1.5 if size <= 10 else 2 if size <= 100 else 6.5)
+        phase = time.monotonic()
         fleet = Fleet(size=size, port=args.port)
         fleet.start()
         try:
+            print(f"  ({time.monotonic() - phase:.0f} s) the sandbox tenants made")
             kinds = Counter(kind for kind in fleet.behaviour.values() if kind != "healthy")
             print(f"\n== N = {size}: {size - sum(kinds.values())} healthy; unhealthy {dict(sorted(kinds.items()))}")
-            trips, calls = round_trips_per_call(fleet)
-            print(f"  Redis round trips per iCIMS call: {trips / calls:.2f} ({trips} for {calls} calls, a backfill)")
+            if size == args.tenants[0]:  # the same at every N: measured once
+                trips, calls = round_trips_per_call(fleet)
+                print(
+                    f"  Redis round trips per iCIMS call: {trips / calls:.2f} ({trips} for {calls} calls, a backfill)"
+                )
+            print(f"  ({time.monotonic() - phase:.0f} s) the dispatcher alone:")
             for label, ms in dispatcher_alone(fleet).items():
                 print(f"  dispatcher tick alone, {label}: {ms:.1f} ms")
             result = None
             if not args.no_live:
                 print(
-                    f"  live for {args.minutes} min, time scale {scale:g}: cadence {BASE_CADENCE / scale:.0f} s, "
-                    f"tick every {BASE_TICK / scale:.0f} s, jitter {BASE_JITTER / scale:.0f} s"
+                    f"  set-up took {time.monotonic() - phase:.0f} s; live for {minutes} min, time scale {scale:g}: "
+                    f"cadence {BASE_CADENCE / scale:.0f} s, tick every {BASE_TICK / scale:.0f} s, "
+                    f"jitter {BASE_JITTER / scale:.0f} s"
                 )
-                result = live(fleet, minutes=args.minutes, scale=scale, logs=logs)
+                result = live(fleet, minutes=minutes, scale=scale, logs=logs)
         finally:
             fleet.stop()
         if result is None:

@@ -54,8 +54,9 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_QUEUES = (Queue(URGENT_QUEUE), Queue(SYNC_QUEUE))
 CELERY_TASK_DEFAULT_QUEUE = URGENT_QUEUE
 CELERY_TASK_ROUTES = {
-    # A slow tenant's webhook events, handed over by the urgent lane: the full timeouts, off the urgent slots.
+    # A slow tenant's webhook events and write-backs, handed over by the urgent lane: off the urgent slots.
     "integrations.tasks.webhook_event_process_patient": {"queue": SYNC_QUEUE},
+    "integrations.tasks.writeback_send_patient": {"queue": SYNC_QUEUE},
     "integrations.tasks.*": {"queue": URGENT_QUEUE},
     # The dispatcher's tick and its publishing are short and on a clock: never behind a sync run.
     "sync.tasks.sync_dispatch": {"queue": URGENT_QUEUE},

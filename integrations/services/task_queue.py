@@ -10,6 +10,7 @@ WEBHOOK_EVENT_PROCESS = "integrations.tasks.webhook_event_process"
 WEBHOOK_EVENT_PROCESS_PATIENT = "integrations.tasks.webhook_event_process_patient"
 WEBHOOK_EVENTS_SWEEP = "integrations.tasks.webhook_events_sweep"
 WRITEBACK_SEND = "integrations.tasks.writeback_send"
+WRITEBACK_SEND_PATIENT = "integrations.tasks.writeback_send_patient"  # a slow tenant's, on the sync workers
 WRITEBACKS_DUE_SWEEP = "integrations.tasks.writebacks_due_sweep"
 WORKER_HEARTBEAT = "integrations.tasks.worker_heartbeat"
 ALERTS_CHECK = "integrations.tasks.alerts_check"
