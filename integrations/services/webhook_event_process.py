@@ -26,9 +26,8 @@ from integrations.icims.errors import IcimsTimeout
 from integrations.models import HourlyActivity, WebhookEvent
 
 from .hourly_activity_record import hourly_activity_record
-from .task_queue import WEBHOOK_EVENT_PROCESS_PATIENT, task_enqueue
+from .task_queue import WEBHOOK_EVENT_PROCESS, WEBHOOK_EVENT_PROCESS_PATIENT, task_enqueue
 from .urgent_lane import SLOW_REASON, TenantSlow, UrgentLaneBusy, tenant_mark_slow, urgent_lane, urgent_timeouts
-from .webhook_event_ingest import webhook_event_enqueue
 from .webhook_event_types import EVENT_TYPES, Handling, handling_for
 from .work_waits import ConnectionPaused, Wait, wait_for
 
@@ -66,21 +65,21 @@ def webhook_event_process(*, event_id: int, patient: bool = False) -> WebhookEve
         return event
     except IcimsTimeout as exc:
         if patient:  # the full timeouts ran out too: a real failure
-            return _failed(event, exc)
+            return _failed(event, exc, patient=True)
         tenant_mark_slow(connection=event.connection)
         _hand_to_patient_path(event)
         return event
     except Exception as exc:
-        return _failed(event, exc)
+        return _failed(event, exc, patient=patient)
     _finish(event, state=state, outcome=outcome, last_error="")
     return event
 
 
-def _failed(event: WebhookEvent, exc: Exception) -> WebhookEvent:
+def _failed(event: WebhookEvent, exc: Exception, *, patient: bool) -> WebhookEvent:
     """A wait (no attempt spent) or a real failure (back to "received" for the sweeper, or failed for good)."""
     wait = wait_for(exc)
     if wait is not None:
-        _wait(event, wait)
+        _wait(event, wait, patient=patient)
         return event
     logger.exception("Webhook event %s failed (attempt %s)", event.pk, event.attempts)
     gave_up = event.attempts >= settings.WEBHOOK_MAX_ATTEMPTS
@@ -122,9 +121,9 @@ def _hand_to_patient_path(event: WebhookEvent) -> None:
     transaction.on_commit(lambda: task_enqueue(name=WEBHOOK_EVENT_PROCESS_PATIENT, args=(event.pk,)), robust=True)
 
 
-def _wait(event: WebhookEvent, wait: Wait) -> None:
+def _wait(event: WebhookEvent, wait: Wait, *, patient: bool = False) -> None:
     """Back to "received" without spending the attempt; re-enqueued when the wait ends (a short one as a
-    countdown, a long one by the sweeper, a paused connection's by its resume)."""
+    countdown, on the path it came by; a long one by the sweeper, a paused connection's by its resume)."""
     logger.info("Webhook event %s waits until %s: %s", event.pk, wait.until or "the connection is resumed", wait.reason)
     _finish(
         event,
@@ -135,7 +134,8 @@ def _wait(event: WebhookEvent, wait: Wait) -> None:
     )
     countdown = wait.countdown
     if countdown is not None:
-        transaction.on_commit(lambda: webhook_event_enqueue(event_id=event.pk, countdown=countdown), robust=True)
+        task = WEBHOOK_EVENT_PROCESS_PATIENT if patient else WEBHOOK_EVENT_PROCESS
+        transaction.on_commit(lambda: task_enqueue(name=task, args=(event.pk,), countdown=countdown), robust=True)
 
 
 def _finish(

@@ -74,9 +74,10 @@ def writeback_send(*, writeback_id: int, patient: bool = False) -> Writeback | N
     except TenantSlow as exc:
         _hand_to_patient_path(writeback, attempt, recorder, error=exc)
     except (*WAIT_ERRORS, ConnectionPaused) as exc:
-        _wait(writeback, attempt, recorder, error=exc, wait=wait_for(exc))
+        _wait(writeback, attempt, recorder, error=exc, wait=wait_for(exc), patient=patient)
     except WritebackWaiting as exc:
-        _wait(writeback, attempt, recorder, error=exc, wait=Wait(str(exc), until=timezone.now() + _retry_delay(1)))
+        retry_at = timezone.now() + _retry_delay(1)
+        _wait(writeback, attempt, recorder, error=exc, wait=Wait(str(exc), until=retry_at), patient=patient)
     except WritebackNeedsReview as exc:
         _finish(writeback, attempt, recorder, state=Writeback.State.DEAD, outcome="dead: needs review", error=str(exc))
     except (IcimsError, WritebackNotConfirmed) as exc:
@@ -151,10 +152,16 @@ def _retry_or_die(
 
 
 def _wait(
-    writeback: Writeback, attempt: WritebackAttempt, recorder: ResponseRecorder, *, error: Exception, wait: Wait
+    writeback: Writeback,
+    attempt: WritebackAttempt,
+    recorder: ResponseRecorder,
+    *,
+    error: Exception,
+    wait: Wait,
+    patient: bool = False,
 ) -> None:
     """Not sent, not counted: it goes again when the wait ends (a short wait as a countdown, a long one by
-    the due sweep, a paused connection's by its resume)."""
+    the due sweep, a paused connection's by its resume); a short one on the path it came by."""
     _finish(
         writeback,
         attempt,
@@ -170,9 +177,15 @@ def _wait(
     )
     countdown = wait.countdown
     if countdown is not None:
-        transaction.on_commit(
-            lambda: writeback_task_enqueue(writeback_id=writeback.pk, countdown=countdown), robust=True
-        )
+        if patient:
+            transaction.on_commit(
+                lambda: task_enqueue(name=WRITEBACK_SEND_PATIENT, args=(writeback.pk,), countdown=countdown),
+                robust=True,
+            )
+        else:
+            transaction.on_commit(
+                lambda: writeback_task_enqueue(writeback_id=writeback.pk, countdown=countdown), robust=True
+            )
 
 
 def _hand_to_patient_path(

@@ -129,7 +129,7 @@ def _events_of(connections, *, each: int) -> None:
 def test_events_of_tenants_whose_icims_hangs_never_hold_the_urgent_slots_and_keep_their_attempts(
     start_worker, live_connection, silent_host, client, sandbox_basic
 ):
-    """Twelve events of three hanging tenants queued before a healthy one: each hanging tenant costs the urgent
+    """Twelve events of three hanging tenants stored before a healthy one's: each hanging tenant costs the urgent
     workers one short timeout (then its events go to the sync workers), so the healthy event becomes a
     request within 5 s. Before the urgent lane each held a slot for a whole read timeout until the breaker
     opened: 12 events x 3 s over 4 slots put the healthy one ~9 s back."""
@@ -146,15 +146,14 @@ def test_events_of_tenants_whose_icims_hangs_never_hold_the_urgent_slots_and_kee
     assert latency < 5
     hanging_events = WebhookEvent.objects.exclude(connection=live_connection)
 
-    def settled() -> bool:  # each tried once on the sync workers (a real failure), or waiting for the breaker
+    def tried_on_the_sync_workers() -> bool:  # a real failure after the full timeout, or waiting for the breaker
         return all(
-            (event.attempts == 1 and "IcimsTimeout" in event.last_error) or "Circuit breaker" in event.waiting_reason
-            for event in hanging_events
+            event.attempts <= 1 and ("IcimsTimeout" in event.last_error or "Circuit breaker" in event.waiting_reason)
+            for event in hanging_events.all()  # read again each time
         )
 
-    wait_for(settled, what="the hanging tenants' events to reach the sync workers", seconds=90)
+    wait_for(tried_on_the_sync_workers, what="the hanging tenants' events to reach the sync workers", seconds=90)
     assert not hanging_events.filter(state=WebhookEvent.State.FAILED).exists()
-    assert max(hanging_events.values_list("attempts", flat=True)) <= 1  # the urgent timeouts cost no attempt
     assert urgent.process.poll() is None and sync.process.poll() is None
 
 

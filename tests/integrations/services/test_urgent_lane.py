@@ -49,10 +49,6 @@ def sent_tasks(monkeypatch):
         "integrations.services.webhook_event_process.task_enqueue",
         lambda *, name, args, countdown=None: sent.append((name, args, countdown)),
     )
-    monkeypatch.setattr(
-        "integrations.services.webhook_event_process.webhook_event_enqueue",
-        lambda *, event_id, countdown=None: sent.append((WEBHOOK_EVENT_PROCESS, (event_id,), countdown)),
-    )
     return sent
 
 
