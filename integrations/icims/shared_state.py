@@ -44,6 +44,10 @@ class SharedState(Protocol):
 
     def lease_release(self, key: str, *, holder: str) -> None: ...
 
+    def top_up(self, key: str, *, target: int, ttl: float) -> int:
+        """Raise a counter to `target` if it is below (a missing or negative one counts as 0), at once;
+        returns how much it went up. A raise renews the `ttl`; a counter left where it was lapses by it."""
+
 
 LEASE_HELD, LEASE_FULL, LEASE_REFUSED = "held", "full", "refused"
 
@@ -58,6 +62,14 @@ redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
 return 0
 """
 _LEASE_OUTCOMES = {0: LEASE_HELD, 1: LEASE_FULL, 2: LEASE_REFUSED}
+# KEYS: the counter. ARGV: target, ttl (ms).
+_TOP_UP = """
+local current = math.max(0, tonumber(redis.call('GET', KEYS[1]) or '0'))
+local target = tonumber(ARGV[1])
+if current >= target then return 0 end
+redis.call('SET', KEYS[1], target, 'PX', tonumber(ARGV[2]))
+return target - current
+"""
 
 
 def _ttl_ms(ttl: float) -> int:
@@ -71,6 +83,7 @@ class RedisSharedState:
         self.client = client
         self.prefix = prefix
         self._lease_acquire = client.register_script(_LEASE_ACQUIRE)
+        self._top_up = client.register_script(_TOP_UP)
 
     def get(self, key: str) -> Any:
         value = self.client.get(self.prefix + key)
@@ -115,6 +128,9 @@ class RedisSharedState:
 
     def lease_release(self, key: str, *, holder: str) -> None:
         self.client.zrem(self.prefix + key, holder)
+
+    def top_up(self, key: str, *, target: int, ttl: float) -> int:
+        return int(self._top_up(keys=[self.prefix + key], args=[target, _ttl_ms(ttl)]))
 
 
 class LockedCacheSharedState:
@@ -199,6 +215,15 @@ class LockedCacheSharedState:
             leases[holder] = now + ttl
             self._write(key, leases, max(leases.values()))
             return LEASE_HELD
+
+    def top_up(self, key: str, *, target: int, ttl: float) -> int:
+        with self._locked():
+            stored = self._read(key)
+            current = max(0, int(stored[0])) if stored is not None else 0
+            if current >= target:
+                return 0
+            self._write(key, target, self.clock() + ttl)
+            return target - current
 
     def lease_release(self, key: str, *, holder: str) -> None:
         with self._locked():

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection as db
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -34,16 +35,9 @@ class DispatchResult:
     abandoned: int
 
 
-def sync_runs_due_count(*, now: datetime, limit: int) -> int:
-    """How many states of active connections are due (next run empty or past), counting up to `limit`."""
-    due = Q(next_run_at__isnull=True) | Q(next_run_at__lte=now)
-    return SyncState.objects.filter(due, connection__is_active=True).order_by()[:limit].count()
-
-
-def sync_runs_abandon(*, now: datetime) -> int:
-    """Close runs whose worker died: running with a heartbeat older than SYNC_ABANDON_AFTER_SECONDS, or
-    queued and never started within SYNC_QUEUED_EXPIRE_SECONDS (their message was lost). Their locks are
-    freed and their states made due, so the next tick resumes them from the checkpoint."""
+def _abandoned(now: datetime) -> Q:
+    """Runs whose worker died: running with a heartbeat older than SYNC_ABANDON_AFTER_SECONDS, or queued and
+    never started within SYNC_QUEUED_EXPIRE_SECONDS (their message was lost)."""
     stale_running = Q(
         status=SyncRun.Status.RUNNING,
         heartbeat_at__lt=now - timedelta(seconds=settings.SYNC_ABANDON_AFTER_SECONDS),
@@ -52,12 +46,40 @@ def sync_runs_abandon(*, now: datetime) -> int:
         status=SyncRun.Status.QUEUED,
         started_at__lt=now - timedelta(seconds=settings.SYNC_QUEUED_EXPIRE_SECONDS),
     )
-    if not SyncRun.objects.filter(stale_running | lost_queued).exists():  # the usual tick: one cheap read
-        return 0
+    return stale_running | lost_queued
+
+
+def sync_runs_due_count(*, now: datetime, limit: int) -> tuple[int, bool]:
+    """How many states of active connections are due (next run empty or past), counting up to `limit`, and
+    whether any run was abandoned by its worker: one query, the usual tick's only one."""
+    due = Q(next_run_at__isnull=True) | Q(next_run_at__lte=now)
+    due_sql, due_params = (
+        SyncState.objects.filter(due, connection__is_active=True)
+        .order_by()
+        .values("pk")[:limit]
+        .query.sql_with_params()
+    )
+    stale_sql, stale_params = (
+        SyncRun.objects.filter(_abandoned(now)).order_by().values("pk")[:1].query.sql_with_params()
+    )
+    # The two ORM queries' own SQL, composed; every value stays a parameter.
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM ({due_sql}) due), EXISTS ({stale_sql})",  # noqa: S608
+            [*due_params, *stale_params],
+        )
+        count, stale = cursor.fetchone()
+    return count, bool(stale)
+
+
+def sync_runs_abandon(*, now: datetime) -> int:
+    """Close runs whose worker died: running with a heartbeat older than SYNC_ABANDON_AFTER_SECONDS, or
+    queued and never started within SYNC_QUEUED_EXPIRE_SECONDS (their message was lost). Their locks are
+    freed and their states made due, so the claims resume them from the checkpoint."""
     with transaction.atomic():
         stale = list(
             SyncRun.objects.select_for_update(skip_locked=True)
-            .filter(stale_running | lost_queued)
+            .filter(_abandoned(now))
             .values_list("pk", "connection_id", "entity", "status")
         )
         for status, reason in (
@@ -85,8 +107,10 @@ def sync_runs_abandon(*, now: datetime) -> int:
 def sync_dispatch_tick(*, now: datetime | None = None) -> DispatchResult:
     """Close abandoned runs, then send claims for every due run (the sync workers take them)."""
     now = now or timezone.now()
-    abandoned = sync_runs_abandon(now=now)
-    due = sync_runs_due_count(now=now, limit=settings.SYNC_DISPATCH_BATCH_SIZE)
+    due, stale = sync_runs_due_count(now=now, limit=settings.SYNC_DISPATCH_BATCH_SIZE)
+    abandoned = sync_runs_abandon(now=now) if stale else 0
+    if abandoned:  # their states are due now too
+        due, _ = sync_runs_due_count(now=now, limit=settings.SYNC_DISPATCH_BATCH_SIZE)
     claims = sync_claims_send(due=due) if due else 0
     if claims or abandoned:
         logger.info("Sync dispatcher: %d run(s) due, %d claim(s) sent, %d abandoned", due, claims, abandoned)

@@ -9,8 +9,8 @@ and runs it. So the tick costs the same few queries and one message whether 1 or
 row-per-run work is done by the sync worker running that run, where it is a small part of the run.
 
 A counter in the shared state holds the claims sent and not yet taken, so a tick while the workers are
-behind sends only what the queue does not already cover. It lapses after two dispatch intervals: a claim
-lost with a worker costs at most that long; a due state nobody claimed stays due for the next tick.
+behind sends only what the queue does not already cover. Each tick that raises it renews its life of two
+dispatch intervals; one left where it was lapses, so claims lost with their messages cost at most that.
 """
 
 from __future__ import annotations
@@ -56,11 +56,11 @@ def slice_counts(*, claims: int, spread_seconds: int) -> list[int]:
 
 
 def sync_claims_send(*, due: int) -> int:
-    """Send claims for `due` runs, less the claims still pending: one message. Returns the claims sent."""
-    wanted = due - claims_pending()
+    """Send claims for `due` runs, less the claims still pending: one shared-state round trip and one
+    message. Returns the claims sent."""
+    wanted = icims_shared_state().top_up(CLAIMS_PENDING_KEY, target=due, ttl=_pending_ttl())
     if wanted <= 0:
         return 0
-    icims_shared_state().incr(CLAIMS_PENDING_KEY, amount=wanted, ttl=_pending_ttl())
     counts = slice_counts(claims=wanted, spread_seconds=settings.SYNC_DISPATCH_JITTER_SECONDS)
     current_app.tasks[SYNC_CLAIMS_RELEASE_TASK].apply_async((counts,), argsrepr=repr((counts,)), kwargsrepr="{}")
     return wanted
