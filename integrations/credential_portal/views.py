@@ -6,6 +6,11 @@ CREDENTIAL_LINK_REQUESTS_PER_ADDRESS requests to these pages per 10 minutes (any
 each link may be tested CREDENTIAL_LINK_TESTS_PER_LINK times an hour (each test asks iCIMS for a token).
 The link token is in the path, so this view logs its own line naming only the link's prefix and keeps
 Django from logging the path of its 4xx answers.
+
+No CSRF token: no cookie or session grants anything here, the link token in the URL is the only
+credential, so a forged cross-site POST would need the token, and whoever has it can post directly.
+(Django's CSRF check would also log the path, token included, on every failure, and the page's
+`Referrer-Policy: no-referrer` makes browsers send `Origin: null`, which the check refuses.)
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 
 from goodtime_icims.client_address import client_address
@@ -39,6 +45,7 @@ TEMPLATE = "credential_portal/credentials.html"
 REFUSED_STATUS = {"unknown": 404, "expired": 410, "accepted": 410, "replaced": 410}
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 @method_decorator(never_cache, name="dispatch")
 @method_decorator(sensitive_post_parameters("client_secret", "writeback_client_secret"), name="dispatch")
 class CredentialLinkView(View):
@@ -114,10 +121,12 @@ class CredentialLinkView(View):
             )
         if submission.accepted:
             return render(request, TEMPLATE, {"page": page, "accepted": True, "result": submission.result})
+        # The client ids typed are shown again to correct; the secrets never are.
+        typed = {name: form.cleaned_data.get(name, "") for name in ("client_id", "writeback_client_id")}
         return self._page(
             request,
             page,
-            CustomerCredentialsForm(offers_writeback_client=page.offers_writeback_client),
+            CustomerCredentialsForm(initial=typed, offers_writeback_client=page.offers_writeback_client),
             result=submission.result,
             tests_left=per_link.left,
         )

@@ -99,6 +99,7 @@ def test_a_wrong_secret_is_told_plainly_and_nothing_is_stored(client, link_url, 
     assert "These credentials do not work. Nothing was saved." in html
     assert "iCIMS refused the client id" in html and "the secret is wrong" in html
     assert WRONG["client_secret"] not in html  # a secret is never echoed back
+    assert 'value="sandbox-client"' in html  # the client id typed is kept, to correct
     waiting_connection.refresh_from_db()
     assert waiting_connection.credential_mode == Connection.CredentialMode.PLATFORM
     assert (waiting_connection.client_id, waiting_connection.client_secret) == ("", "")
