@@ -270,10 +270,12 @@ def _accept(*, link: CredentialLink, trial: Connection, result: ConnectionTestRe
     with transaction.atomic():
         # Two submissions racing on one link: only the first to lock it stores its credentials.
         locked = CredentialLink.objects.select_for_update().get(pk=link.pk)
-        if locked.state(now=timezone.now()) != "open":
+        state = locked.state(now=timezone.now())
+        if state != "open":
             raise CredentialLinkRefused(
-                "This link has just been used or has expired; nothing was changed. Ask GoodTime for a new one.",
-                reason="accepted" if locked.accepted_at else "expired",
+                "This link has just been used, replaced or has expired; nothing was changed. "
+                "Ask GoodTime for a new one.",
+                reason=state,
             )
         connection = Connection.objects.select_for_update().get(pk=link.connection_id)
         secrets_given = {"client_secret": trial.client_secret}

@@ -183,3 +183,18 @@ def test_a_new_link_replaces_an_earlier_one(client, link_url, waiting_connection
 
     assert answer.status_code == 410
     assert "replaced by a newer one" in answer.content.decode()
+
+
+def test_credentials_that_work_on_a_connection_that_cannot_be_saved_change_nothing(
+    client, link_url, waiting_connection
+):
+    Connection.objects.filter(pk=waiting_connection.pk).update(webhook_password="")  # broken behind the admin's back
+
+    answer = client.post(link_url, RIGHT)
+
+    assert answer.status_code == 500
+    assert "a problem on our side kept us from saving them; nothing was changed" in answer.content.decode()
+    waiting_connection.refresh_from_db()
+    assert waiting_connection.credential_mode == Connection.CredentialMode.PLATFORM and not waiting_connection.client_id
+    assert CredentialLink.objects.get().accepted_at is None
+    assert "were not stored" in AuditEvent.objects.filter(connection=waiting_connection).first().summary
