@@ -13,6 +13,7 @@ Three rules keep one tenant's trouble away from every other tenant's events:
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,8 @@ from integrations.icims.shared_state import LEASE_FULL, LEASE_HELD, LEASE_REFUSE
 from integrations.models import Connection
 
 from .icims_clients import icims_shared_state
+
+logger = logging.getLogger(__name__)
 
 BUSY_REASON = "Other urgent work of this connection is running; it goes on in a moment."
 SLOW_REASON = (
@@ -79,12 +82,19 @@ def urgent_lane(*, connection: Connection) -> Iterator[None]:
     try:
         yield
     finally:
-        state.lease_release(leases, holder=holder)
+        try:
+            state.lease_release(leases, holder=holder)
+        except Exception:  # the shared state is gone (Redis restarting): the lease lapses by itself
+            logger.warning("Could not give back an urgent lease of %s; it lapses by itself", connection.customer_id)
 
 
 def tenant_mark_slow(*, connection: Connection) -> None:
-    """An urgent call of this tenant timed out: its urgent work goes to the patient path for a while."""
-    icims_shared_state().set(_slow_key(connection), "1", ttl=settings.URGENT_SLOW_TENANT_SECONDS)
+    """An urgent call of this tenant timed out: its urgent work goes to the patient path for a while. Best
+    effort: without the mark the next event only tries the short timeout again."""
+    try:
+        icims_shared_state().set(_slow_key(connection), "1", ttl=settings.URGENT_SLOW_TENANT_SECONDS)
+    except Exception:
+        logger.warning("Could not mark %s slow for the urgent lane", connection.customer_id)
 
 
 def tenant_is_slow(*, connection: Connection) -> bool:
