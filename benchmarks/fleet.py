@@ -40,6 +40,8 @@ Figures of one run (shared 2-core machine, load average 17-21; urgent 4 slots, s
     1,000   1.50 s / 3.05 s               7.7 / 10.2 min     87 ms       5.7 / 22.7 ms; 24.7 / 43.6 ms (600 due)
 Redis round trips per iCIMS call over a whole backfill (its lock, heartbeats and token included): 2.17.
 At N = 1,000 the 10 sync slots ran ~130 of the 600 runs due a minute: data ages were still climbing.
+N = 10 on the defaults (scale 5, 1.5 minutes, load 6-9): 0.74 s / 1.13 s, data age 3.9 / 6.0 min, tick live
+11.9 ms, alone 5.8 / 11.9 ms; 3.1 / 5.6 ms.
 Before the urgent lane and the claims (same machine, load ~14): p99 17.8 / 18.8 / 19.9 s (events sent
 while the workers still started counted too), ticks with 600 due 234 ms alone, 688 ms live.
 
