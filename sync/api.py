@@ -11,6 +11,7 @@ from django.http import QueryDict
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 
+from integrations.api.filters import StrictFilterSet, TextFilter
 from integrations.api.pagination import IcimsIdCursorPagination
 from integrations.api.schema import ERROR_RESPONSES
 from integrations.api.tenancy import ID_PATTERN, ConnectionScoped
@@ -102,11 +103,11 @@ class IcimsUserSerializer(PersonSerializer):
         read_only_fields = fields
 
 
-class MirrorFilter(django_filters.FilterSet):
-    folder = django_filters.CharFilter(
+class MirrorFilter(StrictFilterSet):
+    folder = TextFilter(
         field_name="folder", lookup_expr="iexact", help_text="The iCIMS folder, e.g. `Cand:Active` (any case)."
     )
-    folder_id = django_filters.CharFilter(help_text="The folder's list node id, e.g. `D32005`.")
+    folder_id = TextFilter(help_text="The folder's list node id, e.g. `D32005`.")
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updateddate",
         lookup_expr="gte",
@@ -121,7 +122,7 @@ class MirrorFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         data = data.copy() if data is not None else QueryDict(mutable=True)
-        if not data.get("scope_state"):
+        if "scope_state" not in data:  # an empty one is refused, like every filter's
             data["scope_state"] = ScopeState.IN_SCOPE
         super().__init__(data, *args, **kwargs)
 
