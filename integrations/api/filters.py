@@ -13,6 +13,7 @@ from django import forms
 from drf_spectacular.drainage import set_override
 
 from .tenancy import MAX_ID
+from .text_fields import NO_NUL_PATTERN
 
 EMPTY_VALUE_MESSAGE = "Give a value, or leave the parameter out."
 
@@ -80,7 +81,7 @@ class TextFilter(SchemaStated, django_filters.CharFilter):
 
     field_class = ExactCharField
 
-    schema = {"type": "string", "minLength": 1}
+    schema = {"type": "string", "minLength": 1, "pattern": NO_NUL_PATTERN}
 
 
 class StrictFilterSet(django_filters.FilterSet):

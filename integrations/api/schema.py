@@ -51,3 +51,12 @@ LIVE_FEATURE_ERROR_RESPONSES = {
     **LIVE_ERROR_RESPONSES,
     409: _error("`feature_disabled`: the connection has this feature off (the message says which)."),
 }
+
+
+def state_request_limits(result: dict, generator, request, public) -> dict:
+    """A drf-spectacular postprocessing hook for what a serializer cannot state itself: a PATCH of an
+    interview must change at least one of its fields (`{}`, or only unknown names, is a 400)."""
+    patch = result.get("components", {}).get("schemas", {}).get("PatchedInterviewUpdateRequest")
+    if patch is not None:
+        patch["anyOf"] = [{"required": [name]} for name in patch["properties"]]
+    return result

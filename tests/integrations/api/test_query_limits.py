@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from integrations.api.pagination import CURSOR_PATTERN
+from integrations.api.text_fields import NO_NUL_PATTERN
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +126,15 @@ def test_the_schema_says_text_filters_need_a_value(schema):
         (SCHEDULING_REQUESTS, "workflow_id"),
         ("/api/v1/connections/{connection_id}/users/", "folder_id"),
     ]:
-        assert query_parameter(schema, path, name)["schema"] == {"type": "string", "minLength": 1}
+        assert query_parameter(schema, path, name)["schema"] == {
+            "type": "string",
+            "minLength": 1,
+            "pattern": NO_NUL_PATTERN,
+        }
+
+
+def test_a_null_character_in_a_text_filter_is_a_400(acme, acme_api):
+    assert refused(acme_api.get(SCHEDULING_REQUESTS, {"workflow_id": "10\x002"}), "workflow_id")
 
 
 def test_a_text_filter_matches_the_value_as_sent(acme, acme_api, make_scheduling_request):
