@@ -97,6 +97,7 @@ portal_pid=$!
 # Stages, features, a scheduling request for a real application, and a token made now for this run
 # only: their ids and the token go to a file, never to the log.
 "$BIN/python" scripts/fuzz_api_seed.py "$workdir/fuzz.env"
+echo "   seeded in ${SECONDS}s"
 set -a
 # shellcheck disable=SC1091
 source "$workdir/fuzz.env"
@@ -104,4 +105,6 @@ set +a
 wait_for "${portal}/health/live/" "portal" "$portal_pid"
 
 echo "== schemathesis against ${portal}/api/schema/"
+started=$SECONDS
 "$BIN/st" --config-file scripts/fuzz_api.toml run "${portal}/api/schema/" "$@"
+echo "== schemathesis passed in $((SECONDS - started))s; ${SECONDS}s in all"

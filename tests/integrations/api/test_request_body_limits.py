@@ -88,6 +88,11 @@ def test_a_change_that_names_no_field_is_a_400(sandbox_api, pending, features_on
     assert not Writeback.objects.exists()
 
 
+def test_a_change_without_a_body_is_a_400(sandbox_api, pending, features_on):
+    assert sandbox_api.generic("PATCH", url(pending, "interviews/gt-42/")).status_code == 400
+    assert not Writeback.objects.exists()
+
+
 def test_the_schema_states_each_of_these_limits(schemas, client):
     create = schemas["InterviewCreateRequest"]["properties"]
     assert create["title"]["pattern"] == NOT_BLANK_PATTERN and create["title"]["minLength"] == 1
@@ -102,6 +107,7 @@ def test_the_schema_states_each_of_these_limits(schemas, client):
     parameters = paths["/api/v1/scheduling-requests/{id}/interviews/{external_id}/"]["delete"]["parameters"]
     in_path = next(p for p in parameters if p["name"] == "external_id")
     assert in_path["schema"] == {"type": "string", "pattern": r"^[^/\u0000]{1,200}$"}
+    assert paths["/api/v1/scheduling-requests/{id}/interviews/{external_id}/"]["patch"]["requestBody"]["required"]
 
 
 def test_the_patterns_mean_the_same_to_python_and_to_the_schema():
