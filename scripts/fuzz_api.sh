@@ -31,9 +31,14 @@ stop_servers() {
 teardown() {
   local status=$?
   stop_servers
-  if [[ $status -ne 0 && -f "$workdir/portal.log" ]]; then
-    echo "-- last lines of the portal's log" >&2
-    tail -n 40 "$workdir/portal.log" >&2 || true
+  if [[ $status -ne 0 ]]; then
+    local log
+    for log in sandbox portal; do  # not setup.log: it holds the seeded admin's password
+      if [[ -s "$workdir/$log.log" ]]; then
+        echo "-- the last lines of the $log's log" >&2
+        tail -n 30 "$workdir/$log.log" >&2 || true
+      fi
+    done
   fi
   rm -rf "$workdir"
   exit "$status"
@@ -45,8 +50,9 @@ trap 'exit 143' TERM
 free_port() {
   "$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
-wait_for() {  # URL, what, pid: until the URL answers, or the process died, or 60 s passed
-  for _ in $(seq 120); do
+wait_for() {  # URL, what, pid: until the URL answers, the process dies, or 120 s pass (a loaded machine is slow)
+  local deadline=$((SECONDS + 120))
+  while ((SECONDS < deadline)); do
     if "$BIN/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$1" 2>/dev/null; then
       return 0
     fi
@@ -56,7 +62,7 @@ wait_for() {  # URL, what, pid: until the URL answers, or the process died, or 6
     fi
     sleep 0.5
   done
-  echo "the $2 did not answer at $1 within 60 s" >&2
+  echo "the $2 did not answer at $1 within 120 s" >&2
   return 1
 }
 
@@ -74,6 +80,8 @@ export ICIMS_WEBHOOK_BASE_URL_US="$portal" ICIMS_WEBHOOK_BASE_URL_EU="$portal" I
 export LOG_LEVEL=WARNING PORTAL_PORT="$port"
 # The fuzzer sends thousands of requests on one token: the per-token rate limit is not under test here.
 export API_RATE_LIMIT=""
+# The seeded resume link must outlive the run.
+export API_RESUME_LINK_MAX_AGE=3600
 
 echo "== a fresh portal in $workdir (portal :$port, iCIMS sandbox :$sandbox_port)"
 # The sandbox first: it needs no database, so it starts while the migrations run.
@@ -87,7 +95,7 @@ sandbox_pid=$!
 wait_for "http://127.0.0.1:${sandbox_port}/sandbox/export/bins-and-statuses.csv" "iCIMS sandbox" "$sandbox_pid"
 
 # The mirror, filled once from the sandbox, so lists and details have records to show.
-"$BIN/python" manage.py icims_sync --customer-id 1000 >>"$workdir/setup.log" 2>&1
+"$BIN/python" manage.py icims_sync --customer-id 1000 >>"$workdir/setup.log"
 
 "$BIN/gunicorn" goodtime_icims.wsgi --bind "127.0.0.1:${port}" --workers 2 --timeout 60 \
   >"$workdir/portal.log" 2>&1 &

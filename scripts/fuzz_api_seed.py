@@ -1,6 +1,6 @@
 """What the API fuzz run (scripts/fuzz_api.sh) needs beyond `seed_dev` and one sync: the sandbox's
 stages imported from iCIMS (its trigger statuses marked), the features on, a scheduling request for a
-real sandbox application, and a fresh API token for the sandbox connection.
+real sandbox application, a resume link, and a fresh API token for the sandbox connection.
 
 Writes `NAME=value` lines for the shell (the token among them) to the file named by its argument,
 never to the output. Run with the portal's environment, after migrate, seed_dev and the sync.
@@ -24,7 +24,8 @@ from integrations.models import Connection, SchedulingRequest, Stage  # noqa: E4
 from integrations.sandbox.webhooks import DEFAULT_TRIGGER_STATUS_IDS  # noqa: E402
 from integrations.services.api_tokens import api_token_create  # noqa: E402
 from integrations.services.dev_seed import DEV_ADMIN_USERNAME, SANDBOX_CUSTOMER_ID  # noqa: E402
-from integrations.services.live_lookups import candidate_applications_lookup  # noqa: E402
+from integrations.services.live_lookups import candidate_applications_lookup, candidate_resume_fetch  # noqa: E402
+from integrations.services.resume_links import resume_link_sign  # noqa: E402
 from integrations.services.stages_import import stages_import_apply  # noqa: E402
 from integrations.services.stages_refresh import stages_refresh_preview  # noqa: E402
 from sync.models import Candidate, Job  # noqa: E402
@@ -57,6 +58,13 @@ def main(out: Path) -> None:
         trigger_stage=trigger,
     )
     token = api_token_create(name="schemathesis", connections=[connection], expires_in_days=1)
+    # A link to a resume that exists (the mirror cannot tell: the sandbox's profiles do not say).
+    with_resume = next(
+        person.icims_id
+        for person in Candidate.objects.filter(connection=connection).order_by("icims_id")[:50]
+        if candidate_resume_fetch(connection=connection, candidate_id=person.icims_id) is not None
+    )
+    resume_link = resume_link_sign(connection=connection, candidate_id=with_resume)
 
     values = {
         "FUZZ_API_TOKEN": token.plaintext,
@@ -64,6 +72,7 @@ def main(out: Path) -> None:
         "FUZZ_REQUEST_ID": request.pk,
         "FUZZ_CANDIDATE_ID": candidate.icims_id,
         "FUZZ_JOB_ID": Job.objects.filter(connection=connection).order_by("icims_id").first().icims_id,
+        "FUZZ_RESUME_LINK": resume_link.signed,
     }
     out.write_text("".join(f"{name}={value}\n" for name, value in values.items()))
     out.chmod(0o600)
