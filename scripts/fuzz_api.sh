@@ -33,7 +33,7 @@ teardown() {
   stop_servers
   if [[ $status -ne 0 ]]; then
     local log
-    for log in sandbox portal; do  # not setup.log: it holds the seeded admin's password
+    for log in sandbox sync portal; do  # not setup.log: it holds the seeded admin's password
       if [[ -s "$workdir/$log.log" ]]; then
         echo "-- the last lines of the $log's log" >&2
         tail -n 30 "$workdir/$log.log" >&2 || true
@@ -95,7 +95,7 @@ sandbox_pid=$!
 wait_for "http://127.0.0.1:${sandbox_port}/sandbox/export/bins-and-statuses.csv" "iCIMS sandbox" "$sandbox_pid"
 
 # The mirror, filled once from the sandbox, so lists and details have records to show.
-"$BIN/python" manage.py icims_sync --customer-id 1000 >>"$workdir/setup.log"
+"$BIN/python" manage.py icims_sync --customer-id 1000 >"$workdir/sync.log" 2>&1
 
 "$BIN/gunicorn" goodtime_icims.wsgi --bind "127.0.0.1:${port}" --workers 2 --timeout 60 \
   >"$workdir/portal.log" 2>&1 &
