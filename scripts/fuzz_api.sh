@@ -82,6 +82,8 @@ export LOG_LEVEL=WARNING PORTAL_PORT="$port"
 export API_RATE_LIMIT=""
 # The seeded resume link must outlive the run.
 export API_RESUME_LINK_MAX_AGE=3600
+# Hypothesis (under Schemathesis) keeps its folder with the run's, not in the checkout.
+export HYPOTHESIS_STORAGE_DIRECTORY="$workdir/hypothesis"
 
 echo "== a fresh portal in $workdir (portal :$port, iCIMS sandbox :$sandbox_port)"
 # The sandbox first: it needs no database, so it starts while the migrations run.
