@@ -219,6 +219,32 @@ def test_a_spent_hourly_budget_defers_the_walk_and_the_next_hour_goes_on(
     assert mirrored(Entity.CANDIDATES) == wanted
 
 
+def test_a_budget_smaller_than_a_batch_keeps_what_it_fetched_and_the_walk_moves_on_each_hour(
+    sandbox, run_sync, in_scope, mirrored, sandbox_connection, fake_time
+):
+    sandbox_connection.hourly_call_budget = 60  # sync may spend 48 calls an hour, fewer than a batch of GETs
+    sandbox_connection.save()
+    state = SyncState.objects.get_or_create(connection=sandbox_connection, entity=Entity.CANDIDATES)[0]
+
+    hours, runs = 0, []
+    while not runs or runs[-1].status == SyncRun.Status.DEFERRED:
+        runs.append(run_sync(Entity.CANDIDATES))  # batches of 1,000 GETs, the production default
+        state.refresh_from_db()
+        if hours == 0:
+            first_hour = mirrored(Entity.CANDIDATES)
+            assert len(first_hour) >= 20 and state.backfill_done == len(first_hour)  # the GETs made are kept
+        fake_time.now += 3600  # the next hour
+        sandbox.clock.advance(minutes=60)
+        hours += 1
+        assert hours < 20, "the walk does not move on"
+
+    assert runs[-1].status == SyncRun.Status.SUCCEEDED
+    assert [run.cursor_in for run in runs[1:]] == [run.cursor_out for run in runs[:-1]]
+    assert mirrored(Entity.CANDIDATES) == in_scope(Entity.CANDIDATES)
+    # Each profile fetched once: a deferral throws no GET away.
+    assert sum(run.calls_spent for run in runs) <= len(in_scope(Entity.CANDIDATES)) + 20 + 2 * len(runs)
+
+
 def test_an_hour_long_pause_from_icims_defers_the_run_instead_of_failing_it(sandbox, run_sync, sandbox_connection):
     sandbox.faults.inject("rate_limit", count=1, retry_after=3600, path=r"/search/jobs")
 
