@@ -106,6 +106,41 @@ def test_a_record_updated_during_the_walk_is_walked_in_the_last_window(
     assert mirrored(Entity.CANDIDATES) == in_scope(Entity.CANDIDATES)
 
 
+def test_records_changed_just_after_or_just_before_their_window_is_walked_are_never_marked_left_scope(
+    sandbox, run_sync, in_scope, sandbox_connection, fake_time
+):
+    assert run_sync(Entity.CANDIDATES).status == SyncRun.Status.SUCCEEDED
+    sandbox.clock.advance(minutes=30)
+    fake_time.now += 3600
+    sandbox_connection.hourly_call_budget = 60  # the reconcile takes several runs, an hour apart
+    sandbox_connection.save()
+    reconcile = run_sync(Entity.CANDIDATES, full=True, write_batch_size=10)
+    assert (reconcile.mode, reconcile.status) == (SyncRun.Mode.RECONCILE, SyncRun.Status.DEFERRED)
+    began = SyncState.objects.get(connection=sandbox_connection, entity=Entity.CANDIDATES).backfill_started_at
+    walked = list(Candidate.objects.filter(seen_at__gte=began).values_list("icims_id", flat=True)[:3])
+    not_yet = list(Candidate.objects.filter(seen_at__lt=began).values_list("icims_id", flat=True)[:3])
+    changed = [*walked, *not_yet]
+    for person_id in changed:  # still in the index's old version while the walk goes on (6 minutes)
+        sandbox.update_person(person_id, lastname="Changed mid-walk")
+    runs = [reconcile]
+    while runs[-1].status == SyncRun.Status.DEFERRED:
+        sandbox.clock.advance(minutes=1)
+        fake_time.now += 3600
+        runs.append(run_sync(Entity.CANDIDATES, write_batch_size=10))
+
+    assert runs[-1].status == SyncRun.Status.SUCCEEDED and len(changed) == 6
+    assert sum(run.left_scope_count for run in runs) == 0
+    assert set(Candidate.objects.filter(icims_id__in=changed).values_list("scope_state", flat=True)) == {
+        ScopeState.IN_SCOPE
+    }
+    sandbox.clock.advance(minutes=10)  # every change is searchable: the next incremental run has them all
+    assert run_sync(Entity.CANDIDATES).mode == SyncRun.Mode.INCREMENTAL_STREAM
+    assert set(Candidate.objects.filter(icims_id__in=changed).values_list("lastname", flat=True)) == {
+        "Changed mid-walk"
+    }
+    assert Candidate.objects.filter(scope_state=ScopeState.IN_SCOPE).count() == len(in_scope(Entity.CANDIDATES))
+
+
 def test_a_worker_killed_mid_backfill_resumes_from_its_checkpoint(
     sandbox, run_sync, in_scope, mirrored, sandbox_connection
 ):
