@@ -58,7 +58,7 @@ def test_a_backfill_spends_one_profile_call_per_record_and_a_search_per_window_a
     run_sync, in_scope, sandbox_connection
 ):
     run = run_sync(Entity.CANDIDATES)
-    # One count page, then about fifteen windows (an hour, two, four, ... a year, the rest, the walk's own time).
+    # One count page, then about eighteen windows (an hour, two, four, ... 3.7 years, the rest, the walk's own time).
     assert len(in_scope(Entity.CANDIDATES)) < run.calls_spent <= len(in_scope(Entity.CANDIDATES)) + 20
     state = SyncState.objects.get(connection=sandbox_connection, entity=Entity.CANDIDATES)
     assert state.backfill_total == state.backfill_done == len(in_scope(Entity.CANDIDATES)) == run.progress_total
