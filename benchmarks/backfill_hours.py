@@ -25,6 +25,14 @@ newest 10%, 50% and 100% of candidates (by iCIMS `updateddate`) were all mirrore
 walk before newest-first (id order, one search per 1,000 ids), computed from this run's own timeline of
 calls (the k-th call happens at the same moment whatever record it fetches, since the budget counts
 calls, not records), so it costs no second backfill.
+
+Figures of one run (20,000 candidates, 6 years, PostgreSQL, Redis; 3 to 9 minutes at a load average of 10
+to 25 on 2 cores), starting Monday 09:00 UTC:
+- default hourly budget (80,000; the daily allowance decides): 20,254 calls in 3 runs, deferred twice
+  until 00:00 UTC; newest 10% mirrored after 0.07 h (4 minutes), 50% after 15.1 h, 100% after 39.1 h;
+  the id-order walk: 39.1 h for each.
+- `--hourly-budget 1000` (sync 800 an hour): 20,312 calls in 27 runs; 10% after 3.0 h, 50% after 20.0 h,
+  100% after 41.0 h; the id-order walk: 41.0 h for each.
 """
 
 from __future__ import annotations

@@ -18,9 +18,12 @@ runs it (jobs, candidates, users each tick); calls are counted at the HTTP seam.
    hourly budget and iCIMS's daily allowance, over a tenant with realistic update dates; the hour at which
    the newest 10%, 50% and 100% of candidates were mirrored, beside the id-order walk it replaced.
 
-Figures of one run (2,000 candidates, 24 ticks, 10 changes a tick, PostgreSQL): 237 GETs for 240 changes
-= 0.988 GETs per changed record (a record changed twice before its fetch costs one), every change mirrored;
-an idle tick 2 calls in search mode, 1 in data stream mode; 50 changes carried by events, 0 GETs.
+Figures of one run (2,000 candidates, 24 ticks, 10 changes a tick, PostgreSQL, Redis; load average 10 on
+2 cores, 3.4 minutes): 237 GETs for 240 changes = 0.988 GETs per changed record (a record changed twice
+before its fetch costs one), every change mirrored; an idle tick 2 calls in search mode, 1 in data stream
+mode; 50 changes carried by events, 0 GETs. Backfill of 20,000 candidates at 10,000 calls a day and the
+default hourly budget: the newest 10% mirrored after 4 minutes, 50% after 15.1 h (the next day's
+allowance), all after 39.1 h; the id-order walk had none of those sets complete before 39.1 h.
 """
 
 from __future__ import annotations
