@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 SANDBOX_PORT ?= 8001
 
-.PHONY: run test lint check venv clean
+.PHONY: run test lint check venv clean fuzz-api
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ run: venv .env
 ## test: the whole suite (SQLite unless DATABASE_URL says otherwise).
 test: venv
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## fuzz-api: Schemathesis against a served throw-away portal and the sandbox tenant (scripts/fuzz_api.sh).
+fuzz-api: venv
+	BIN=$(BIN) scripts/fuzz_api.sh $(FUZZ_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

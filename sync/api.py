@@ -13,6 +13,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from integrations.api.filters import StrictFilterSet, TextFilter
 from integrations.api.pagination import IcimsIdCursorPagination
 from integrations.api.schema import ERROR_RESPONSES, LIVE_READ_ERROR_RESPONSES
 from integrations.api.tenancy import ID_PATTERN, ConnectionScoped
@@ -123,11 +124,11 @@ class IcimsUserSerializer(PersonSerializer):
         read_only_fields = fields
 
 
-class MirrorFilter(django_filters.FilterSet):
-    folder = django_filters.CharFilter(
+class MirrorFilter(StrictFilterSet):
+    folder = TextFilter(
         field_name="folder", lookup_expr="iexact", help_text="The iCIMS folder, e.g. `Cand:Active` (any case)."
     )
-    folder_id = django_filters.CharFilter(help_text="The folder's list node id, e.g. `D32005`.")
+    folder_id = TextFilter(help_text="The folder's list node id, e.g. `D32005`.")
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updateddate",
         lookup_expr="gte",
@@ -143,7 +144,7 @@ class MirrorFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         data = data.copy() if data is not None else QueryDict(mutable=True)
-        if not data.get("scope_state"):
+        if "scope_state" not in data:  # an empty one is refused, like every filter's
             data["scope_state"] = ScopeState.IN_SCOPE
         super().__init__(data, *args, **kwargs)
 

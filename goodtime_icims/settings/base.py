@@ -159,6 +159,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,  # the schema describes the API, not itself
+    # Request bodies get their own components, so they can state what responses need not (`minLength`
+    # on required text): the schema says exactly what a request may hold.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "integrations.api.schema.state_request_limits",
+    ],
 }
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

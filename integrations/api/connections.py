@@ -8,6 +8,7 @@ from rest_framework import serializers, viewsets
 
 from integrations.models import Connection
 
+from .filters import StrictBooleanFilter, StrictFilterSet, TextFilter
 from .schema import ERROR_RESPONSES
 from .tenancy import ID_PATTERN, visible_connections
 
@@ -46,8 +47,10 @@ class ConnectionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ConnectionFilter(django_filters.FilterSet):
-    active = django_filters.BooleanFilter(field_name="is_active", help_text="Only active (true) or paused (false).")
+class ConnectionFilter(StrictFilterSet):
+    customer_id = TextFilter(help_text="The iCIMS CustomerId.")
+    region = django_filters.ChoiceFilter(choices=Connection._meta.get_field("region").choices)
+    active = StrictBooleanFilter(field_name="is_active", help_text="Only active (true) or paused (false).")
 
     class Meta:
         model = Connection

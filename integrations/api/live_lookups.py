@@ -173,7 +173,8 @@ class ResumeFileView(APIView):
         operation_id="resume_file",
         summary="The resume file (from a resume link)",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+            # In the content type iCIMS gives it (PDF, Word, text, ...): any type.
+            (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file, in iCIMS's content type."),
             **LIVE_ERROR_RESPONSES,
         },
     )

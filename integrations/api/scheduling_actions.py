@@ -31,24 +31,32 @@ from integrations.services.scheduling_request_state import (
 from .errors import Conflict
 from .scheduling_request_serializers import SchedulingRequestSerializer
 from .schema import WRITE_ERROR_RESPONSES
+from .text_fields import text_field
 from .writebacks import WritebackSerializer, writeback_accepted
 
-EXTERNAL_ID_PATTERN = r"[^/]{1,200}"
+# Our interview's id goes in its URL (/interviews/{external_id}/): no `/`, no NUL, at most 200 characters.
+EXTERNAL_ID_URL_PATTERN = r"[^/\x00]{1,200}"
+EXTERNAL_ID_PATH_SCHEMA = {"type": "string", "pattern": r"^[^/\u0000]{1,200}$"}
+# And in a body: the same, and not only whitespace.
+EXTERNAL_ID_BODY_PATTERN = r"^[^/\u0000]*[^/\s\u0000][^/\u0000]*$"
+EXTERNAL_ID_BODY_MESSAGE = "Not only whitespace, and no `/` (the id goes in the interview's URL)."
+
+
+def external_id_field(**kwargs) -> serializers.CharField:
+    return text_field(max_length=200, pattern=EXTERNAL_ID_BODY_PATTERN, message=EXTERNAL_ID_BODY_MESSAGE, **kwargs)
 
 
 class InterviewerSerializer(serializers.Serializer):
-    person_id = serializers.CharField(max_length=64, help_text="The interviewer's iCIMS person id.")
+    person_id = text_field(max_length=64, help_text="The interviewer's iCIMS person id.")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
 
 
 class InterviewCreateSerializer(serializers.Serializer):
-    external_id = serializers.CharField(
-        max_length=200, help_text="Our interview's id: how it is found again to update or cancel it."
-    )
-    title = serializers.CharField(max_length=500)
+    external_id = external_id_field(help_text="Our interview's id: how it is found again to update or cancel it.")
+    title = text_field(max_length=500)
     start_time = serializers.DateTimeField(help_text="ISO 8601; without an offset it is UTC.")
     end_time = serializers.DateTimeField(help_text="ISO 8601, after start_time.")
-    location = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    location = text_field(blank=True, max_length=500, required=False, default="")
     interviewers = InterviewerSerializer(many=True, required=False, default=list)
 
     def validate(self, data):
@@ -58,10 +66,10 @@ class InterviewCreateSerializer(serializers.Serializer):
 
 
 class InterviewUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=500, required=False)
+    title = text_field(max_length=500, required=False)
     start_time = serializers.DateTimeField(required=False)
     end_time = serializers.DateTimeField(required=False)
-    location = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    location = text_field(blank=True, max_length=500, required=False)
     interviewers = InterviewerSerializer(many=True, required=False)
 
     def validate(self, data):
@@ -73,9 +81,9 @@ class InterviewUpdateSerializer(serializers.Serializer):
 
 
 class FeedbackRequestSerializer(serializers.Serializer):
-    form_id = serializers.CharField(max_length=200, help_text="From GET /connections/{id}/feedback-forms/.")
-    interviewer_person_id = serializers.CharField(max_length=64, help_text="The interviewer's iCIMS person id.")
-    interview_external_id = serializers.CharField(max_length=200, help_text="The interview it is about.")
+    form_id = text_field(max_length=200, help_text="From GET /connections/{id}/feedback-forms/.")
+    interviewer_person_id = text_field(max_length=64, help_text="The interviewer's iCIMS person id.")
+    interview_external_id = external_id_field(help_text="The interview it is about (its external_id).")
 
 
 def _state_change(request_object: SchedulingRequest, change: Callable[..., SchedulingRequest]) -> SchedulingRequest:
@@ -160,17 +168,19 @@ class SchedulingRequestActions:
         methods=["PATCH"],
         request=InterviewUpdateSerializer,
         summary="Change an interview in iCIMS",
-        parameters=[OpenApiParameter("external_id", str, OpenApiParameter.PATH)],
+        parameters=[OpenApiParameter("external_id", EXTERNAL_ID_PATH_SCHEMA, OpenApiParameter.PATH)],
         responses={202: WritebackSerializer, **WRITE_ERROR_RESPONSES},
     )
     @extend_schema(
         methods=["DELETE"],
         request=None,
         summary="Cancel an interview in iCIMS",
-        parameters=[OpenApiParameter("external_id", str, OpenApiParameter.PATH)],
+        parameters=[OpenApiParameter("external_id", EXTERNAL_ID_PATH_SCHEMA, OpenApiParameter.PATH)],
         responses={202: WritebackSerializer, **WRITE_ERROR_RESPONSES},
     )
-    @action(detail=True, methods=["patch", "delete"], url_path=rf"interviews/(?P<external_id>{EXTERNAL_ID_PATTERN})")
+    @action(
+        detail=True, methods=["patch", "delete"], url_path=rf"interviews/(?P<external_id>{EXTERNAL_ID_URL_PATTERN})"
+    )
     def interview(self, request, pk=None, external_id: str = ""):
         scheduling_request = self.get_object()
         if request.method == "DELETE":

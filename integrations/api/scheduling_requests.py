@@ -8,6 +8,7 @@ from rest_framework import mixins, viewsets
 
 from integrations.models import SchedulingRequest
 
+from .filters import IdFilter, StrictFilterSet, TextFilter
 from .pagination import NewestFirstCursorPagination
 from .scheduling_actions import SchedulingRequestActions
 from .scheduling_request_serializers import SchedulingRequestSerializer
@@ -16,10 +17,15 @@ from .schema import ERROR_RESPONSES
 from .tenancy import ID_PATTERN, visible_connections
 
 
-class SchedulingRequestFilter(django_filters.FilterSet):
-    connection = django_filters.ModelChoiceFilter(
-        queryset=visible_connections, help_text="Only this connection's requests (its id)."
+class SchedulingRequestFilter(StrictFilterSet):
+    connection = IdFilter(
+        field_name="connection_id",
+        help_text="Only this connection's requests (its id). An id this token cannot see, or that does not "
+        "exist, matches nothing: an empty page.",
     )
+    candidate_id = TextFilter(help_text="The iCIMS person id of the candidate.")
+    workflow_id = TextFilter(help_text="The iCIMS applicant workflow id.")
+    job_id = TextFilter(help_text="The iCIMS job id.")
     state = django_filters.MultipleChoiceFilter(
         choices=SchedulingRequest.State.choices, help_text="One or more states: `?state=pending&state=opened`."
     )

@@ -62,3 +62,19 @@ LIVE_FEATURE_ERROR_RESPONSES = {
     **LIVE_ERROR_RESPONSES,
     409: _error("`feature_disabled`: the connection has this feature off (the message says which)."),
 }
+
+
+INTERVIEW_PATH = "/api/v1/scheduling-requests/{id}/interviews/{external_id}/"
+
+
+def state_request_limits(result: dict, generator, request, public) -> dict:
+    """A drf-spectacular postprocessing hook for what a serializer cannot state itself: a PATCH of an
+    interview has a body, which changes at least one of its fields (no body, `{}`, or only unknown
+    names is a 400)."""
+    patch = result.get("components", {}).get("schemas", {}).get("PatchedInterviewUpdateRequest")
+    if patch is not None:
+        patch["anyOf"] = [{"required": [name]} for name in patch["properties"]]
+    operation = result.get("paths", {}).get(INTERVIEW_PATH, {}).get("patch")
+    if operation is not None and "requestBody" in operation:
+        operation["requestBody"]["required"] = True
+    return result

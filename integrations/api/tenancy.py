@@ -14,6 +14,8 @@ from integrations.services.api_tokens import api_token_connections
 
 # Ids in URLs are bounded so a huge number gets a 404, not a database overflow.
 ID_PATTERN = "[0-9]{1,18}"
+# The largest id a query parameter may name: the database's bigint.
+MAX_ID = 2**63 - 1
 # Route prefixes of what sits under a connection (a mirror record, a live lookup): the tenant is in the path.
 CONNECTION = rf"connections/(?P<connection_id>{ID_PATTERN})"
 RECORD = rf"(?P<icims_id>{ID_PATTERN})"

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from integrations.models import Writeback
 
+from .filters import IdFilter, StrictFilterSet
 from .pagination import NewestFirstCursorPagination
 from .schema import ERROR_RESPONSES
 from .tenancy import ID_PATTERN, visible_connections
@@ -39,8 +40,16 @@ class WritebackSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class WritebackFilter(django_filters.FilterSet):
-    connection = django_filters.ModelChoiceFilter(queryset=visible_connections, help_text="A connection id.")
+class WritebackFilter(StrictFilterSet):
+    connection = IdFilter(
+        field_name="connection_id",
+        help_text="A connection id. An id this token cannot see, or that does not exist, matches nothing: "
+        "an empty page.",
+    )
+    scheduling_request = IdFilter(
+        field_name="scheduling_request_id",
+        help_text="A scheduling request id. One this token cannot see, or that does not exist, matches nothing.",
+    )
     state = django_filters.MultipleChoiceFilter(choices=Writeback.State.choices, help_text="Repeatable.")
     action = django_filters.MultipleChoiceFilter(choices=Writeback.Action.choices, help_text="Repeatable.")
 

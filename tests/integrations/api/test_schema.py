@@ -42,3 +42,10 @@ def test_the_schema_is_served_without_a_token(client):
     response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     assert "ApiToken" in response.json()["components"]["securitySchemes"]
+
+
+def test_the_resume_file_is_documented_in_whatever_type_icims_gives(client):
+    """iCIMS serves PDFs, Word files, text...: the schema must not promise application/octet-stream."""
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    ok = schema["paths"]["/api/v1/resume-files/{signed}/"]["get"]["responses"]["200"]
+    assert list(ok["content"]) == ["*/*"]
