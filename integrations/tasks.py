@@ -1,4 +1,5 @@
-"""Celery tasks: thin entry points that load ids and call one service. All run on the `urgent` queue."""
+"""Celery tasks: thin entry points that load ids and call one service. All run on the `urgent` queue but
+the patient path of a slow tenant's webhook events and write-backs, which runs on the `sync` workers."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from integrations.services.task_queue import (
     ALERTS_CHECK,
     STAGES_LINT_ALL,
     WEBHOOK_EVENT_PROCESS,
+    WEBHOOK_EVENT_PROCESS_PATIENT,
     WEBHOOK_EVENTS_SWEEP,
     WORKER_HEARTBEAT,
     WRITEBACK_SEND,
+    WRITEBACK_SEND_PATIENT,
     WRITEBACKS_DUE_SWEEP,
 )
 from integrations.services.webhook_event_process import webhook_event_process as webhook_event_process_service
@@ -37,6 +40,12 @@ def webhook_event_process(event_id: int) -> None:
     webhook_event_process_service(event_id=event_id)
 
 
+@shared_task(name=WEBHOOK_EVENT_PROCESS_PATIENT, **URGENT_TASK_OPTIONS)
+def webhook_event_process_patient(event_id: int) -> None:
+    """A slow or unreachable tenant's event, handed over by the urgent lane: the full iCIMS timeouts."""
+    webhook_event_process_service(event_id=event_id, patient=True)
+
+
 @shared_task(name=WEBHOOK_EVENTS_SWEEP, **URGENT_TASK_OPTIONS)
 def webhook_events_sweep() -> None:
     webhook_events_sweep_service()
@@ -45,6 +54,12 @@ def webhook_events_sweep() -> None:
 @shared_task(name=WRITEBACK_SEND, **URGENT_TASK_OPTIONS)
 def writeback_send(writeback_id: int) -> None:
     writeback_send_service(writeback_id=writeback_id)
+
+
+@shared_task(name=WRITEBACK_SEND_PATIENT, **URGENT_TASK_OPTIONS)
+def writeback_send_patient(writeback_id: int) -> None:
+    """A slow or unreachable tenant's write-back, handed over by the urgent lane."""
+    writeback_send_service(writeback_id=writeback_id, patient=True)
 
 
 @shared_task(name=WRITEBACKS_DUE_SWEEP, **URGENT_TASK_OPTIONS)

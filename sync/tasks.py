@@ -9,7 +9,13 @@ from integrations.models import Connection
 
 from .engine import sync_entity_run
 from .services.sync_dispatch_tick import sync_dispatch_tick
-from .services.sync_runs_enqueue import SYNC_ENTITY_TASK, SYNC_RUNS_PUBLISH_TASK, sync_runs_publish
+from .services.sync_due_claim import (
+    SYNC_CLAIMS_RELEASE_TASK,
+    SYNC_DUE_CLAIM_TASK,
+    sync_claims_release,
+    sync_due_claim,
+)
+from .services.sync_runs_enqueue import SYNC_ENTITY_TASK
 
 # Runs go to the `sync` queue (settings: CELERY_TASK_ROUTES); at its soft limit a run stops as deferred.
 SYNC_TASK_OPTIONS = {
@@ -37,11 +43,18 @@ def sync_entity(connection_id: int, entity: str, full: bool = False, run_id: int
 
 @shared_task(name="sync.tasks.sync_dispatch", **DISPATCH_TASK_OPTIONS)
 def sync_dispatch() -> None:
-    """The dispatcher's tick (every minute): enqueue the runs that are due, close the abandoned ones."""
+    """The dispatcher's tick (every minute): send claims for the runs that are due, close the abandoned ones."""
     sync_dispatch_tick()
 
 
-@shared_task(name=SYNC_RUNS_PUBLISH_TASK, **DISPATCH_TASK_OPTIONS)
-def sync_runs_publish_task(messages: list[list]) -> None:
-    """One slice of a dispatcher tick's runs, sent when its second of the minute comes."""
-    sync_runs_publish(messages=messages)
+@shared_task(name=SYNC_DUE_CLAIM_TASK, **SYNC_TASK_OPTIONS)
+def sync_due_claim_task() -> int | None:
+    """A claim the dispatcher sent: run the earliest due (connection, entity); returns the SyncRun id."""
+    run = sync_due_claim()
+    return run.pk if run is not None else None
+
+
+@shared_task(name=SYNC_CLAIMS_RELEASE_TASK, **DISPATCH_TASK_OPTIONS)
+def sync_claims_release_task(counts: list[int]) -> None:
+    """One slice of a tick's claims onto the sync queue; the rest a slice later."""
+    sync_claims_release(counts=counts)

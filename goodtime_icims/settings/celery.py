@@ -54,10 +54,13 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_QUEUES = (Queue(URGENT_QUEUE), Queue(SYNC_QUEUE))
 CELERY_TASK_DEFAULT_QUEUE = URGENT_QUEUE
 CELERY_TASK_ROUTES = {
+    # A slow tenant's webhook events and write-backs, handed over by the urgent lane: off the urgent slots.
+    "integrations.tasks.webhook_event_process_patient": {"queue": SYNC_QUEUE},
+    "integrations.tasks.writeback_send_patient": {"queue": SYNC_QUEUE},
     "integrations.tasks.*": {"queue": URGENT_QUEUE},
     # The dispatcher's tick and its publishing are short and on a clock: never behind a sync run.
     "sync.tasks.sync_dispatch": {"queue": URGENT_QUEUE},
-    "sync.tasks.sync_runs_publish": {"queue": URGENT_QUEUE},
+    "sync.tasks.sync_claims_release": {"queue": URGENT_QUEUE},
     "sync.tasks.*": {"queue": SYNC_QUEUE},
 }
 
@@ -71,6 +74,13 @@ SYNC_TASK_TIME_LIMIT = env.int("SYNC_TASK_TIME_LIMIT", default=30 * 60)
 # A wait (a pause iCIMS asked for, a spent budget, an open breaker) up to this long is scheduled as a
 # countdown in the broker; a longer one is left to the sweepers, which re-enqueue the row when it is due.
 WAIT_COUNTDOWN_MAX_SECONDS = env.int("WAIT_COUNTDOWN_MAX_SECONDS", default=600)
+# The urgent lane (integrations/services/urgent_lane.py): at most this many urgent tasks of one tenant at
+# once (a lease in the shared state; over the cap the work is re-queued after URGENT_TENANT_BUSY_RETRY_SECONDS,
+# never slept on), and for URGENT_SLOW_TENANT_SECONDS after an urgent call of a tenant timed out, its
+# events go straight to the sync workers (the patient path) without trying the urgent one.
+URGENT_TENANT_CONCURRENCY = env.int("URGENT_TENANT_CONCURRENCY", default=2)
+URGENT_TENANT_BUSY_RETRY_SECONDS = env.float("URGENT_TENANT_BUSY_RETRY_SECONDS", default=1.0)
+URGENT_SLOW_TENANT_SECONDS = env.int("URGENT_SLOW_TENANT_SECONDS", default=300)
 
 # Workers outlive a broker restart: they reconnect for as long as it takes (a supervisor restarts
 # them for what a process cannot survive; see the README).

@@ -34,5 +34,13 @@ ICIMS_READ_TIMEOUT = env.float("ICIMS_READ_TIMEOUT", default=30.0)
 ICIMS_MAX_ATTEMPTS = env.int("ICIMS_MAX_ATTEMPTS", default=4)
 ICIMS_BREAKER_THRESHOLD = env.int("ICIMS_BREAKER_THRESHOLD", default=5)
 ICIMS_BREAKER_COOLDOWN = env.float("ICIMS_BREAKER_COOLDOWN", default=60.0)
+# A timed-out call counts this many failures towards the breaker: a host that does not answer costs a
+# whole read timeout per call, so its breaker opens after fewer of them than after quick 5xx answers.
+ICIMS_BREAKER_TIMEOUT_FAILURES = env.int("ICIMS_BREAKER_TIMEOUT_FAILURES", default=2)
+# The urgent lane (webhook processing, live lookups: someone is waiting) gives iCIMS less time. A call
+# it times out hands the work to the sync workers with the timeouts above (urgent_lane.py), so a slow or
+# unreachable tenant costs an urgent slot at most one of these timeouts at a time.
+ICIMS_URGENT_CONNECT_TIMEOUT = env.float("ICIMS_URGENT_CONNECT_TIMEOUT", default=3.0)
+ICIMS_URGENT_READ_TIMEOUT = env.float("ICIMS_URGENT_READ_TIMEOUT", default=5.0)
 # Where the shared state (tokens, budgets, breakers, sync locks) keeps its Redis keys.
 ICIMS_SHARED_STATE_PREFIX = env.str("ICIMS_SHARED_STATE_PREFIX", default="icims:")

@@ -9,11 +9,11 @@ SYNC_FETCH_CONCURRENCY = env.int("SYNC_FETCH_CONCURRENCY", default=4)  # profile
 SYNC_INTERVAL_SECONDS = env.int("SYNC_INTERVAL_SECONDS", default=300)
 # A clean full walk (reconcile) is due this long after the last one finished.
 SYNC_RECONCILE_INTERVAL_SECONDS = env.int("SYNC_RECONCILE_INTERVAL_SECONDS", default=7 * 24 * 3600)
-# How often the dispatcher's beat entry ticks (each tick enqueues the runs that are due).
+# How often the dispatcher's beat entry ticks (each tick sends the sync workers claims for the runs due).
 SYNC_DISPATCH_INTERVAL_SECONDS = env.int("SYNC_DISPATCH_INTERVAL_SECONDS", default=60)
-# The runs of one tick start spread over this many seconds (by a hash of the connection), not all at once.
+# The claims of one tick reach the sync queue spread over this many seconds (in 5-second slices), not all at once.
 SYNC_DISPATCH_JITTER_SECONDS = env.int("SYNC_DISPATCH_JITTER_SECONDS", default=55)
-# At most this many runs enqueued per tick; the rest stay due for the next tick.
+# At most this many claims sent per tick; the rest stay due for the next tick.
 SYNC_DISPATCH_BATCH_SIZE = env.int("SYNC_DISPATCH_BATCH_SIZE", default=1000)
 # A running run whose heartbeat is older than this lost its worker: closed as abandoned, resumed next tick.
 # Longer than the sync lock's time-to-live (180 s), so the lock of such a run has already lapsed.

@@ -44,6 +44,9 @@ class TokenCipher(Protocol):
 
 LOCK_SECONDS = 30
 WAIT_STEP_SECONDS = 0.05
+# After a token fetch timed out, the workers waiting for it (and those asking within this long) with no
+# more patience than it had give up at once rather than each spend the same timeout on the same login server.
+FETCH_TIMED_OUT_SECONDS = 10
 
 
 class OAuthTokenProvider:
@@ -82,6 +85,7 @@ class OAuthTokenProvider:
         digest = hashlib.sha256(f"{token_url}|{client_id}|{fingerprint}".encode()).hexdigest()[:24]
         self.token_key = f"token:{digest}"
         self.lock_key = f"token-lock:{digest}"
+        self.timed_out_key = f"token-timed-out:{digest}"
         # The last token this provider read or fetched, with its expiry: a client making many calls reads
         # the shared state once per token, not once per call.
         self._held: dict | None = None
@@ -90,20 +94,33 @@ class OAuthTokenProvider:
         return {"Authorization": f"Bearer {self.token()}"}
 
     def token(self) -> str:
-        deadline = self.clock() + LOCK_SECONDS
+        # Waiting for another worker's fetch costs no more than a fetch of our own would (a short timeout
+        # in the urgent lane): the other may be stuck on a login server that does not answer.
+        deadline = self.clock() + min(LOCK_SECONDS, sum(self.timeout))
         while True:
             cached = self._cached()
             if cached is not None:
                 return cached
+            self._give_up_if_a_fetch_just_timed_out()
             if self.state.add(self.lock_key, "1", ttl=LOCK_SECONDS):
                 try:
                     return self._cached() or self._fetch()
+                except IcimsTimeout:
+                    self.state.set(self.timed_out_key, str(sum(self.timeout)), ttl=FETCH_TIMED_OUT_SECONDS)
+                    raise
                 finally:
                     self.state.delete(self.lock_key)
             if self.clock() > deadline:
                 # Retryable: the other worker is stuck on a slow login server, the credentials may be fine.
                 raise IcimsTimeout("Timed out waiting for another worker to fetch the iCIMS token")
             self.sleep(WAIT_STEP_SECONDS)
+
+    def _give_up_if_a_fetch_just_timed_out(self) -> None:
+        patience = self.state.get(self.timed_out_key)
+        if patience is not None and sum(self.timeout) <= float(patience):
+            raise IcimsTimeout(
+                f"The iCIMS token endpoint {self.token_url} did not answer another worker within {float(patience):g}s"
+            )
 
     def fresh_token(self) -> str:
         """A token fetched now, never the cached one (the connection test); a refusal evicts the cached one."""

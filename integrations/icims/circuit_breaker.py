@@ -75,8 +75,9 @@ class CircuitBreaker:
     def keys_cleared_by_success(self) -> list[str]:
         return [self.failures_key, self.opened_at_key, self.trial_key]
 
-    def record_failure(self) -> None:
-        failures = self.state.incr(self.failures_key, ttl=FAILURES_TTL)
+    def record_failure(self, *, weight: int = 1) -> None:
+        """One more failure in a row; `weight` > 1 for a failure that cost more (a timed-out call)."""
+        failures = self.state.incr(self.failures_key, amount=weight, ttl=FAILURES_TTL)
         if failures >= self.threshold or self.status() != CLOSED:
             # Kept long enough to be seen as open, then half-open, until a success deletes it.
             self.state.set(self.opened_at_key, str(self.clock()), ttl=FAILURES_TTL + self.cooldown)

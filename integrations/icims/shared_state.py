@@ -37,6 +37,40 @@ class SharedState(Protocol):
     def write_many(self, *, sets: Mapping[str, tuple[Any, float]], deletes: Sequence[str] = ()) -> None:
         """Set each key to (value, ttl) and delete others, at once."""
 
+    def lease_acquire(self, key: str, *, holder: str, cap: int, ttl: float, unless: str) -> str:
+        """A counting semaphore of leases (each lapses after `ttl`, so a killed holder frees its place), at
+        once: LEASE_HELD when `holder` got one of the `cap` places, LEASE_FULL when all are held,
+        LEASE_REFUSED (nothing taken) while the key `unless` exists."""
+
+    def lease_release(self, key: str, *, holder: str) -> None: ...
+
+    def top_up(self, key: str, *, target: int, ttl: float) -> int:
+        """Raise a counter to `target` if it is below (a missing or negative one counts as 0), at once;
+        returns how much it went up. A raise renews the `ttl`; a counter left where it was lapses by it."""
+
+
+LEASE_HELD, LEASE_FULL, LEASE_REFUSED = "held", "full", "refused"
+
+# KEYS: the leases (a sorted set of holder -> expiry, ms), the refusing flag. ARGV: now, ttl (ms), holder, cap.
+_LEASE_ACQUIRE = """
+if redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
+local now = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return 1 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+return 0
+"""
+_LEASE_OUTCOMES = {0: LEASE_HELD, 1: LEASE_FULL, 2: LEASE_REFUSED}
+# KEYS: the counter. ARGV: target, ttl (ms).
+_TOP_UP = """
+local current = math.max(0, tonumber(redis.call('GET', KEYS[1]) or '0'))
+local target = tonumber(ARGV[1])
+if current >= target then return 0 end
+redis.call('SET', KEYS[1], target, 'PX', tonumber(ARGV[2]))
+return target - current
+"""
+
 
 def _ttl_ms(ttl: float) -> int:
     return max(1, int(ttl * 1000))
@@ -48,6 +82,8 @@ class RedisSharedState:
     def __init__(self, client: Any, *, prefix: str = "icims:") -> None:
         self.client = client
         self.prefix = prefix
+        self._lease_acquire = client.register_script(_LEASE_ACQUIRE)
+        self._top_up = client.register_script(_TOP_UP)
 
     def get(self, key: str) -> Any:
         value = self.client.get(self.prefix + key)
@@ -82,6 +118,19 @@ class RedisSharedState:
         if deletes:
             pipe.delete(*[self.prefix + key for key in deletes])
         pipe.execute()
+
+    def lease_acquire(self, key: str, *, holder: str, cap: int, ttl: float, unless: str) -> str:
+        # One round trip (EVALSHA): the Redis clock would do, but the callers' clock keeps tests simple.
+        outcome = self._lease_acquire(
+            keys=[self.prefix + key, self.prefix + unless], args=[int(time.time() * 1000), _ttl_ms(ttl), holder, cap]
+        )
+        return _LEASE_OUTCOMES[int(outcome)]
+
+    def lease_release(self, key: str, *, holder: str) -> None:
+        self.client.zrem(self.prefix + key, holder)
+
+    def top_up(self, key: str, *, target: int, ttl: float) -> int:
+        return int(self._top_up(keys=[self.prefix + key], args=[target, _ttl_ms(ttl)]))
 
 
 class LockedCacheSharedState:
@@ -154,3 +203,31 @@ class LockedCacheSharedState:
                 self._write(key, value, self.clock() + ttl)
             for key in deletes:
                 self.cache.delete(self.prefix + key)
+
+    def lease_acquire(self, key: str, *, holder: str, cap: int, ttl: float, unless: str) -> str:
+        with self._locked():
+            if self._read(unless) is not None:
+                return LEASE_REFUSED
+            now = self.clock()
+            leases = {name: until for name, until in (self.get(key) or {}).items() if until > now}
+            if len(leases) >= cap:
+                return LEASE_FULL
+            leases[holder] = now + ttl
+            self._write(key, leases, max(leases.values()))
+            return LEASE_HELD
+
+    def top_up(self, key: str, *, target: int, ttl: float) -> int:
+        with self._locked():
+            stored = self._read(key)
+            current = max(0, int(stored[0])) if stored is not None else 0
+            if current >= target:
+                return 0
+            self._write(key, target, self.clock() + ttl)
+            return target - current
+
+    def lease_release(self, key: str, *, holder: str) -> None:
+        with self._locked():
+            stored = self._read(key)
+            if stored is not None and holder in stored[0]:
+                leases = {name: until for name, until in stored[0].items() if name != holder}
+                self._write(key, leases, stored[1])

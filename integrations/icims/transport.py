@@ -91,6 +91,7 @@ class IcimsTransport:
         clock: Callable[[], float] = time.time,
         destinations: HostAllowList | None = None,
         resolve: Resolver = system_resolver,
+        timeout_failures: int = 1,
     ) -> None:
         self.session = session
         self.auth = auth
@@ -106,6 +107,9 @@ class IcimsTransport:
         self.sleep = sleep
         self.jitter = jitter
         self.clock = clock
+        # What a timed-out call counts towards the breaker: more than a quick failure (it cost a whole read
+        # timeout), or nothing when the caller chose a short timeout and hands slow work on itself.
+        self.timeout_failures = timeout_failures
         if destinations is not None:
             # On the session, so the token requests the authenticator sends through it are checked too.
             guard = AllowListAdapter(destinations, resolve=resolve)
@@ -144,8 +148,9 @@ class IcimsTransport:
                 self.gate.refund(admission)
                 # The login server failed: a refused secret is final, an unreachable server may come back
                 # (and counts towards the breaker like any other unreachable host).
-                if token_error.retryable and self.breaker is not None:
-                    self.breaker.record_failure()
+                weight = self.timeout_failures if isinstance(token_error, IcimsTimeout) else 1
+                if token_error.retryable and self.breaker is not None and weight > 0:
+                    self.breaker.record_failure(weight=weight)
                 delay = self._backoff(attempt, token_error, waited)
                 if delay is None:
                     raise
@@ -168,8 +173,9 @@ class IcimsTransport:
                 if self.budget is not None:
                     error.retry_after = self.budget.pause(error.retry_after)
                 raise error
-            if error.retryable and self.breaker is not None:
-                self.breaker.record_failure()
+            weight = self.timeout_failures if isinstance(error, IcimsTimeout) else 1
+            if error.retryable and self.breaker is not None and weight > 0:
+                self.breaker.record_failure(weight=weight)
             delay = self._backoff(attempt, error, waited) if may_retry else None
             if delay is None:
                 raise error

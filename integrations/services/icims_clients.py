@@ -49,7 +49,10 @@ def icims_allowed_hosts() -> HostAllowList:
     return HostAllowList(settings.ICIMS_ALLOWED_HOSTS)
 
 
-def icims_config_for(*, connection: Connection, writeback: bool = False) -> IcimsConfig:
+def icims_config_for(
+    *, connection: Connection, writeback: bool = False, timeouts: tuple[float, float] | None = None
+) -> IcimsConfig:
+    """`timeouts`: (connect, read) for a caller someone waits on (the urgent lane); else the settings'."""
     client_id, client_secret = connection.writeback_credentials() if writeback else connection.data_credentials()
     stream_id, subscription_id = connection.resolved_data_stream or ("", "")
     return IcimsConfig(
@@ -63,8 +66,8 @@ def icims_config_for(*, connection: Connection, writeback: bool = False) -> Icim
         client_secret=client_secret,
         stream_id=stream_id,
         subscription_id=subscription_id,
-        connect_timeout=settings.ICIMS_CONNECT_TIMEOUT,
-        read_timeout=settings.ICIMS_READ_TIMEOUT,
+        connect_timeout=timeouts[0] if timeouts else settings.ICIMS_CONNECT_TIMEOUT,
+        read_timeout=timeouts[1] if timeouts else settings.ICIMS_READ_TIMEOUT,
     )
 
 
@@ -100,9 +103,13 @@ def icims_transport_for(
     max_attempts: int | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.time,
+    timeouts: tuple[float, float] | None = None,
 ) -> tuple[IcimsConfig, IcimsTransport]:
-    """`sleep` and `clock` go together: a caller that fakes one (tests) fakes both, so pauses pass without waiting."""
-    config = icims_config_for(connection=connection, writeback=writeback)
+    """`sleep` and `clock` go together: a caller that fakes one (tests) fakes both, so pauses pass without waiting.
+
+    With short `timeouts` (the urgent lane) a timed-out call does not count towards the breaker: the caller
+    hands the work to the patient path (urgent_lane.py), whose full-timeout calls count as usual."""
+    config = icims_config_for(connection=connection, writeback=writeback, timeouts=timeouts)
     state = icims_shared_state()
     session = session or requests.Session()
     auth = authenticator_for(
@@ -126,6 +133,7 @@ def icims_transport_for(
         sleep=sleep,
         clock=clock,
         destinations=icims_allowed_hosts(),
+        timeout_failures=0 if timeouts else settings.ICIMS_BREAKER_TIMEOUT_FAILURES,
     )
     return config, transport
 
@@ -138,10 +146,17 @@ def icims_client_for(
     max_attempts: int | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.time,
+    timeouts: tuple[float, float] | None = None,
 ) -> IcimsClient:
     """The client for list, profile, search and data stream calls (the data credentials)."""
     config, transport = icims_transport_for(
-        connection=connection, purpose=purpose, session=session, max_attempts=max_attempts, sleep=sleep, clock=clock
+        connection=connection,
+        purpose=purpose,
+        session=session,
+        max_attempts=max_attempts,
+        sleep=sleep,
+        clock=clock,
+        timeouts=timeouts,
     )
     return IcimsClient(config=config, transport=transport)
 

@@ -19,6 +19,7 @@ from integrations.icims.errors import IcimsNotFound, IcimsValidationError
 from integrations.models import Connection, SchedulingRequest, Stage
 from integrations.services.connection_field_map import TEAM_ROLES, field_map_for
 from integrations.services.icims_clients import icims_client_for
+from integrations.services.urgent_lane import urgent_timeouts
 from sync import mapping
 from sync.models import IcimsUser
 
@@ -90,8 +91,15 @@ class HiringTeam(TypedDict):
 
 
 def live_client(*, connection: Connection) -> IcimsClient:
-    # Someone is waiting on a live lookup: a failing iCIMS is retried briefly, then reported.
-    return icims_client_for(connection=connection, purpose=Purpose.LIVE, max_attempts=settings.API_LIVE_MAX_ATTEMPTS)
+    # Someone is waiting on a live lookup: a failing iCIMS is retried briefly, then reported, and a slow one
+    # gets the urgent lane's short timeouts, so a sick tenant never holds the web workers webhooks arrive on.
+    timeouts = urgent_timeouts()
+    return icims_client_for(
+        connection=connection,
+        purpose=Purpose.LIVE,
+        max_attempts=settings.API_LIVE_MAX_ATTEMPTS,
+        timeouts=(timeouts.connect, timeouts.read),
+    )
 
 
 def candidate_applications_lookup(*, connection: Connection, candidate_id: int) -> list[Application]:

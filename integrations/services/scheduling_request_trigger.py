@@ -42,17 +42,18 @@ class TriggerResult:
     outcome: str
 
 
-def scheduling_request_trigger(*, event: WebhookEvent) -> TriggerResult:
+def scheduling_request_trigger(*, event: WebhookEvent, timeouts: tuple[float, float] | None = None) -> TriggerResult:
     """Read the workflow the event names and open, refresh or reopen its scheduling request.
 
     Retryable iCIMS errors propagate, so the event goes back to the sweeper; errors retrying cannot fix
-    (no such workflow, access denied, refused credentials) fail the event with the reason.
+    (no such workflow, access denied, refused credentials) fail the event with the reason. `timeouts`
+    (connect, read) replace the settings' for every iCIMS call of the event (the urgent lane's short ones).
     """
     connection = event.connection
     workflow_id = event.system_id
     if not workflow_id:
         return TriggerResult(WebhookEvent.State.FAILED, "The event names no applicant workflow (no systemId).")
-    client = icims_client_for(connection=connection, purpose=Purpose.WEBHOOK)
+    client = icims_client_for(connection=connection, purpose=Purpose.WEBHOOK, timeouts=timeouts)
     try:
         workflow = client.get_applicant_workflow(workflow_id, fields=WORKFLOW_FIELDS)
     except (IcimsNotFound, IcimsAccessDenied) as exc:

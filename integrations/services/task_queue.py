@@ -6,8 +6,11 @@ from celery import current_app
 
 # The names the tasks in integrations/tasks.py are registered under (they declare them from here).
 WEBHOOK_EVENT_PROCESS = "integrations.tasks.webhook_event_process"
+# A slow tenant's event on the sync workers, with the full timeouts (routed to `sync` in settings).
+WEBHOOK_EVENT_PROCESS_PATIENT = "integrations.tasks.webhook_event_process_patient"
 WEBHOOK_EVENTS_SWEEP = "integrations.tasks.webhook_events_sweep"
 WRITEBACK_SEND = "integrations.tasks.writeback_send"
+WRITEBACK_SEND_PATIENT = "integrations.tasks.writeback_send_patient"  # a slow tenant's, on the sync workers
 WRITEBACKS_DUE_SWEEP = "integrations.tasks.writebacks_due_sweep"
 WORKER_HEARTBEAT = "integrations.tasks.worker_heartbeat"
 ALERTS_CHECK = "integrations.tasks.alerts_check"

@@ -6,11 +6,17 @@ minutes: the first send plus five retries); when they run out the row is dead. A
 can fix is dead at once, with the reason. A wait (work_waits.py: a 429 or a spent daily allowance,
 our exhausted budget, an open circuit breaker) postpones the send to the moment it may go on without
 counting an attempt; a paused connection holds it until the connection is resumed.
+
+On the urgent workers a send runs in its tenant's urgent lane (urgent_lane.py): over the tenant's cap it
+comes back in a second, and a tenant whose iCIMS timed out has its write-backs sent by the sync workers
+(`patient`), attempts intact. Write-backs keep the full timeouts everywhere: a POST cut short by our own
+impatience may still have created the interview.
 """
 
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,10 +24,12 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from integrations.icims.errors import IcimsError
+from integrations.icims.errors import IcimsError, IcimsTimeout
 from integrations.models import HourlyActivity, Writeback, WritebackAttempt
 
 from .hourly_activity_record import hourly_activity_record
+from .task_queue import WRITEBACK_SEND_PATIENT, task_enqueue
+from .urgent_lane import SLOW_REASON, TenantSlow, UrgentLaneBusy, tenant_mark_slow, urgent_lane
 from .work_waits import WAIT_ERRORS, ConnectionPaused, Wait, wait_for
 from .writeback_actions import (
     ACTION_SENDERS,
@@ -47,8 +55,9 @@ def writeback_claim(*, writeback_id: int, now=None) -> bool:
     return claimed == 1
 
 
-def writeback_send(*, writeback_id: int) -> Writeback | None:
-    """Send the write-back if this caller wins the claim and it is due; None otherwise."""
+def writeback_send(*, writeback_id: int, patient: bool = False) -> Writeback | None:
+    """Send the write-back if this caller wins the claim and it is due; None otherwise. `patient`: on the
+    sync workers (a slow tenant's), outside the urgent lane."""
     if not writeback_claim(writeback_id=writeback_id):
         return None
     writeback = Writeback.objects.select_related("connection", "scheduling_request").get(pk=writeback_id)
@@ -57,14 +66,23 @@ def writeback_send(*, writeback_id: int) -> Writeback | None:
     try:
         if not writeback.connection.is_active:
             raise ConnectionPaused()
-        result = ACTION_SENDERS[writeback.action](writeback=writeback, recorder=recorder)
+        with nullcontext() if patient else urgent_lane(connection=writeback.connection):
+            result = ACTION_SENDERS[writeback.action](writeback=writeback, recorder=recorder)
+    except UrgentLaneBusy as exc:
+        retry_at = timezone.now() + timedelta(seconds=settings.URGENT_TENANT_BUSY_RETRY_SECONDS)
+        _wait(writeback, attempt, recorder, error=exc, wait=Wait(str(exc), until=retry_at))
+    except TenantSlow as exc:
+        _hand_to_patient_path(writeback, attempt, recorder, error=exc)
     except (*WAIT_ERRORS, ConnectionPaused) as exc:
-        _wait(writeback, attempt, recorder, error=exc, wait=wait_for(exc))
+        _wait(writeback, attempt, recorder, error=exc, wait=wait_for(exc), patient=patient)
     except WritebackWaiting as exc:
-        _wait(writeback, attempt, recorder, error=exc, wait=Wait(str(exc), until=timezone.now() + _retry_delay(1)))
+        retry_at = timezone.now() + _retry_delay(1)
+        _wait(writeback, attempt, recorder, error=exc, wait=Wait(str(exc), until=retry_at), patient=patient)
     except WritebackNeedsReview as exc:
         _finish(writeback, attempt, recorder, state=Writeback.State.DEAD, outcome="dead: needs review", error=str(exc))
     except (IcimsError, WritebackNotConfirmed) as exc:
+        if isinstance(exc, IcimsTimeout) and not patient:  # the tenant's next urgent work goes to the sync workers
+            tenant_mark_slow(connection=writeback.connection)
         if getattr(exc, "retryable", True):
             _retry_or_die(writeback, attempt, recorder, error=exc)
         else:
@@ -134,10 +152,16 @@ def _retry_or_die(
 
 
 def _wait(
-    writeback: Writeback, attempt: WritebackAttempt, recorder: ResponseRecorder, *, error: Exception, wait: Wait
+    writeback: Writeback,
+    attempt: WritebackAttempt,
+    recorder: ResponseRecorder,
+    *,
+    error: Exception,
+    wait: Wait,
+    patient: bool = False,
 ) -> None:
     """Not sent, not counted: it goes again when the wait ends (a short wait as a countdown, a long one by
-    the due sweep, a paused connection's by its resume)."""
+    the due sweep, a paused connection's by its resume); a short one on the path it came by."""
     _finish(
         writeback,
         attempt,
@@ -153,9 +177,34 @@ def _wait(
     )
     countdown = wait.countdown
     if countdown is not None:
-        transaction.on_commit(
-            lambda: writeback_task_enqueue(writeback_id=writeback.pk, countdown=countdown), robust=True
-        )
+        if patient:
+            transaction.on_commit(
+                lambda: task_enqueue(name=WRITEBACK_SEND_PATIENT, args=(writeback.pk,), countdown=countdown),
+                robust=True,
+            )
+        else:
+            transaction.on_commit(
+                lambda: writeback_task_enqueue(writeback_id=writeback.pk, countdown=countdown), robust=True
+            )
+
+
+def _hand_to_patient_path(
+    writeback: Writeback, attempt: WritebackAttempt, recorder: ResponseRecorder, *, error: Exception
+) -> None:
+    """Not sent, not counted: the sync workers send it now (due at once, so their claim takes it)."""
+    now = timezone.now()
+    _finish(
+        writeback,
+        attempt,
+        recorder,
+        state=Writeback.State.RETRYING,
+        outcome="handed to the sync workers (not counted as an attempt)",
+        error=_describe(error),
+        next_attempt_at=now,
+        uncount=True,
+        waiting=Wait(SLOW_REASON, until=now + timedelta(seconds=settings.URGENT_SLOW_TENANT_SECONDS)),
+    )
+    transaction.on_commit(lambda: task_enqueue(name=WRITEBACK_SEND_PATIENT, args=(writeback.pk,)), robust=True)
 
 
 def _finish(

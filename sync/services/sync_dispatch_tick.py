@@ -1,8 +1,10 @@
 """The dispatcher: one beat entry, every minute, for every tenant.
 
-Each tick closes the runs whose worker died (a stale heartbeat) and enqueues the (connection, entity)
-runs that are due, read from the database in one indexed query on `SyncState.next_run_at`. Its cost
-grows with the runs due, not with the tenants: an idle tenant's rows are not even read.
+Each tick closes the runs whose worker died (a stale heartbeat) and counts the (connection, entity) runs
+that are due, in one indexed query on `SyncState.next_run_at`, then sends one message that puts as many
+claims on the sync queue, spread over the minute (sync_due_claim.py): each sync worker claims a due run
+itself. So a tick costs the same few queries and one message whether 1 or 600 runs are due, and an idle
+tenant's rows are not even read.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection as db
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -20,32 +23,21 @@ from integrations.services.icims_clients import icims_shared_state
 
 from ..locks import sync_lock_key
 from ..models import SyncRun, SyncState
-from .sync_runs_enqueue import sync_runs_enqueue
+from .sync_due_claim import sync_claims_send
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class DispatchResult:
-    enqueued: int
-    reconciles: int
+    due: int  # runs due at this tick (up to SYNC_DISPATCH_BATCH_SIZE)
+    claims: int  # claims sent for them (those the sync queue already holds are not sent again)
     abandoned: int
 
 
-def sync_runs_due(*, now: datetime, limit: int) -> list[tuple[int, datetime | None]]:
-    """(state id, last full run) of active connections' states whose next run is due (empty: due now)."""
-    due = Q(next_run_at__isnull=True) | Q(next_run_at__lte=now)
-    return list(
-        SyncState.objects.filter(due, connection__is_active=True)
-        .order_by("next_run_at", "pk")
-        .values_list("pk", "last_full_run_at")[:limit]
-    )
-
-
-def sync_runs_abandon(*, now: datetime) -> int:
-    """Close runs whose worker died: running with a heartbeat older than SYNC_ABANDON_AFTER_SECONDS, or
-    queued and never started within SYNC_QUEUED_EXPIRE_SECONDS (their message was lost). Their locks are
-    freed and their states made due, so the next tick resumes them from the checkpoint."""
+def _abandoned(now: datetime) -> Q:
+    """Runs whose worker died: running with a heartbeat older than SYNC_ABANDON_AFTER_SECONDS, or queued and
+    never started within SYNC_QUEUED_EXPIRE_SECONDS (their message was lost)."""
     stale_running = Q(
         status=SyncRun.Status.RUNNING,
         heartbeat_at__lt=now - timedelta(seconds=settings.SYNC_ABANDON_AFTER_SECONDS),
@@ -54,12 +46,40 @@ def sync_runs_abandon(*, now: datetime) -> int:
         status=SyncRun.Status.QUEUED,
         started_at__lt=now - timedelta(seconds=settings.SYNC_QUEUED_EXPIRE_SECONDS),
     )
-    if not SyncRun.objects.filter(stale_running | lost_queued).exists():  # the usual tick: one cheap read
-        return 0
+    return stale_running | lost_queued
+
+
+def sync_runs_due_count(*, now: datetime, limit: int) -> tuple[int, bool]:
+    """How many states of active connections are due (next run empty or past), counting up to `limit`, and
+    whether any run was abandoned by its worker: one query, the usual tick's only one."""
+    due = Q(next_run_at__isnull=True) | Q(next_run_at__lte=now)
+    due_sql, due_params = (
+        SyncState.objects.filter(due, connection__is_active=True)
+        .order_by()
+        .values("pk")[:limit]
+        .query.sql_with_params()
+    )
+    stale_sql, stale_params = (
+        SyncRun.objects.filter(_abandoned(now)).order_by().values("pk")[:1].query.sql_with_params()
+    )
+    # The two ORM queries' own SQL, composed; every value stays a parameter.
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM ({due_sql}) due), EXISTS ({stale_sql})",  # noqa: S608
+            [*due_params, *stale_params],
+        )
+        count, stale = cursor.fetchone()
+    return count, bool(stale)
+
+
+def sync_runs_abandon(*, now: datetime) -> int:
+    """Close runs whose worker died: running with a heartbeat older than SYNC_ABANDON_AFTER_SECONDS, or
+    queued and never started within SYNC_QUEUED_EXPIRE_SECONDS (their message was lost). Their locks are
+    freed and their states made due, so the claims resume them from the checkpoint."""
     with transaction.atomic():
         stale = list(
             SyncRun.objects.select_for_update(skip_locked=True)
-            .filter(stale_running | lost_queued)
+            .filter(_abandoned(now))
             .values_list("pk", "connection_id", "entity", "status")
         )
         for status, reason in (
@@ -85,27 +105,13 @@ def sync_runs_abandon(*, now: datetime) -> int:
 
 
 def sync_dispatch_tick(*, now: datetime | None = None) -> DispatchResult:
-    """Close abandoned runs, then enqueue every due run (spread over the minute by connection)."""
+    """Close abandoned runs, then send claims for every due run (the sync workers take them)."""
     now = now or timezone.now()
-    abandoned = sync_runs_abandon(now=now)
-    due = sync_runs_due(now=now, limit=settings.SYNC_DISPATCH_BATCH_SIZE)
-    if not due:
-        return DispatchResult(enqueued=0, reconciles=0, abandoned=abandoned)
-    reconcile_before = now - timedelta(seconds=settings.SYNC_RECONCILE_INTERVAL_SECONDS)
-    reconcile_due = {pk for pk, walked in due if walked is not None and walked < reconcile_before}
-    spread = settings.SYNC_DISPATCH_JITTER_SECONDS
-    with transaction.atomic():
-        incremental = sync_runs_enqueue(
-            state_ids=[pk for pk, _ in due if pk not in reconcile_due], spread_seconds=spread, now=now
-        )
-        reconciles = sync_runs_enqueue(state_ids=reconcile_due, full=True, spread_seconds=spread, now=now)
-        # Not due again until a cadence after this tick; the run's end sets the real next time.
-        SyncState.objects.filter(pk__in=[pk for pk, _ in due]).update(
-            next_run_at=now + timedelta(seconds=settings.SYNC_INTERVAL_SECONDS)
-        )
-    enqueued = len(incremental) + len(reconciles)
-    if enqueued or abandoned:
-        logger.info(
-            "Sync dispatcher: %d run(s) queued (%d reconciles), %d abandoned", enqueued, len(reconciles), abandoned
-        )
-    return DispatchResult(enqueued=enqueued, reconciles=len(reconciles), abandoned=abandoned)
+    due, stale = sync_runs_due_count(now=now, limit=settings.SYNC_DISPATCH_BATCH_SIZE)
+    abandoned = sync_runs_abandon(now=now) if stale else 0
+    if abandoned:  # their states are due now too
+        due, _ = sync_runs_due_count(now=now, limit=settings.SYNC_DISPATCH_BATCH_SIZE)
+    claims = sync_claims_send(due=due) if due else 0
+    if claims or abandoned:
+        logger.info("Sync dispatcher: %d run(s) due, %d claim(s) sent, %d abandoned", due, claims, abandoned)
+    return DispatchResult(due=due, claims=claims, abandoned=abandoned)

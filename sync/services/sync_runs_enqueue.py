@@ -1,13 +1,13 @@
 """Put sync runs on the workers' queue: a queued SyncRun row per (connection, entity), then the task message.
 
-The dispatcher's tick, the admin's "Sync now" and `icims_sync --queue` all come through here, so a
-(connection, entity) that already has a run queued or running is never enqueued a second time.
+The admin's "Sync now" and `icims_sync --queue` come through here, so a (connection, entity) that already
+has a run queued or running is never enqueued a second time. (The dispatcher's due runs are claimed by the
+sync workers instead, sync_due_claim.py, and pass over a pair queued here.)
 """
 
 from __future__ import annotations
 
 import logging
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 BUSY_STATUSES = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
 # Tasks are sent by name (sync/tasks.py registers them under these): tasks import services, never the reverse.
 SYNC_ENTITY_TASK = "sync.tasks.sync_entity"
-SYNC_RUNS_PUBLISH_TASK = "sync.tasks.sync_runs_publish"
 
 
 @dataclass(frozen=True)
@@ -38,27 +37,15 @@ class QueuedRun:
     mode: str
 
 
-JITTER_SLICE_SECONDS = 5
-
-
-def jitter_seconds(*, connection_id: int, spread: int) -> int:
-    """A stable offset within `spread` seconds: each tenant starts at its own second of the minute."""
-    if spread <= 0:
-        return 0
-    return zlib.crc32(str(connection_id).encode()) % spread
-
-
 def sync_runs_enqueue(
     *,
     state_ids: Iterable[int],
     full: bool = False,
-    spread_seconds: int = 0,
     now: datetime | None = None,
 ) -> list[QueuedRun]:
     """Enqueue a run for each SyncState id not already queued or running; returns the runs queued.
 
-    `full` asks each for a reconcile; `spread_seconds` delays each run by its connection's jitter (in
-    slices of JITTER_SLICE_SECONDS). The messages leave once the transaction commits, so a worker always
+    `full` asks each for a reconcile. The messages leave once the transaction commits, so a worker always
     finds its queued row.
     """
     state_ids = list(state_ids)
@@ -67,18 +54,15 @@ def sync_runs_enqueue(
     with transaction.atomic():
         runs = _queued_rows_insert(state_ids=state_ids, full=full, now=now or timezone.now())
         messages = [[run.pk, run.connection_id, run.entity, full] for run in runs]
-        if spread_seconds > 0:
-            transaction.on_commit(lambda: _send_spread(messages, spread_seconds=spread_seconds), robust=True)
-        elif messages:
+        if messages:
             transaction.on_commit(lambda: sync_runs_publish(messages=messages), robust=True)
     logger.info("Queued %d sync run(s) (%d already queued or running)", len(runs), len(state_ids) - len(runs))
     return runs
 
 
 def _queued_rows_insert(*, state_ids: list[int], full: bool, now: datetime) -> list[QueuedRun]:
-    """One INSERT ... SELECT for every run of a tick: a row per state not already queued or running, its
-    mode the one the run will most likely take (the engine decides for sure when it starts). Building
-    the rows in Python cost a millisecond each, the most of a tick at a thousand tenants."""
+    """One INSERT ... SELECT for every run asked for: a row per state not already queued or running, its
+    mode the one the run will most likely take (the engine decides for sure when it starts)."""
     run, state, connection = SyncRun._meta.db_table, SyncState._meta.db_table, Connection._meta.db_table
     counters = [
         field.column
@@ -117,20 +101,6 @@ def _queued_rows_insert(*, state_ids: list[int], full: bool, now: datetime) -> l
     with db.cursor() as cursor:
         cursor.execute(sql, params)
         return [QueuedRun(*row) for row in cursor.fetchall()]
-
-
-def _send_spread(messages: list[list], *, spread_seconds: int) -> None:
-    """Jitter by slices of the minute: one message per slice carries its runs and leaves when the slice
-    starts (then publishes them), so a tick sends a dozen messages whatever the number of runs due, and
-    no worker holds hundreds of delayed messages."""
-    slices: dict[int, list[list]] = {}
-    for message in messages:
-        offset = jitter_seconds(connection_id=message[1], spread=spread_seconds)
-        slices.setdefault(offset - offset % JITTER_SLICE_SECONDS, []).append(message)
-    for start, batch in sorted(slices.items()):
-        current_app.tasks[SYNC_RUNS_PUBLISH_TASK].apply_async(
-            (batch,), countdown=start or None, argsrepr=f"({len(batch)} runs)"
-        )
 
 
 def sync_runs_publish(*, messages: list[list]) -> None:

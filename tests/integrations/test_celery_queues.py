@@ -15,6 +15,8 @@ import pytest
 
 from goodtime_icims.celery import app as celery_app
 from integrations.models import Connection, SchedulingRequest, WebhookEvent
+from integrations.services.webhook_event_ingest import webhook_event_ingest
+from integrations.webhooks.request_body import event_parse
 from sync.models import Entity, SyncRun
 from sync.tasks import sync_entity
 from tests.celery_workers import wait_for
@@ -112,6 +114,46 @@ def test_with_three_silent_tenants_syncing_a_healthy_tenants_status_change_becom
     longest = max((run.finished_at - run.started_at).total_seconds() for run in failed)
     print(f"longest run against a silent tenant: {longest:.1f}s")
     assert longest < 4 * float(READ_TIMEOUT)
+    assert urgent.process.poll() is None and sync.process.poll() is None
+
+
+def _events_of(connections, *, each: int) -> None:
+    """`each` status changes of every connection, stored as the endpoint stores them (the listener queues them)."""
+    for connection in connections:
+        for number in range(each):
+            payload = status_change_payload(customer_id=connection.customer_id, workflow_id=str(9100 + number))
+            event = event_parse(body=json.dumps(payload).encode())
+            webhook_event_ingest(connection=connection, event=event, headers={})
+
+
+def test_events_of_tenants_whose_icims_hangs_never_hold_the_urgent_slots_and_keep_their_attempts(
+    start_worker, live_connection, silent_host, client, sandbox_basic
+):
+    """Twelve events of three hanging tenants stored before a healthy one's: each hanging tenant costs the urgent
+    workers one short timeout (then its events go to the sync workers), so the healthy event becomes a
+    request within 5 s. Before the urgent lane each held a slot for a whole read timeout until the breaker
+    opened: 12 events x 3 s over 4 slots put the healthy one ~9 s back."""
+    environment = {"ICIMS_READ_TIMEOUT": READ_TIMEOUT, "ICIMS_URGENT_READ_TIMEOUT": "1.5", "SYNC_CONCURRENCY": "2"}
+    urgent, sync = start_worker("worker-urgent", **environment), start_worker("worker-sync", **environment)
+    urgent.wait_ready()
+    sync.wait_ready()
+    hanging = _hanging_connections(silent_host)
+    _events_of(hanging, each=4)
+
+    latency = _status_change_becomes_a_request(client, sandbox_basic)
+
+    print(f"\nreceived -> scheduling request behind 12 events of {HANGING_TENANTS} hanging tenants: {latency:.2f}s")
+    assert latency < 5
+    hanging_events = WebhookEvent.objects.exclude(connection=live_connection)
+
+    def tried_on_the_sync_workers() -> bool:  # a real failure after the full timeout, or waiting for the breaker
+        return all(
+            event.attempts <= 1 and ("IcimsTimeout" in event.last_error or "Circuit breaker" in event.waiting_reason)
+            for event in hanging_events.all()  # read again each time
+        )
+
+    wait_for(tried_on_the_sync_workers, what="the hanging tenants' events to reach the sync workers", seconds=90)
+    assert not hanging_events.filter(state=WebhookEvent.State.FAILED).exists()
     assert urgent.process.poll() is None and sync.process.poll() is None
 
 

@@ -146,7 +146,10 @@ def test_a_worker_survives_redis_going_away_mid_task_and_coming_back(
         return handle(method, url, *args, **kwargs)
 
     served_sandbox.handle = slow_first_workflow_read
-    worker = start_worker("worker-urgent", REDIS_URL=own_redis.url, URGENT_CONCURRENCY="1")
+    # The workflow read is held while Redis goes: the urgent lane's short timeout must not end it first.
+    worker = start_worker(
+        "worker-urgent", REDIS_URL=own_redis.url, URGENT_CONCURRENCY="1", ICIMS_URGENT_READ_TIMEOUT="30"
+    )
     worker.wait_ready()
 
     def publish(event: WebhookEvent) -> None:

@@ -1,7 +1,7 @@
 """The dispatcher feeding real workers (the Procfile's urgent and sync workers, on PostgreSQL and Redis): with
 three tenants whose iCIMS host accepts connections and never answers, a healthy tenant's runs are dispatched
-and done well within its 5-minute cadence, on the rows the tick queued; the silent tenants' runs end after a
-read timeout instead of holding the sync slots. Skipped without PostgreSQL and REDIS_URL."""
+and done well within its 5-minute cadence, claimed by the sync workers from the tick's claims; the silent
+tenants' runs end after a read timeout instead of holding the sync slots. Skipped without PostgreSQL and REDIS_URL."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def _silent_connections(host) -> list[Connection]:
 def test_a_healthy_tenants_dispatched_runs_finish_within_its_cadence_beside_silent_tenants(
     start_worker, live_connection, silent_host, settings
 ):
-    settings.SYNC_DISPATCH_JITTER_SECONDS = 10  # the tick's runs leave in slices over 10 s
+    settings.SYNC_DISPATCH_JITTER_SECONDS = 10  # the tick's claims leave in slices over 10 s
     environment = {"ICIMS_READ_TIMEOUT": "3", "URGENT_CONCURRENCY": "1", "SYNC_CONCURRENCY": "2"}
     workers = [start_worker("worker-urgent", **environment), start_worker("worker-sync", **environment)]
     for worker in workers:
@@ -47,15 +47,15 @@ def test_a_healthy_tenants_dispatched_runs_finish_within_its_cadence_beside_sile
         sync_states_ensure(connection=connection)
     started = time.monotonic()
 
-    assert sync_dispatch_tick().enqueued == 3 * (SILENT_TENANTS + 1)
-    assert sync_dispatch_tick().enqueued == 0  # queued or running: never twice
+    assert sync_dispatch_tick().claims == 3 * (SILENT_TENANTS + 1)
+    assert sync_dispatch_tick().claims == 0  # their claims are pending: never sent twice
 
     healthy = SyncRun.objects.filter(connection=live_connection)
     wait_for(lambda: healthy.filter(status=SyncRun.Status.SUCCEEDED).count() == 3, what="the healthy runs", seconds=150)
     elapsed = time.monotonic() - started
     print(f"\nhealthy tenant's three dispatched runs done in {elapsed:.1f}s beside {SILENT_TENANTS} silent tenants")
     assert elapsed < 300
-    assert healthy.count() == 3  # the queued rows themselves ran; no second row per entity
+    assert healthy.count() == 3  # each due run claimed once; no second row per entity
     silent = SyncRun.objects.exclude(connection=live_connection)
     assert not silent.filter(status=SyncRun.Status.SUCCEEDED).exists()
     assert all(worker.process.poll() is None for worker in workers)

@@ -1,5 +1,7 @@
-"""The dispatcher: one tick a minute queues the (connection, entity) runs that are due, never twice, skips paused
-connections, reads nothing of idle tenants, starts the weekly reconcile, and closes runs whose worker died."""
+"""The dispatcher: one tick a minute sends the sync workers claims for the (connection, entity) runs that are
+due, one message whatever their number, never twice for the same due runs; a claim runs the earliest due one;
+paused connections are skipped, idle tenants not read, the weekly reconcile started, and runs whose worker
+died closed."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection as db_connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -16,6 +19,8 @@ from integrations.services.icims_clients import icims_shared_state
 from sync.locks import SyncLock
 from sync.models import Entity, SyncRun, SyncState
 from sync.services.sync_dispatch_tick import sync_dispatch_tick
+from sync.services.sync_due_claim import CLAIMS_PENDING_KEY, claims_pending, sync_due_claim
+from sync.services.sync_runs_enqueue import sync_runs_enqueue_for_connections
 from sync.services.sync_states_ensure import sync_states_ensure
 
 pytestmark = pytest.mark.django_db
@@ -41,20 +46,25 @@ def _tenant(number: int, *, active: bool = True) -> Connection:
     return connection
 
 
-def _queued() -> list[tuple[str, str]]:
-    return sorted(SyncRun.objects.filter(status=SyncRun.Status.QUEUED).values_list("connection__customer_id", "entity"))
+def _due() -> list[tuple[str, str]]:
+    now = timezone.now()
+    return sorted(
+        SyncState.objects.filter(Q(next_run_at__isnull=True) | Q(next_run_at__lte=now)).values_list(
+            "connection__customer_id", "entity"
+        )
+    )
 
 
-def test_a_new_connection_is_due_at_once_and_queued_once(django_capture_on_commit_callbacks):
+def test_a_new_connection_is_due_at_once_and_claimed_once(django_capture_on_commit_callbacks):
     tenant = _tenant(1)
     with django_capture_on_commit_callbacks() as sent:
         result = sync_dispatch_tick()
 
-    assert result.enqueued == 3 and len(sent) == 1  # one commit sends the tick's messages
-    assert _queued() == sorted(("5001", entity) for entity in Entity.values)
-    assert sync_dispatch_tick().enqueued == 0  # still queued: not again
-    states = SyncState.objects.filter(connection=tenant)
-    assert all(state.next_run_at > timezone.now() for state in states)
+    assert (result.due, result.claims) == (3, 3)
+    assert sync_dispatch_tick().claims == 0  # its claims are still pending: not sent again
+    assert _due() == sorted(("5001", entity) for entity in Entity.values)  # the workers claim them, not the tick
+    assert sent == []  # no queued rows, no transaction: the tick's one message left at once
+    assert SyncRun.objects.filter(connection=tenant).count() == 0
 
 
 def test_paused_connections_and_runs_not_yet_due_are_left_alone():
@@ -62,8 +72,9 @@ def test_paused_connections_and_runs_not_yet_due_are_left_alone():
     later = _tenant(2)
     SyncState.objects.filter(connection=later).update(next_run_at=timezone.now() + timedelta(minutes=3))
 
-    assert sync_dispatch_tick().enqueued == 0
-    assert _queued() == []
+    assert sync_dispatch_tick().due == 0
+    assert sync_due_claim() is None  # a claim finds nothing of theirs either
+    assert SyncRun.objects.count() == 0
 
 
 def test_the_tick_reads_the_same_few_queries_with_10_or_100_idle_tenants():
@@ -71,20 +82,22 @@ def test_the_tick_reads_the_same_few_queries_with_10_or_100_idle_tenants():
         for number in range(count):
             tenant = _tenant(100 + number + 1000 * count)
             SyncState.objects.filter(connection=tenant).update(next_run_at=timezone.now() + timedelta(minutes=4))
-        _tenant(9000 + count)  # one tenant due
+        due = _tenant(9000 + count)  # one tenant due
         with CaptureQueriesContext(db_connection) as queries:
-            assert sync_dispatch_tick().enqueued == 3
+            assert sync_dispatch_tick().due == 3
+        # as if the workers had claimed and run them
+        icims_shared_state().delete(CLAIMS_PENDING_KEY)
+        SyncState.objects.filter(connection=due).update(next_run_at=timezone.now() + timedelta(minutes=4))
         return len(queries)
 
     assert queries_with_idle(10) == queries_with_idle(100)
 
 
-def test_a_queued_run_becomes_the_running_row_and_its_end_sets_the_next_time(
-    sandbox, sandbox_connection, eager_celery, django_capture_on_commit_callbacks, settings
+def test_the_claims_run_the_due_runs_and_their_end_sets_the_next_time(
+    sandbox, sandbox_connection, eager_celery, settings
 ):
     sync_states_ensure(connection=sandbox_connection)
-    with django_capture_on_commit_callbacks(execute=True):
-        sync_dispatch_tick()
+    sync_dispatch_tick()  # eager: the claims are taken at once
 
     runs = SyncRun.objects.filter(connection=sandbox_connection)
     assert sorted(runs.values_list("entity", "status")) == sorted(
@@ -93,10 +106,37 @@ def test_a_queued_run_becomes_the_running_row_and_its_end_sets_the_next_time(
     for state in SyncState.objects.filter(connection=sandbox_connection):
         run = runs.get(entity=state.entity)
         assert state.next_run_at == run.finished_at + timedelta(seconds=settings.SYNC_INTERVAL_SECONDS)
+    assert claims_pending() == 0
 
 
-def test_a_week_after_the_last_full_walk_the_tick_queues_a_reconcile(
-    sandbox, sandbox_connection, run_sync, eager_celery, django_capture_on_commit_callbacks
+def test_a_claim_passes_over_a_pair_already_queued_by_sync_now_and_runs_the_next_due_one(sandbox, sandbox_connection):
+    tenant = _tenant(4)
+    sync_states_ensure(connection=sandbox_connection)
+    later = timezone.now() + timedelta(minutes=5)
+    SyncState.objects.exclude(connection=tenant, entity=Entity.JOBS).update(next_run_at=later)
+    SyncState.objects.filter(connection=tenant, entity=Entity.JOBS).update(next_run_at=None)  # the earliest due
+    SyncState.objects.filter(connection=sandbox_connection, entity=Entity.USERS).update(next_run_at=timezone.now())
+    queued = SyncRun.objects.create(
+        connection=tenant,
+        entity=Entity.JOBS,
+        mode=SyncRun.Mode.BACKFILL,
+        started_at=timezone.now(),
+        status=SyncRun.Status.QUEUED,
+    )
+
+    run = sync_due_claim()
+
+    assert (run.connection_id, run.entity, run.status) == (
+        sandbox_connection.pk,
+        Entity.USERS,
+        SyncRun.Status.SUCCEEDED,
+    )
+    assert SyncRun.objects.filter(connection=tenant).get() == queued  # left to its own message, not run twice
+    assert _due() == []
+
+
+def test_a_week_after_the_last_full_walk_the_claim_runs_a_reconcile(
+    sandbox, sandbox_connection, run_sync, eager_celery
 ):
     for entity in Entity.values:
         run_sync(entity)
@@ -104,10 +144,8 @@ def test_a_week_after_the_last_full_walk_the_tick_queues_a_reconcile(
     SyncState.objects.filter(connection=sandbox_connection).update(
         next_run_at=None, last_full_run_at=timezone.now() - timedelta(days=8)
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        result = sync_dispatch_tick()
+    assert sync_dispatch_tick().claims == 3
 
-    assert result.reconciles == 3
     latest = {entity: SyncRun.objects.filter(entity=entity).latest("started_at") for entity in Entity.values}
     assert {(run.mode, run.status) for run in latest.values()} == {(SyncRun.Mode.RECONCILE, SyncRun.Status.SUCCEEDED)}
 
@@ -142,25 +180,26 @@ def test_a_run_whose_worker_died_is_abandoned_its_lock_freed_and_resumed_from_it
     alive.refresh_from_db()
     assert (result.abandoned, dead.status, alive.status) == (1, SyncRun.Status.ABANDONED, SyncRun.Status.RUNNING)
     assert icims_shared_state().get(lock.key) is None
-    assert _queued() == [("1000", Entity.USERS)]  # due again at once
+    assert _due() == [("1000", Entity.USERS)]  # due again at once
     state = SyncState.objects.get(connection=sandbox_connection, entity=Entity.USERS)
-    assert state.backfill_checkpoint == 7  # the queued run goes on from there
+    assert state.backfill_checkpoint == 7  # the next run goes on from there
 
 
-def test_a_queued_run_whose_message_was_lost_is_abandoned_and_queued_again(settings):
+def test_a_queued_run_whose_message_was_lost_is_abandoned_and_due_again(settings):
     tenant = _tenant(3)
-    sync_dispatch_tick()
+    SyncState.objects.filter(connection=tenant).update(next_run_at=timezone.now() + timedelta(minutes=5))
+    sync_runs_enqueue_for_connections(connections=[tenant])  # "Sync now"
     SyncRun.objects.filter(connection=tenant).update(
         started_at=timezone.now() - timedelta(seconds=settings.SYNC_QUEUED_EXPIRE_SECONDS + 1)
     )
 
     assert sync_dispatch_tick().abandoned == 3
     assert SyncRun.objects.filter(connection=tenant, status=SyncRun.Status.ABANDONED).count() == 3
-    assert len(_queued()) == 3
+    assert len(_due()) == 3
 
 
-def test_a_tick_sends_one_message_per_slice_of_the_minute_whatever_the_number_of_runs_due(
-    eager_celery, django_capture_on_commit_callbacks, settings
+def test_a_tick_sends_one_message_whatever_the_number_of_runs_due_and_the_claims_leave_in_slices(
+    eager_celery, settings
 ):
     from celery.signals import task_prerun
 
@@ -169,19 +208,19 @@ def test_a_tick_sends_one_message_per_slice_of_the_minute_whatever_the_number_of
     def record(sender=None, **kwargs) -> None:
         started.append(sender.name)
 
-    for number in range(40):
-        _tenant(number)
-    with django_capture_on_commit_callbacks() as sends:
-        assert sync_dispatch_tick().enqueued == 120
-    Connection.objects.update(is_active=False)  # the runs then end at once, skipped, without calling iCIMS
+    tenants = [_tenant(number) for number in range(40)]
+    # Every pair already has a "Sync now" run queued, so each claim passes over it and calls no iCIMS.
+    sync_runs_enqueue_for_connections(connections=tenants)
     task_prerun.connect(record)
     try:
-        for send in sends:
-            send()
+        result = sync_dispatch_tick()
     finally:
         task_prerun.disconnect(record)
 
-    slices = started.count("sync.tasks.sync_runs_publish")
+    assert (result.due, result.claims) == (120, 120)
+    slices = started.count("sync.tasks.sync_claims_release")
+    # the tick's one message releases the first slice and sends the next, and so on: a message per slice
     assert 1 < slices <= -(-settings.SYNC_DISPATCH_JITTER_SECONDS // 5)
-    assert started.count("sync.tasks.sync_entity") == 120
-    assert set(SyncRun.objects.values_list("status", flat=True)) == {SyncRun.Status.SKIPPED}
+    assert started.count("sync.tasks.sync_due_claim") == 120
+    assert _due() == []  # every due state claimed (and passed over: its own run is queued)
+    assert set(SyncRun.objects.values_list("status", flat=True)) == {SyncRun.Status.QUEUED}

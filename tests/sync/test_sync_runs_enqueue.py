@@ -1,4 +1,5 @@
-"""Queued runs: a row per (connection, entity) the admin shows as queued, never two at once, spread by tenant."""
+"""Queued runs ("Sync now"): a row per (connection, entity) the admin shows as queued, never two at once; the
+dispatcher's claims spread over the minute."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import pytest
 
 from integrations.models import Connection
 from sync.models import Entity, SyncRun, SyncState
-from sync.services.sync_runs_enqueue import jitter_seconds, sync_runs_enqueue, sync_runs_enqueue_for_connections
+from sync.services.sync_due_claim import slice_counts
+from sync.services.sync_runs_enqueue import sync_runs_enqueue, sync_runs_enqueue_for_connections
 
 pytestmark = pytest.mark.django_db
 
@@ -48,13 +50,10 @@ def test_a_full_request_is_queued_as_a_reconcile_once_the_first_walk_is_done(con
     assert runs[Entity.USERS] == SyncRun.Mode.BACKFILL  # its first walk is the backfill
 
 
-def test_jitter_spreads_tenants_over_the_minute_and_is_stable():
-    offsets = [jitter_seconds(connection_id=pk, spread=55) for pk in range(1, 201)]
-
-    assert all(0 <= offset < 55 for offset in offsets)
-    assert len(set(offsets)) > 40  # not all on the same second
-    assert offsets == [jitter_seconds(connection_id=pk, spread=55) for pk in range(1, 201)]
-    assert jitter_seconds(connection_id=7, spread=0) == 0
+def test_claims_are_spread_evenly_over_the_slices_of_the_minute():
+    assert slice_counts(claims=120, spread_seconds=55) == [11] * 10 + [10]
+    assert slice_counts(claims=3, spread_seconds=55) == [1, 1, 1]  # never an empty slice
+    assert slice_counts(claims=7, spread_seconds=0) == [7]
 
 
 def test_the_queued_mode_is_the_one_the_run_will_most_likely_take(connection):

@@ -1,4 +1,5 @@
-"""Sending from the outbox: claimed by one worker, retried on a schedule, dead with a reason, held while paused."""
+"""Sending from the outbox: claimed by one worker, retried on a schedule, dead with a reason, held while paused,
+in its tenant's urgent lane."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.utils import timezone
 
 from integrations.models import Writeback
 from integrations.services.icims_clients import icims_circuit_breaker
+from integrations.services.urgent_lane import BUSY_REASON, SLOW_REASON, tenant_mark_slow, urgent_lane
 from integrations.services.writeback_enqueue import writeback_enqueue
 from integrations.services.writeback_send import writeback_claim, writeback_send
 from tests.integrations.conftest import TRIGGER, WORKFLOW_ID
@@ -92,3 +94,30 @@ def test_a_paused_connection_holds_its_writebacks_without_using_attempts(advance
     assert (held.state, held.attempts) == (Writeback.State.RETRYING, 0)
     assert "paused" in held.last_error
     assert not sandbox_calls
+
+
+def test_over_the_tenants_share_of_urgent_slots_a_send_comes_back_in_a_moment_attempts_intact(
+    advance, sandbox_connection, sandbox_calls, settings
+):
+    settings.URGENT_TENANT_CONCURRENCY = 1
+
+    with urgent_lane(connection=sandbox_connection):  # another urgent task of the tenant running
+        waiting = writeback_send(writeback_id=advance.pk)
+
+    assert (waiting.state, waiting.attempts, waiting.waiting_reason) == (Writeback.State.RETRYING, 0, BUSY_REASON)
+    assert (waiting.next_attempt_at - timezone.now()).total_seconds() <= settings.URGENT_TENANT_BUSY_RETRY_SECONDS
+    assert not sandbox_calls
+
+
+def test_a_slow_tenants_writeback_is_sent_by_the_sync_workers_attempts_intact(
+    advance, sandbox_connection, sandbox_calls, django_capture_on_commit_callbacks
+):
+    tenant_mark_slow(connection=sandbox_connection)  # an urgent call of it timed out a moment ago
+
+    with django_capture_on_commit_callbacks() as sent:
+        handed = writeback_send(writeback_id=advance.pk)
+
+    assert (handed.state, handed.attempts, handed.waiting_reason) == (Writeback.State.RETRYING, 0, SLOW_REASON)
+    assert len(sent) == 1 and not sandbox_calls
+    done = writeback_send(writeback_id=advance.pk, patient=True)  # what the sync worker's task runs
+    assert (done.state, done.attempts) == (Writeback.State.SUCCEEDED, 1)
