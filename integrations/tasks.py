@@ -15,12 +15,14 @@ from integrations.services.task_queue import (
     ALERTS_CHECK,
     STAGES_LINT_ALL,
     WEBHOOK_EVENT_PROCESS,
+    WEBHOOK_EVENTS_PROCESS,
     WEBHOOK_EVENTS_SWEEP,
     WORKER_HEARTBEAT,
     WRITEBACK_SEND,
     WRITEBACKS_DUE_SWEEP,
 )
 from integrations.services.webhook_event_process import webhook_event_process as webhook_event_process_service
+from integrations.services.webhook_event_process import webhook_events_process as webhook_events_process_service
 from integrations.services.webhook_events_sweep import webhook_events_sweep as webhook_events_sweep_service
 from integrations.services.writeback_send import writeback_send as writeback_send_service
 from integrations.services.writebacks_due_sweep import writebacks_due_sweep as writebacks_due_sweep_service
@@ -35,6 +37,12 @@ URGENT_TASK_OPTIONS = {"acks_late": True, "ignore_result": True, **URGENT_TIME_L
 @shared_task(name=WEBHOOK_EVENT_PROCESS, **URGENT_TASK_OPTIONS)
 def webhook_event_process(event_id: int) -> None:
     webhook_event_process_service(event_id=event_id)
+
+
+@shared_task(name=WEBHOOK_EVENTS_PROCESS, **URGENT_TASK_OPTIONS)
+def webhook_events_process(event_ids: list[int]) -> None:
+    """A batch of one connection's new events, as the listener found them."""
+    webhook_events_process_service(event_ids=event_ids)
 
 
 @shared_task(name=WEBHOOK_EVENTS_SWEEP, **URGENT_TASK_OPTIONS)

@@ -6,6 +6,7 @@ from celery import current_app
 
 # The names the tasks in integrations/tasks.py are registered under (they declare them from here).
 WEBHOOK_EVENT_PROCESS = "integrations.tasks.webhook_event_process"
+WEBHOOK_EVENTS_PROCESS = "integrations.tasks.webhook_events_process"
 WEBHOOK_EVENTS_SWEEP = "integrations.tasks.webhook_events_sweep"
 WRITEBACK_SEND = "integrations.tasks.writeback_send"
 WRITEBACKS_DUE_SWEEP = "integrations.tasks.writebacks_due_sweep"

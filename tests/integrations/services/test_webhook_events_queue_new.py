@@ -58,10 +58,10 @@ def test_ignored_retried_and_replayed_events_are_not_the_listeners(connection):
 def test_an_event_whose_send_fails_is_left_for_the_next_drain(connection, monkeypatch):
     event = _stored(connection, 1)
 
-    def broker_down(*, event_id, countdown=None):
+    def broker_down(*, name, args, countdown=None):
         raise ConnectionError("broker unavailable")
 
-    monkeypatch.setattr("integrations.services.webhook_events_queue_new.webhook_event_enqueue", broker_down)
+    monkeypatch.setattr("integrations.services.webhook_events_queue_new.task_enqueue", broker_down)
     with pytest.raises(ConnectionError):
         webhook_events_queue_new(limit=10)
     event.refresh_from_db()
