@@ -10,6 +10,11 @@ Given the connection's credential columns as the request read them (a web proces
 for a few seconds), the INSERT writes only while the connection's row still holds exactly those values:
 a password change, a key rotation, a pause or a deletion made by any process applies to the next
 request, checked by the write itself rather than by a second round trip (to the database or a cache).
+
+Nor is the connection checked before the INSERT (CONN_HEALTH_CHECKS' `SELECT 1`, a round trip as long as
+the INSERT's): if it died since its last use (a database restart, a failover), the INSERT fails at once
+and runs again on a new connection. Running it twice is safe: it is idempotent (if the first did commit
+before the connection dropped, the second finds it as a duplicate).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 
+from django.db import InterfaceError, OperationalError
 from django.db import connection as db_connection
 from django.db.models import AutoField
 
@@ -35,14 +41,28 @@ def webhook_event_insert(
     sql = _insert_sql(vendor=db_connection.vendor, notify=notify, guarded=guarded)
     params = [field.get_db_prep_save(field.pre_save(row, True), connection=db_connection) for field in fields]
     params += [credentials_as_stored[column] for column in guarded]
-    with db_connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchone()
+    if db_connection.in_atomic_block:  # a transaction cannot be run again here: the caller's to handle
+        found = _execute(sql, params)
+    else:
+        db_connection.health_check_done = True  # the INSERT is the check (module docstring)
+        try:
+            found = _execute(sql, params)
+        except (OperationalError, InterfaceError):
+            if db_connection.is_usable():
+                raise  # the connection is fine: the error is the statement's
+            db_connection.close()
+            found = _execute(sql, params)
     if found is None:
         return None
     row.pk = found[0]
     row._state.adding = False
     return row.pk
+
+
+def _execute(sql: str, params: list) -> tuple | None:
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 @functools.cache
