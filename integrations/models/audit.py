@@ -21,6 +21,11 @@ class AuditEvent(models.Model):
         API_TOKEN_CREATED = "api_token_created", "created an API token"
         API_TOKEN_REVOKED = "api_token_revoked", "revoked an API token"
         API_CALL = "api_call", "API action"
+        CREDENTIAL_LINK_CREATED = "credential_link_created", "created a credential link"
+        CREDENTIAL_LINK_OPENED = "credential_link_opened", "opened a credential link"
+        CREDENTIAL_LINK_TEST_FAILED = "credential_link_test_failed", "entered credentials that failed"
+        CREDENTIAL_LINK_ACCEPTED = "credential_link_accepted", "entered credentials that work"
+        CREDENTIAL_LINK_REFUSED = "credential_link_refused", "used an expired or used-up credential link"
 
     at = models.DateTimeField("when", auto_now_add=True, db_index=True)
     action = models.CharField("action", max_length=32, choices=Action.choices, db_index=True)
