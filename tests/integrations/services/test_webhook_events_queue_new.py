@@ -96,3 +96,21 @@ def test_two_listeners_at_once_never_hand_on_the_same_event(transactional_db, co
     assert not set(handed_on[0]) & set(handed_on[1])
     assert set(handed_on[0]) | set(handed_on[1]) == events
     assert len(handed_on[0]) + len(handed_on[1]) == len(events)
+
+
+def test_new_events_travel_in_batches_of_one_connection_each(connection, monkeypatch, settings):
+    from integrations.models import Connection
+
+    settings.WEBHOOK_PROCESS_BATCH_SIZE = 2
+    other = Connection.objects.create(name="Globex", customer_id="3100")
+    acme = [_stored(connection, number) for number in range(3)]
+    globex = [_stored(other, number) for number in range(10, 12)]
+    sent: list[list[int]] = []
+    monkeypatch.setattr(
+        "integrations.services.webhook_events_queue_new.task_enqueue",
+        lambda *, name, args, countdown=None: sent.append(args[0]),
+    )
+
+    webhook_events_queue_new(limit=10)
+
+    assert sorted(sent) == sorted([[acme[0].pk, acme[1].pk], [acme[2].pk], [globex[0].pk, globex[1].pk]])
