@@ -202,7 +202,10 @@ def run_fixed_rate(
 def prebuilt(make: Callable[[], bytes], count: int) -> Iterator[bytes]:
     """`count` requests built now (outside the measured phase), then more built on demand if it runs out."""
     ready = [make() for _ in range(count)]
-    yield from ready
-    del ready
-    while True:
-        yield make()
+
+    def requests() -> Iterator[bytes]:
+        yield from ready
+        while True:
+            yield make()
+
+    return requests()
