@@ -2,7 +2,8 @@
 backfill mirrors the records recruiters are about to use.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/gt_bench python benchmarks/sync_calls.py \\
-        [--candidates 2000] [--ticks 24] [--changes-per-tick 10] [--backfill-candidates 20000]
+        [--candidates 2000] [--ticks 24] [--changes-per-tick 10] [--backfill-candidates 20000] \\
+        [--daily-allowance 10000] [--hourly-budget 80000] [--seconds-per-call 0.1]
 
 Everything runs against the in-process sandbox on its own clock, through the sync engine as the dispatcher
 runs it (jobs, candidates, users each tick); calls are counted at the HTTP seam.
@@ -13,13 +14,16 @@ runs it (jobs, candidates, users each tick); calls are counted at the HTTP seam.
    mirror holds every change.
 2. Calls per idle tick of the connection: search mode (target <= 2), data stream mode (target <= 1).
 3. Data stream mode with events that carry the record's fields: GETs per changed record (target 0).
-4. Backfill at the default allowance (10,000 calls a day, the sandbox clock advancing 8.64 s per call; sync
-   leaves the day's last 10% to other work, so it waits for 00:00 UTC then): the hour of the backfill at
-   which the 10% most recently updated candidates are all mirrored, and when the whole walk ended.
+4. Backfill (benchmarks/backfill_hours.py, which says how): the real walk on a simulated clock, paced by the
+   hourly budget and iCIMS's daily allowance, over a tenant with realistic update dates; the hour at which
+   the newest 10%, 50% and 100% of candidates were mirrored, beside the id-order walk it replaced.
 
-Figures of one run (2,000 candidates, 24 ticks, 10 changes a tick, PostgreSQL): 237 GETs for 240 changes
-= 0.988 GETs per changed record (a record changed twice before its fetch costs one), every change mirrored;
-an idle tick 2 calls in search mode, 1 in data stream mode; 50 changes carried by events, 0 GETs.
+Figures of one run (2,000 candidates, 24 ticks, 10 changes a tick, PostgreSQL, Redis; load average 10 on
+2 cores, 3.4 minutes): 237 GETs for 240 changes = 0.988 GETs per changed record (a record changed twice
+before its fetch costs one), every change mirrored; an idle tick 2 calls in search mode, 1 in data stream
+mode; 50 changes carried by events, 0 GETs. Backfill of 20,000 candidates at 10,000 calls a day and the
+default hourly budget: the newest 10% mirrored after 4 minutes, 50% after 15.1 h (the next day's
+allowance), all after 39.1 h; the id-order walk had none of those sets complete before 39.1 h.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ import logging  # noqa: E402
 import requests  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+from benchmarks import backfill_hours as backfill  # noqa: E402
 from benchmarks.sync_throughput import CANDIDATE_FOLDERS, SANDBOX_URL, USER_FOLDERS, SandboxAdapter  # noqa: E402
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -56,26 +61,19 @@ PROFILE_GET = re.compile(r"/customers/[^/]+/(people|jobs)/\d+(\?|$)")
 
 
 class CountingAdapter(SandboxAdapter):
-    """The sandbox adapter, counting profile GETs apart and optionally moving the sandbox clock per call."""
+    """The sandbox adapter, counting profile GETs apart."""
 
-    def __init__(self, tenant, *, seconds_per_call: float = 0.0) -> None:
+    def __init__(self, tenant) -> None:
         super().__init__(tenant)
         self.gets = 0
-        self.seconds_per_call = seconds_per_call
-        self.every_100_calls = None  # a callback, e.g. to watch the mirror fill during a backfill
 
     def send(self, request, **kwargs):
         if request.method == "GET" and PROFILE_GET.search(request.url):
             self.gets += 1
-        if self.seconds_per_call:
-            self.tenant.clock.advance(seconds=self.seconds_per_call)
-        response = super().send(request, **kwargs)
-        if self.every_100_calls is not None and self.calls % 100 == 0:
-            self.every_100_calls()
-        return response
+        return super().send(request, **kwargs)
 
 
-def setup(*, candidates: int, users: int, jobs: int, seconds_per_call: float = 0.0, daily_allowance: int):
+def setup(*, candidates: int, users: int, jobs: int, daily_allowance: int):
     from integrations.models import Connection
     from integrations.sandbox import SandboxTenant
     from integrations.sandbox.clock import SandboxClock
@@ -109,7 +107,7 @@ def setup(*, candidates: int, users: int, jobs: int, seconds_per_call: float = 0
     )
     session = requests.Session()
     session.trust_env = False
-    adapter = CountingAdapter(tenant, seconds_per_call=seconds_per_call)
+    adapter = CountingAdapter(tenant)
     session.mount(SANDBOX_URL, adapter)
     return tenant, connection, session, adapter
 
@@ -197,71 +195,7 @@ def steady_state(args) -> dict:
     }
 
 
-def backfill_hours(args) -> dict:
-    from sync.engine import sync_entity_run
-    from sync.models import Candidate, Entity, SyncRun
-
-    seconds_per_call = 86_400 / DEFAULT_DAILY_ALLOWANCE
-    tenant, connection, session, adapter = setup(
-        candidates=args.backfill_candidates,
-        users=0,
-        jobs=0,
-        seconds_per_call=seconds_per_call,
-        daily_allowance=DEFAULT_DAILY_ALLOWANCE,
-    )
-    in_scope = [person for person in tenant.people.values() if person.folder.value in CANDIDATE_FOLDERS]
-    newest = {person.id for person in sorted(in_scope, key=lambda person: person.updated)[-len(in_scope) // 10 :]}
-    started = tenant.clock.now()
-    reached_at = None
-
-    def watch() -> None:  # committed batches only: the mirror as the API would serve it
-        nonlocal reached_at
-        if reached_at is None and Candidate.objects.filter(icims_id__in=newest).count() == len(newest):
-            reached_at = tenant.clock.now()
-
-    adapter.every_100_calls = watch
-
-    def clock() -> float:
-        return tenant.clock.now().timestamp()
-
-    run = None
-    while run is None or run.status != SyncRun.Status.SUCCEEDED:
-        run = sync_entity_run(
-            connection=connection,
-            entity=Entity.CANDIDATES,
-            session=session,
-            now=tenant.clock.now,
-            clock=clock,
-            sleep=lambda seconds: tenant.clock.advance(seconds=seconds),
-            write_batch_size=args.batch,
-            fetch_concurrency=1,
-        )
-        if run.status == SyncRun.Status.DEFERRED:  # the day's share for sync is spent: the dispatcher's later tick
-            tenant.clock.advance(minutes=15)
-        elif run.status == SyncRun.Status.FAILED:
-            sys.exit(f"The backfill failed: {run.error}")
-    watch()
-    return {
-        "candidates": len(in_scope),
-        "newest_hours": (reached_at - started).total_seconds() / 3600,
-        "total_hours": (tenant.clock.now() - started).total_seconds() / 3600,
-        "calls": adapter.calls,
-    }
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--candidates", type=int, default=2000)
-    parser.add_argument("--ticks", type=int, default=24)
-    parser.add_argument("--changes-per-tick", type=int, default=10)
-    parser.add_argument("--backfill-candidates", type=int, default=20_000)
-    parser.add_argument("--batch", type=int, default=100, help="records per committed batch in the backfill")
-    args = parser.parse_args()
-    logging.getLogger("integrations").setLevel(logging.WARNING)
-    logging.getLogger("sync").setLevel(logging.ERROR)  # a deferred run per spent day is expected here
-    call_command("migrate", verbosity=0)
-
-    figures = steady_state(args)
+def print_steady_state(figures: dict, args) -> None:
     print(f"Search mode, {args.ticks} ticks of 5 minutes, {args.changes_per_tick} candidate changes a tick:")
     print(
         f"  {figures['gets']} profile GETs for {figures['changes']} changes = "
@@ -276,12 +210,21 @@ def main() -> None:
         f"  data stream events carrying fields: {figures['fat_gets']} GETs for {figures['fat_changes']} changes; "
         f"all mirrored: {figures['fat_mirrored']}"
     )
-    backfill = backfill_hours(args)
-    print(
-        f"Backfill of {backfill['candidates']:,} candidates at {DEFAULT_DAILY_ALLOWANCE:,} calls a day "
-        f"({backfill['calls']:,} calls): the 10% most recently updated all mirrored after "
-        f"{backfill['newest_hours']:.1f} h; the whole backfill took {backfill['total_hours']:.1f} h"
-    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", type=int, default=2000)
+    parser.add_argument("--ticks", type=int, default=24)
+    parser.add_argument("--changes-per-tick", type=int, default=10)
+    backfill.add_arguments(parser, candidates_flag="--backfill-candidates")
+    args = parser.parse_args()
+    logging.getLogger("integrations").setLevel(logging.WARNING)
+    logging.getLogger("sync").setLevel(logging.ERROR)  # a deferred run per spent day is expected here
+    call_command("migrate", verbosity=0)
+
+    print_steady_state(steady_state(args), args)
+    backfill.print_figures(backfill.backfill_hours(args), args)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ portal). A walk is "pending" while SyncState.backfill_checkpoint is set.
 
 Newest first: iCIMS search answers ids in ascending order only, so the walk goes back in time by
 `updateddate` windows, each twice as long as the one before (the hour before the walk began, then the
-two hours before that, ...; the last one is open into the past), paging each window by id. The records
-recruiters are about to schedule, updated lately, are mirrored in the first windows. The checkpoint is
+two hours before that, ...; the one ending 7.5 years back is open into the past), paging each window by
+id. The records recruiters are about to schedule, updated lately, are mirrored in the first windows. The checkpoint is
 (the end of the window being walked, the last id committed in it), so a walk cut short resumes right
 after it. A record updated while the walk runs leaves its window for one after the walk began: a last
 window, "updated since the walk began" (less the indexing delay), walks those. Before the first window
@@ -46,7 +46,11 @@ def full_run_request(*, state: SyncState, connection: Connection, at: datetime) 
 
 
 FIRST_WINDOW = timedelta(hours=1)
-OPEN_WINDOW_AFTER = timedelta(days=366)  # a window this long or longer is left open into the past
+# A window this long or longer is left open into the past. Tenants keep years of candidates, and within a
+# window the walk goes by id (oldest first): windows that keep doubling up to 3.7 years back (the last
+# bounded one ends 7.5 years back) cost a few searches more than opening after a year, and mirror the
+# newest half of a 6-year tenant after about 60% of the walk instead of at its very end.
+OPEN_WINDOW_AFTER = timedelta(days=5 * 366)
 WALK_FIELDS = ["backfill_checkpoint", "backfill_window_end", "backfill_done", "backfill_total"]
 
 

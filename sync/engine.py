@@ -220,6 +220,7 @@ def _run_mode(ctx: RunContext) -> None:
     group_lock = SyncLock(connection_id=ctx.connection.pk, entity=group_lock_name(mode=run.mode, entity=ctx.entity))
     if not group_lock.acquire():
         raise GroupBusy("Another entity's run is reading for this one now (one read serves them all).")
+    ctx.group_lock = group_lock  # renewed with the run's own lock while the read goes on
     try:
         ctx.followers = group_states(connection=ctx.connection, mode=run.mode, entity=ctx.entity)[1:]
         if run.mode == SyncRun.Mode.INCREMENTAL_STREAM:
@@ -244,6 +245,7 @@ def _run_mode(ctx: RunContext) -> None:
                 ]
         search_incremental_run(ctx)
     finally:
+        ctx.group_lock = None
         group_lock.release()
 
 

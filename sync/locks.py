@@ -34,12 +34,12 @@ class SyncLock:
         *,
         connection_id: int,
         entity: str,
-        ttl: float = LOCK_TTL_SECONDS,
+        ttl: float | None = None,
         state: SharedState | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.key = sync_lock_key(connection_id=connection_id, entity=entity)
-        self.ttl = ttl
+        self.ttl = LOCK_TTL_SECONDS if ttl is None else ttl
         self.state = state or icims_shared_state()
         self.token = uuid.uuid4().hex
         self.clock = clock

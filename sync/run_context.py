@@ -141,8 +141,10 @@ class RunContext:
         self._owner = threading.get_ident()
         self._pause_checked_at: float | None = None
         self._paused = False
-        # The states of other entities this run's read serves too (shared_reads.py); set by the engine.
+        # The states of other entities this run's read serves too (shared_reads.py), and the lock that keeps
+        # them from reading at once; set by the engine.
         self.followers: list[SyncState] = []
+        self.group_lock: SyncLock | None = None
 
     @property
     def served_entities(self) -> tuple[str, ...]:
@@ -168,6 +170,7 @@ class RunContext:
         (`waits_for`: a 429 pause, a spent budget, an open breaker) raises RunDeferred; anything else the
         transport could not fix in a few seconds is raised as it is, and fails the run."""
         self.stop_if_paused()
+        self.heartbeat()  # a slow batch of GETs, or a long read, can outlast the locks' time-to-live
         try:
             return function(*args, **kwargs)
         except IcimsError as error:
@@ -209,7 +212,8 @@ class RunContext:
             fetched_at = self.now()
             profiles: list[tuple[int, dict]] = []
             gone: list[int] = []
-            for icims_id, profile in self._fetch_all(batch, spec=spec):
+            fetched, deferral = self._fetch_all(batch, spec=spec)
+            for icims_id, profile in fetched:
                 if profile is None:
                     gone.append(icims_id)
                 elif profile is not ACCESS_DENIED:
@@ -218,10 +222,12 @@ class RunContext:
             if gone:
                 for entity in entities:
                     self.run.deleted_count += self.mark_gone(gone, at=fetched_at, entity=entity)
-            self.run.progress_done += len(batch)
-            if after_batch is not None:
-                after_batch(batch[-1])
+            self.run.progress_done += len(fetched)
+            if after_batch is not None and fetched:
+                after_batch(fetched[-1][0])
             self.save_progress()
+            if deferral is not None:
+                raise deferral
 
     def write(self, profiles: list[tuple[int, dict]], *, entities: Sequence[str], fetched_at: datetime) -> None:
         """Upsert profiles already in hand (fetched, or carried by data stream events) into each entity's mirror."""
@@ -232,7 +238,6 @@ class RunContext:
             self.add_counts(counts)
 
     def _fetch_one(self, icims_id: int, spec: EntitySpec) -> tuple[int, Any]:
-        self.lock.heartbeat()  # a batch of slow GETs can outlast the lock's time-to-live
         try:
             return icims_id, self.call(self.client.get_profile, spec.profile_type, icims_id, fields=spec.fields)
         except IcimsNotFound:
@@ -246,12 +251,24 @@ class RunContext:
             )
             return icims_id, ACCESS_DENIED
 
-    def _fetch_all(self, batch: list[int], *, spec: EntitySpec) -> list[tuple[int, Any]]:
-        """The batch's profiles, in order. Several GETs in flight: iCIMS answers in tens to hundreds of
-        milliseconds, so one at a time would make a 100,000-record backfill take hours. The shared budget
-        and breaker pace them all the same."""
+    def _fetch_all(self, batch: list[int], *, spec: EntitySpec) -> tuple[list[tuple[int, Any]], RunDeferred | None]:
+        """The batch's profiles, in order, and the deferral that stopped the batch early, if one did.
+
+        A wait for the whole connection (budget, 429, breaker) stops the batch; the profiles fetched before
+        it, in the batch's order, are returned with it for the caller to commit: otherwise the GETs of a
+        budget smaller than a batch would be thrown away each time and the walk would never move on. Any
+        other failure, and a pause of the connection, is raised: the batch is not written.
+
+        Several GETs in flight: iCIMS answers in tens to hundreds of milliseconds, so one at a time would
+        make a 100,000-record backfill take hours. The shared budget and breaker pace them all the same."""
         if self.fetch_concurrency <= 1 or len(batch) <= 1:
-            return [self._fetch_one(icims_id, spec) for icims_id in batch]
+            fetched: list[tuple[int, Any]] = []
+            for icims_id in batch:
+                try:
+                    fetched.append(self._fetch_one(icims_id, spec))
+                except RunDeferred as deferral:
+                    return fetched, deferral
+            return fetched, None
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=self.fetch_concurrency, thread_name_prefix="sync-fetch")
         futures = [self._pool.submit(self._fetch_one, icims_id, spec) for icims_id in batch]
@@ -262,7 +279,17 @@ class RunContext:
                 for future in done:
                     future.result()  # the first failure stops the batch
                 self.stop_if_paused()  # a pause stops the GETs still queued, not only the next batch
-            return [future.result() for future in futures]
+            return [future.result() for future in futures], None
+        except RunDeferred as deferral:
+            for future in futures:
+                future.cancel()
+            futures_wait(futures)  # the GETs already in flight end (each is refused or answered at once)
+            fetched = []
+            for future in futures:
+                if future.cancelled() or future.exception() is not None:
+                    break
+                fetched.append(future.result())
+            return fetched, deferral
         except BaseException:
             for future in futures:
                 future.cancel()
@@ -291,8 +318,15 @@ class RunContext:
         run.left_scope_count += counts.left_scope
         run.deleted_count += counts.deleted
 
-    def save_progress(self) -> None:
+    def heartbeat(self) -> None:
+        """Renew the run's lock, and the group lock of a shared read (engine), at most every third of their
+        time-to-live: a long walk or read must not let another run take either while it goes on."""
         self.lock.heartbeat()
+        if self.group_lock is not None:
+            self.group_lock.heartbeat()
+
+    def save_progress(self) -> None:
+        self.heartbeat()
         self.calls.flush()
         self.run.calls_spent = self.calls.total
         self.run.heartbeat_at = timezone.now()

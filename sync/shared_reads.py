@@ -8,7 +8,8 @@
 The first incremental run of a group in a tick reads for the whole group (the entities of the group that
 are incremental too: one still walking in a backfill is not served) and stamps their states `served_at`;
 a run of another member due within half a cadence after that has nothing left to read and is skipped,
-saying which run served it. A group lock keeps two members from reading at once.
+saying which run served it. A group lock keeps two members from reading at once; the reading run renews
+it with its own lock (RunContext.heartbeat), so a read longer than the lock's time-to-live keeps it.
 """
 
 from __future__ import annotations

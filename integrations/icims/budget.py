@@ -69,8 +69,11 @@ class CallBudget:
                 "iCIMS asked us to slow down; every worker of this connection waits",
                 retry_after=float(paused_until) - now,
             )
-        if daily is not None:
-            allowance = json.loads(daily)
+        allowance = json.loads(daily) if daily is not None else None
+        # The record's own reset time decides, not the store's expiry: Redis expires keys on its wall clock,
+        # which need not be the budget's (a clock shifted for a sandbox, or skewed), and a record kept past
+        # its reset would hold back every call until it expired.
+        if allowance is not None and allowance["reset_at"] > now:
             reserve = math.ceil(allowance["limit"] * DAILY_RESERVE[purpose])
             if allowance["remaining"] <= reserve:
                 raise IcimsBudgetExhausted(
@@ -122,8 +125,10 @@ class CallBudget:
         return None if value is None or float(value) <= self.clock() else float(value)
 
     def daily_allowance(self) -> dict | None:
+        """What iCIMS last reported of today's allowance; None once its reset time has passed."""
         value = self.state.get(self.daily_key)
-        return None if value is None else json.loads(value)
+        allowance = None if value is None else json.loads(value)
+        return allowance if allowance is not None and allowance["reset_at"] > self.clock() else None
 
     def calls_this_hour(self) -> int:
         return int(self.state.get(self.hour_key(self.clock())) or 0)

@@ -58,7 +58,7 @@ def test_a_backfill_spends_one_profile_call_per_record_and_a_search_per_window_a
     run_sync, in_scope, sandbox_connection
 ):
     run = run_sync(Entity.CANDIDATES)
-    # One count page, then about fifteen windows (an hour, two, four, ... a year, the rest, the walk's own time).
+    # One count page, then about eighteen windows (an hour, two, four, ... 3.7 years, the rest, the walk's own time).
     assert len(in_scope(Entity.CANDIDATES)) < run.calls_spent <= len(in_scope(Entity.CANDIDATES)) + 20
     state = SyncState.objects.get(connection=sandbox_connection, entity=Entity.CANDIDATES)
     assert state.backfill_total == state.backfill_done == len(in_scope(Entity.CANDIDATES)) == run.progress_total
@@ -104,6 +104,41 @@ def test_a_record_updated_during_the_walk_is_walked_in_the_last_window(
     assert resumed.status == SyncRun.Status.SUCCEEDED
     assert Candidate.objects.get(icims_id=oldest).lastname == "Moved up"
     assert mirrored(Entity.CANDIDATES) == in_scope(Entity.CANDIDATES)
+
+
+def test_records_changed_just_after_or_just_before_their_window_is_walked_are_never_marked_left_scope(
+    sandbox, run_sync, in_scope, sandbox_connection, fake_time
+):
+    assert run_sync(Entity.CANDIDATES).status == SyncRun.Status.SUCCEEDED
+    sandbox.clock.advance(minutes=30)
+    fake_time.now += 3600
+    sandbox_connection.hourly_call_budget = 60  # the reconcile takes several runs, an hour apart
+    sandbox_connection.save()
+    reconcile = run_sync(Entity.CANDIDATES, full=True, write_batch_size=10)
+    assert (reconcile.mode, reconcile.status) == (SyncRun.Mode.RECONCILE, SyncRun.Status.DEFERRED)
+    began = SyncState.objects.get(connection=sandbox_connection, entity=Entity.CANDIDATES).backfill_started_at
+    walked = list(Candidate.objects.filter(seen_at__gte=began).values_list("icims_id", flat=True)[:3])
+    not_yet = list(Candidate.objects.filter(seen_at__lt=began).values_list("icims_id", flat=True)[:3])
+    changed = [*walked, *not_yet]
+    for person_id in changed:  # still in the index's old version while the walk goes on (6 minutes)
+        sandbox.update_person(person_id, lastname="Changed mid-walk")
+    runs = [reconcile]
+    while runs[-1].status == SyncRun.Status.DEFERRED:
+        sandbox.clock.advance(minutes=1)
+        fake_time.now += 3600
+        runs.append(run_sync(Entity.CANDIDATES, write_batch_size=10))
+
+    assert runs[-1].status == SyncRun.Status.SUCCEEDED and len(changed) == 6
+    assert sum(run.left_scope_count for run in runs) == 0
+    assert set(Candidate.objects.filter(icims_id__in=changed).values_list("scope_state", flat=True)) == {
+        ScopeState.IN_SCOPE
+    }
+    sandbox.clock.advance(minutes=10)  # every change is searchable: the next incremental run has them all
+    assert run_sync(Entity.CANDIDATES).mode == SyncRun.Mode.INCREMENTAL_STREAM
+    assert set(Candidate.objects.filter(icims_id__in=changed).values_list("lastname", flat=True)) == {
+        "Changed mid-walk"
+    }
+    assert Candidate.objects.filter(scope_state=ScopeState.IN_SCOPE).count() == len(in_scope(Entity.CANDIDATES))
 
 
 def test_a_worker_killed_mid_backfill_resumes_from_its_checkpoint(
@@ -217,6 +252,32 @@ def test_a_spent_hourly_budget_defers_the_walk_and_the_next_hour_goes_on(
     assert resumed.status == SyncRun.Status.SUCCEEDED
     assert resumed.cursor_in == deferred.cursor_out
     assert mirrored(Entity.CANDIDATES) == wanted
+
+
+def test_a_budget_smaller_than_a_batch_keeps_what_it_fetched_and_the_walk_moves_on_each_hour(
+    sandbox, run_sync, in_scope, mirrored, sandbox_connection, fake_time
+):
+    sandbox_connection.hourly_call_budget = 60  # sync may spend 48 calls an hour, fewer than a batch of GETs
+    sandbox_connection.save()
+    state = SyncState.objects.get_or_create(connection=sandbox_connection, entity=Entity.CANDIDATES)[0]
+
+    hours, runs = 0, []
+    while not runs or runs[-1].status == SyncRun.Status.DEFERRED:
+        runs.append(run_sync(Entity.CANDIDATES))  # batches of 1,000 GETs, the production default
+        state.refresh_from_db()
+        if hours == 0:
+            first_hour = mirrored(Entity.CANDIDATES)
+            assert len(first_hour) >= 20 and state.backfill_done == len(first_hour)  # the GETs made are kept
+        fake_time.now += 3600  # the next hour
+        sandbox.clock.advance(minutes=60)
+        hours += 1
+        assert hours < 20, "the walk does not move on"
+
+    assert runs[-1].status == SyncRun.Status.SUCCEEDED
+    assert [run.cursor_in for run in runs[1:]] == [run.cursor_out for run in runs[:-1]]
+    assert mirrored(Entity.CANDIDATES) == in_scope(Entity.CANDIDATES)
+    # Each profile fetched once: a deferral throws no GET away.
+    assert sum(run.calls_spent for run in runs) <= len(in_scope(Entity.CANDIDATES)) + 20 + 2 * len(runs)
 
 
 def test_an_hour_long_pause_from_icims_defers_the_run_instead_of_failing_it(sandbox, run_sync, sandbox_connection):

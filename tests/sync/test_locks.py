@@ -11,6 +11,7 @@ from django.conf import settings
 from integrations.services.icims_clients import icims_shared_state
 from sync.locks import SyncLock, SyncLockLost
 from sync.models import Candidate, Entity, SyncRun
+from sync.shared_reads import group_lock_name
 from sync.tasks import sync_entity
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +110,35 @@ def test_a_lock_that_expired_unclaimed_is_taken_again_by_its_heartbeat():
     lock.heartbeat(force=True)
     assert not SyncLock(connection_id=4, entity="jobs").acquire()
     lock.release()
+
+
+def test_a_shared_read_longer_than_the_locks_time_to_live_keeps_other_readers_out(
+    sandbox, sandbox_connection, run_sync, in_scope, monkeypatch
+):
+    for entity in Entity.values:
+        assert run_sync(entity).status == SyncRun.Status.SUCCEEDED
+    sandbox.clock.advance(minutes=5)
+    for person_id in sorted(in_scope(Entity.CANDIDATES))[:12]:  # events to read, then a GET each
+        sandbox.update_person(person_id, lastname="Slow read")
+    ttl = 0.6
+    monkeypatch.setattr("sync.locks.LOCK_TTL_SECONDS", ttl)
+    group_lock = group_lock_name(mode=SyncRun.Mode.INCREMENTAL_STREAM, entity=Entity.CANDIDATES)
+    handle, began, others_got_in = sandbox.handle, [], []
+
+    def slow_icims(method, url, *args, **kwargs):  # each call takes a tenth of a second: the read outlasts the ttl
+        time.sleep(0.1)
+        began.append(began[0] if began else time.monotonic())
+        if time.monotonic() - began[0] > 1.5 * ttl:  # another worker tries to start the same read now
+            intruder = SyncLock(connection_id=sandbox_connection.pk, entity=group_lock)
+            others_got_in.append(intruder.acquire())
+            intruder.release()
+        return handle(method, url, *args, **kwargs)
+
+    monkeypatch.setattr(sandbox, "handle", slow_icims)
+
+    run = run_sync(Entity.CANDIDATES)
+
+    assert (run.mode, run.status) == (SyncRun.Mode.INCREMENTAL_STREAM, SyncRun.Status.SUCCEEDED)
+    assert Candidate.objects.filter(lastname="Slow read").count() == 12
+    assert others_got_in and not any(others_got_in)
+    assert icims_shared_state().get(SyncLock(connection_id=sandbox_connection.pk, entity=group_lock).key) is None

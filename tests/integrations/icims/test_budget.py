@@ -5,9 +5,11 @@ from __future__ import annotations
 import multiprocessing
 
 import pytest
+import redis
 
 from integrations.icims.budget import CallBudget, Purpose
 from integrations.icims.errors import IcimsBudgetExhausted
+from integrations.icims.shared_state import RedisSharedState
 from tests.fixtures.icims import icims_fixture
 
 from . import processes
@@ -139,3 +141,19 @@ def test_two_processes_on_one_machine_without_redis_never_exceed_it(tmp_path):
         worker.join(timeout=10)
 
     assert sum(granted) == 60
+
+
+@pytest.mark.redis
+def test_the_daily_allowance_is_forgotten_at_its_reset_even_if_redis_still_holds_it(redis_state_prefix, clock):
+    # Redis expires keys on its own clock; the budget's clock (here one that moves on faster) decides the reset.
+    redis_url, prefix = redis_state_prefix
+    state = RedisSharedState(redis.Redis.from_url(redis_url), prefix=prefix)
+    budget = budget_of(state, clock, hourly_budget=80_000)
+    budget.observe({"x-ratelimit-limit": "10000", "x-ratelimit-remaining": "10", "x-ratelimit-reset": "60"})
+    with pytest.raises(IcimsBudgetExhausted):
+        budget.acquire(Purpose.SYNC)
+
+    clock.advance(61)
+
+    budget.acquire(Purpose.SYNC)
+    assert budget.daily_allowance() is None
