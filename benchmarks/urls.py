@@ -22,6 +22,9 @@ PERSIST_FLOOR_TABLE = "bench_persist_floor"
 
 @csrf_exempt
 def persist_floor(request):
+    # Like the webhook's INSERT (integrations/services/webhook_event_insert.py), the statement is the
+    # connection's health check: the floor stays the least a persisting endpoint does, one round trip.
+    connection.health_check_done = True
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {PERSIST_FLOOR_TABLE} (body) VALUES (%s)", [request.body])
     return HttpResponse(b'{"status": "ok"}', content_type="application/json")

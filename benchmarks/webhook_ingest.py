@@ -1,7 +1,8 @@
-"""Load test of `POST /v2/ats/webhook/icims` against gunicorn on PostgreSQL. Run by hand:
+"""Load test of `POST /v2/ats/webhook/icims` against gunicorn on PostgreSQL. Run by hand (≈ 2 minutes):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/gt_bench REDIS_URL=redis://127.0.0.1:6379/5 \\
-        python -m benchmarks.webhook_ingest [--duration 30] [--rate 300] [--workers 5] [--port 8765]
+        python -m benchmarks.webhook_ingest [--duration 20] [--rate 300] [--workers 5] [--port 8765] \\
+        [--worker-nice 0]
 
 Four phases on loopback, each `--duration` seconds, with gzip'd, Basic-authenticated, unique events
 (none collapse as duplicates):
@@ -18,10 +19,17 @@ gunicorn in phase 4, and received -> processed p50/p99 is read from the rows of 
 (`received_at` to the worker's last state change), all of which must be processed. The events carry
 no `systemId`, so processing ends without an iCIMS call: the figure is the pipeline's (notify,
 listener, queue, claim, record), not iCIMS's. REDIS_URL is required (the worker's broker).
+`--worker-nice N` runs that worker at a lower CPU priority, as on a host where web and workers share
+cores (README: the web processes first, the worker has seconds where iCIMS waits for milliseconds).
+
+The load generator (benchmarks/http_load.py) is one thread on epoll with requests built before each
+phase; it reports its own CPU. Each phase also reports the CPU time gunicorn, the worker and this
+database's PostgreSQL backends used per request (from /proc): on a machine shared with other work,
+requests per second measure the neighbours too, CPU per request does not. The load average is printed
+at the start and the end.
 
 It creates a throw-away connection and deletes it (and its events) at the end. REDIS_URL (if set)
 should be a database of its own: the enqueued processing messages are purged at the end.
-The load generator shares the machine with the server: on a small machine it takes CPU from it.
 """
 
 from __future__ import annotations
@@ -37,43 +45,16 @@ import secrets
 import signal
 import subprocess
 import sys
-import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from benchmarks.cpu_meter import CpuMeter, process_tree
+from benchmarks.http_load import LoadResult, http_post, prebuilt, run_closed_loop, run_fixed_rate
 
 ROOT = Path(__file__).resolve().parents[1]
 WEBHOOK_PATH = "/v2/ats/webhook/icims"
 CEILING_PATH = "/bench/ceiling"
 PERSIST_FLOOR_PATH = "/bench/persist-floor"
-
-
-@dataclass
-class PhaseResult:
-    name: str
-    seconds: float
-    latencies: list[float] = field(default_factory=list)
-    statuses: dict[int, int] = field(default_factory=dict)
-    errors: int = 0
-
-    @property
-    def sent(self) -> int:
-        return len(self.latencies) + self.errors
-
-    @property
-    def rps(self) -> float:
-        return len(self.latencies) / self.seconds
-
-    def percentile(self, fraction: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000 if ordered else float("nan")
-
-    def line(self) -> str:
-        return (
-            f"{self.name:<28} {self.rps:8.1f} req/s   p50 {self.percentile(0.5):7.2f} ms   "
-            f"p99 {self.percentile(0.99):7.2f} ms   statuses {dict(sorted(self.statuses.items()))}   "
-            f"errors {self.errors}"
-        )
 
 
 def _environment() -> dict[str, str]:
@@ -99,13 +80,17 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def _start_urgent_worker(env: dict[str, str]) -> subprocess.Popen:
-    """The Procfile's urgent worker (its listener included), with 2 processes."""
+def _start_urgent_worker(env: dict[str, str], *, nice: int) -> subprocess.Popen:
+    """The Procfile's urgent worker (its listener included), with 2 processes, at `nice` priority."""
     line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("worker-urgent:"))
     words = line.split(":", 1)[1].replace("${URGENT_CONCURRENCY:-4}", "2").split()
     assert words[0] == "celery", line
     return subprocess.Popen(
-        [sys.executable, "-m", *words[:-2], "--loglevel", "WARNING"], cwd=ROOT, env=env, start_new_session=True
+        [sys.executable, "-m", *words[:-2], "--loglevel", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        preexec_fn=(lambda: os.nice(nice)) if nice else None,  # only os.nice, before the exec
     )
 
 
@@ -141,11 +126,16 @@ def _start_gunicorn(env: dict[str, str], *, port: int, workers: int) -> subproce
 
 
 class Load:
-    """Unique, gzip'd, Basic-authenticated events, as iCIMS would send them."""
+    """Unique, gzip'd, Basic-authenticated events, as iCIMS would send them, as whole HTTP requests."""
 
     def __init__(self, *, customer_id: str, username: str, password: str):
         self.customer_id = customer_id
-        self.authorization = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+        self.headers = {
+            "Content-Type": "application/json",
+            "Content-Encoding": "gzip",
+            "Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode(),
+            "User-Agent": "Apache-HttpClient/4.5.13 (Java/11)",
+        }
         self.counter = itertools.count(1)
 
     def body(self) -> bytes:
@@ -171,91 +161,47 @@ class Load:
             ).encode()
         )
 
-    def headers(self) -> dict[str, str]:
-        return {
-            "Content-Type": "application/json",
-            "Content-Encoding": "gzip",
-            "Authorization": self.authorization,
-            "User-Agent": "Apache-HttpClient/4.5.13 (Java/11)",
-        }
+    def requests(self, path: str, *, count: int):
+        """`count` requests built now, outside the measured phase (more on demand if a phase needs them)."""
+        return prebuilt(lambda: http_post(path=path, body=self.body(), headers=self.headers), count)
 
 
-def _send(connection: http.client.HTTPConnection, path: str, load: Load) -> int:
-    connection.request("POST", path, load.body(), load.headers())
-    response = connection.getresponse()
-    response.read()
-    return response.status
+class Phase:
+    """A phase's load result with the CPU the server side used for it."""
+
+    def __init__(self, name: str, load: LoadResult, cpu: dict[str, float]) -> None:
+        self.name, self.load, self.cpu = name, load, cpu
+
+    def cpu_per_request_us(self, *groups: str) -> float:
+        answered = len(self.load.latencies)
+        return sum(self.cpu[group] for group in groups) / answered * 1e6 if answered else float("nan")
+
+    def line(self) -> str:
+        load = self.load
+        return (
+            f"{self.name:<26} {load.rps:7.1f} req/s  p50 {load.percentile_ms(0.5):8.2f} ms  "
+            f"p99 {load.percentile_ms(0.99):8.2f} ms  {dict(sorted(load.statuses.items()))} errors {load.errors}\n"
+            f"{'':<26} CPU per request: gunicorn {self.cpu_per_request_us('gunicorn'):5.0f} us, PostgreSQL "
+            f"{self.cpu_per_request_us('postgres'):4.0f} us, worker {self.cpu_per_request_us('worker'):4.0f} us; "
+            f"load generator {self.cpu_per_request_us('client'):4.0f} us ({load.client_cpu_share:.0%} of a core)"
+        )
 
 
-def _record(result: PhaseResult, lock: threading.Lock, latency: float | None, status: int | None) -> None:
-    with lock:
-        if status is None:
-            result.errors += 1
-        else:
-            result.latencies.append(latency)
-            result.statuses[status] = result.statuses.get(status, 0) + 1
-
-
-def run_closed_loop(name: str, *, port: int, path: str, load: Load, seconds: float, concurrency: int) -> PhaseResult:
-    result = PhaseResult(name, seconds)
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
-
-    def client():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        while time.perf_counter() < deadline:
-            started = time.perf_counter()
-            try:
-                status = _send(connection, path, load)
-            except (OSError, http.client.HTTPException):
-                connection.close()
-                _record(result, lock, None, None)
-                continue
-            _record(result, lock, time.perf_counter() - started, status)
-
-    _run_threads(client, concurrency)
-    return result
-
-
-def run_fixed_rate(
-    name: str, *, port: int, path: str, load: Load, seconds: float, rate: float, concurrency: int
-) -> PhaseResult:
-    result = PhaseResult(name, seconds)
-    lock = threading.Lock()
-    tickets = itertools.count()
-    total = int(seconds * rate)
-    start = time.perf_counter() + 0.1
-
-    def client():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        while (ticket := next(tickets)) < total:
-            scheduled = start + ticket / rate
-            time.sleep(max(0.0, scheduled - time.perf_counter()))
-            try:
-                status = _send(connection, path, load)
-            except (OSError, http.client.HTTPException):
-                connection.close()
-                _record(result, lock, None, None)
-                continue
-            _record(result, lock, time.perf_counter() - scheduled, status)
-
-    _run_threads(client, concurrency)
-    return result
-
-
-def _run_threads(target, count: int) -> None:
-    threads = [threading.Thread(target=target) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+def _measured(name: str, meter: CpuMeter, run) -> Phase:
+    meter.start()
+    load = run()
+    cpu = meter.stop()
+    cpu["client"] = load.client_cpu_seconds
+    phase = Phase(name, load, cpu)
+    print(phase.line(), flush=True)
+    return phase
 
 
 def _wait_until_processed(model, connection, *, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     pending = model.objects.filter(connection=connection, state__in=["received", "processing"])
     while pending.exists() and time.monotonic() < deadline:
-        time.sleep(0.5)
+        time.sleep(0.2)
 
 
 def _received_to_processed(model, connection, *, after_id: int) -> list[float]:
@@ -271,13 +217,24 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
 
 
+def _load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=float, default=30.0, help="seconds per phase")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds per phase")
     parser.add_argument("--rate", type=float, default=300.0, help="requests per second in the fixed-rate phase")
+    parser.add_argument(
+        "--rate-of-max",
+        type=float,
+        default=None,
+        help="instead of --rate: this share of the webhook's own max of the same run (a busy machine's 300 req/s)",
+    )
     parser.add_argument("--workers", type=int, default=5, help="gunicorn sync workers")
-    parser.add_argument("--concurrency", type=int, default=8, help="load generator threads")
+    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight in the max phases")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--worker-nice", type=int, default=0, help="run the urgent worker at this nice level")
     args = parser.parse_args()
 
     env = _environment()
@@ -308,89 +265,107 @@ def main() -> None:
         webhook_password=password,
     )
     load = Load(customer_id=connection.customer_id, username=connection.webhook_username, password=password)
+
+    def database_backends() -> list[int]:
+        with db.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    started_at, load_at_start = time.monotonic(), _load_average()
     server = _start_gunicorn(env, port=args.port, workers=args.workers)
+    worker = None
+    meter = CpuMeter(
+        {
+            "gunicorn": lambda: process_tree(server.pid),
+            "worker": lambda: process_tree(worker.pid) if worker else (),
+            "postgres": database_backends,
+        }
+    )
+    # Enough requests built beforehand for a fast machine; a faster one builds the rest during the phase.
+    closed_count = int(args.duration * 2500)
     try:
         print(
-            f"gunicorn: {args.workers} sync workers; load generator: {args.concurrency} threads; "
-            f"{os.cpu_count()} CPUs shared by both; {args.duration:.0f} s per phase"
+            f"gunicorn: {args.workers} sync workers; load generator: {args.concurrency} in flight; "
+            f"{os.cpu_count()} CPUs shared by all; {args.duration:.0f} s per phase; load average {load_at_start}",
+            flush=True,
         )
-        run_closed_loop(
-            "warm-up", port=args.port, path=WEBHOOK_PATH, load=load, seconds=2, concurrency=args.concurrency
-        )
-        run_closed_loop(
-            "warm-up", port=args.port, path=CEILING_PATH, load=load, seconds=2, concurrency=args.concurrency
-        )
+        for path in (WEBHOOK_PATH, CEILING_PATH):
+            run_closed_loop(port=args.port, requests=load.requests(path, count=0), seconds=2, concurrency=8)
         sent_before = WebhookEvent.objects.filter(connection=connection).count()
-        ceiling = run_closed_loop(
-            "ceiling (bare view), max",
-            port=args.port,
-            path=CEILING_PATH,
-            load=load,
-            seconds=args.duration,
-            concurrency=args.concurrency,
-        )
-        print(ceiling.line())
-        floor = run_closed_loop(
-            "persist floor (one INSERT), max",
-            port=args.port,
-            path=PERSIST_FLOOR_PATH,
-            load=load,
-            seconds=args.duration,
-            concurrency=args.concurrency,
-        )
-        print(floor.line())
-        webhook = run_closed_loop(
-            "webhook, max",
-            port=args.port,
-            path=WEBHOOK_PATH,
-            load=load,
-            seconds=args.duration,
-            concurrency=args.concurrency,
-        )
-        print(webhook.line())
-        worker = _start_urgent_worker(env)
+
+        def closed(path: str):
+            requests = load.requests(path, count=closed_count)
+            return lambda: run_closed_loop(
+                port=args.port, requests=requests, seconds=args.duration, concurrency=args.concurrency
+            )
+
+        ceiling = _measured("ceiling (bare view), max", meter, closed(CEILING_PATH))
+        floor = _measured("persist floor (1 INSERT)", meter, closed(PERSIST_FLOOR_PATH))
+        webhook = _measured("webhook, max", meter, closed(WEBHOOK_PATH))
+        if args.rate_of_max:
+            args.rate = max(1.0, round(webhook.load.rps * args.rate_of_max))
+        worker = _start_urgent_worker(env, nice=args.worker_nice)
         _wait_until_processed(WebhookEvent, connection, seconds=120)  # the max phase's backlog first
         paced_after = WebhookEvent.objects.filter(connection=connection).order_by("-id").values_list("id", flat=True)
         paced_after = paced_after.first() or 0
-        paced = run_fixed_rate(
+        paced_requests = load.requests(WEBHOOK_PATH, count=int(args.duration * args.rate))
+        paced = _measured(
             f"webhook, {args.rate:.0f} req/s",
-            port=args.port,
-            path=WEBHOOK_PATH,
-            load=load,
-            seconds=args.duration,
-            rate=args.rate,
-            concurrency=max(args.concurrency, 16),
+            meter,
+            lambda: run_fixed_rate(port=args.port, requests=paced_requests, seconds=args.duration, rate=args.rate),
         )
-        print(paced.line())
+        meter.start()
         _wait_until_processed(WebhookEvent, connection, seconds=60)
+        drain_cpu = meter.stop()
     finally:
         server.terminate()
         server.wait(timeout=30)
-        if "worker" in locals():
+        if worker is not None:
             os.killpg(worker.pid, signal.SIGTERM)
             worker.wait(timeout=30)
 
     lag = _received_to_processed(WebhookEvent, connection, after_id=paced_after)
-
     stored = WebhookEvent.objects.filter(connection=connection).count() - sent_before
-    sent = webhook.sent + paced.sent
-    answered = webhook.statuses.get(200, 0) + paced.statuses.get(200, 0)
-    share = webhook.rps / floor.rps if floor.rps else float("nan")
+    sent = webhook.load.sent + paced.load.sent
+    answered = webhook.load.statuses.get(200, 0) + paced.load.statuses.get(200, 0)
+    unanswered = sent - answered  # the client gave up (10 s) or an error: stored all the same, or lost
+    share = webhook.load.rps / floor.load.rps if floor.load.rps else float("nan")
+    server_side = ("gunicorn", "postgres")
+    cpu_share = floor.cpu_per_request_us(*server_side) / webhook.cpu_per_request_us(*server_side)
+    worker_per_event = (paced.cpu["worker"] + drain_cpu["worker"]) / max(1, len(lag)) * 1e6
     unprocessed = WebhookEvent.objects.filter(
         connection=connection, state__in=[WebhookEvent.State.RECEIVED, WebhookEvent.State.PROCESSING]
     ).count()
-    print(f"events sent {sent}, answered 200 {answered}, stored {stored}, left unprocessed {unprocessed}")
+    # Lost: answered 200 but not stored. A request the generator gave up on (10 s) may or may not be stored;
+    # unanswered, the sender would send it again.
     print(
-        f"webhook max throughput = {share:.0%} of the persist floor (target >= 75%); the floor is "
-        f"{floor.rps / ceiling.rps:.0%} of the ceiling, the webhook {webhook.rps / ceiling.rps:.0%}"
+        f"events sent {sent}, answered 200 {answered}, stored {stored}, lost {max(0, answered - stored)}, "
+        f"left unprocessed {unprocessed}; {unanswered} given up on after 10 s ({max(0, sent - stored)} of them "
+        "never stored)"
     )
     print(
-        f"p99 at {args.rate:.0f} req/s = {paced.percentile(0.99):.2f} ms (target <= 15 ms); "
-        f"achieved {paced.rps:.1f} req/s"
+        f"webhook max throughput = {share:.0%} of the persist floor (target >= 75%); the floor is "
+        f"{floor.load.rps / ceiling.load.rps:.0%} of the ceiling, the webhook {webhook.load.rps / ceiling.load.rps:.0%}"
+    )
+    print(
+        f"server CPU per request (gunicorn + PostgreSQL): ceiling {ceiling.cpu_per_request_us(*server_side):.0f} us, "
+        f"floor {floor.cpu_per_request_us(*server_side):.0f} us, webhook {webhook.cpu_per_request_us(*server_side):.0f}"
+        f" us: the floor's CPU is {cpu_share:.0%} of the webhook's (what the share would be on idle cores)"
+    )
+    print(
+        f"p99 at {args.rate:.0f} req/s = {paced.load.percentile_ms(0.99):.2f} ms (target <= 15 ms); "
+        f"achieved {paced.load.rps:.1f} req/s, {paced.load.rps / webhook.load.rps:.0%} of the webhook's max"
     )
     print(
         f"received -> processed at {args.rate:.0f} req/s, {len(lag)} events: p50 {_percentile(lag, 0.5):.0f} ms, "
-        f"p99 {_percentile(lag, 0.99):.0f} ms (target p99 <= 1000 ms)"
+        f"p99 {_percentile(lag, 0.99):.0f} ms (target p99 <= 1000 ms); worker CPU {worker_per_event:.0f} us per event"
+    )
+    print(
+        f"load generator: at most {max(p.load.client_cpu_share for p in (ceiling, floor, webhook, paced)):.0%} of a "
+        f"core; load average {load_at_start} at the start, {_load_average()} at the end; "
+        f"{time.monotonic() - started_at:.0f} s"
     )
     connection.delete()
     with db.cursor() as cursor:
@@ -400,9 +375,9 @@ def main() -> None:
     ok = (
         stored == sent == answered
         and unprocessed == 0
-        and len(lag) == paced.statuses.get(200, 0)
+        and len(lag) == paced.load.statuses.get(200, 0)
         and share >= 0.75
-        and paced.percentile(0.99) <= 15
+        and paced.load.percentile_ms(0.99) <= 15
         and _percentile(lag, 0.99) <= 1000
     )
     print("PASS" if ok else "FAIL")

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import beat_init, before_task_publish
+from celery.signals import beat_init, before_task_publish, task_postrun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goodtime_icims.settings")
 
@@ -44,6 +44,22 @@ class BeatHeartbeat:
 beat_heartbeat = BeatHeartbeat()
 beat_init.connect(beat_heartbeat.beat_started, weak=False)
 before_task_publish.connect(beat_heartbeat.task_published, weak=False)
+
+
+def database_connections_tidy(sender=None, **kwargs) -> None:
+    """After each task, what Django does after each request: drop a connection that broke (a database restart)
+    or outlived CONN_MAX_AGE, keep the others (CELERY_DB_REUSE_MAX keeps Celery from closing them all).
+    A task run in the caller's process (eager: tests, the embedded profile's inline runs) leaves it alone."""
+    if sender is None or getattr(sender.request, "is_eager", False):
+        return
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+
+
+task_postrun.connect(database_connections_tidy, weak=False)
 FILESYSTEM_BROKER_FOLDERS = ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
 
 

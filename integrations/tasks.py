@@ -17,6 +17,7 @@ from integrations.services.task_queue import (
     STAGES_LINT_ALL,
     WEBHOOK_EVENT_PROCESS,
     WEBHOOK_EVENT_PROCESS_PATIENT,
+    WEBHOOK_EVENTS_PROCESS,
     WEBHOOK_EVENTS_SWEEP,
     WORKER_HEARTBEAT,
     WRITEBACK_SEND,
@@ -24,6 +25,7 @@ from integrations.services.task_queue import (
     WRITEBACKS_DUE_SWEEP,
 )
 from integrations.services.webhook_event_process import webhook_event_process as webhook_event_process_service
+from integrations.services.webhook_event_process import webhook_events_process as webhook_events_process_service
 from integrations.services.webhook_events_sweep import webhook_events_sweep as webhook_events_sweep_service
 from integrations.services.writeback_send import writeback_send as writeback_send_service
 from integrations.services.writebacks_due_sweep import writebacks_due_sweep as writebacks_due_sweep_service
@@ -44,6 +46,12 @@ def webhook_event_process(event_id: int) -> None:
 def webhook_event_process_patient(event_id: int) -> None:
     """A slow or unreachable tenant's event, handed over by the urgent lane: the full iCIMS timeouts."""
     webhook_event_process_service(event_id=event_id, patient=True)
+
+
+@shared_task(name=WEBHOOK_EVENTS_PROCESS, **URGENT_TASK_OPTIONS)
+def webhook_events_process(event_ids: list[int]) -> None:
+    """A batch of one connection's new events, as the listener found them."""
+    webhook_events_process_service(event_ids=event_ids)
 
 
 @shared_task(name=WEBHOOK_EVENTS_SWEEP, **URGENT_TASK_OPTIONS)

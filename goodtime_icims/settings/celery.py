@@ -46,6 +46,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
+# Celery's Django fixup closes the database connection before and after every task unless this is set: a
+# new PostgreSQL connection (a backend forked, authenticated) per task, more than a webhook batch's own
+# work. With it, a worker's connection lives as a web process's does: closed after a task when it broke
+# or is older than CONN_MAX_AGE (goodtime_icims/celery.py), and in any case every this many tasks.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"

@@ -25,3 +25,8 @@ WEBHOOK_CREDENTIALS_CACHE_SECONDS = env.int("WEBHOOK_CREDENTIALS_CACHE_SECONDS",
 # often it looks without being told (SQLite has no LISTEN/NOTIFY: this is its poll).
 WEBHOOK_LISTEN_BATCH_SIZE = env.int("WEBHOOK_LISTEN_BATCH_SIZE", default=200)
 WEBHOOK_LISTEN_POLL_SECONDS = env.float("WEBHOOK_LISTEN_POLL_SECONDS", default=0.5)
+# After a wake that found events, the listener looks again no sooner than this: events arriving together
+# travel together (one message, one claim per batch) at the cost of at most this much latency.
+WEBHOOK_LISTEN_GATHER_SECONDS = env.float("WEBHOOK_LISTEN_GATHER_SECONDS", default=0.05)
+# At most this many of one connection's events per processing task (one claim, one load, grouped writes).
+WEBHOOK_PROCESS_BATCH_SIZE = env.int("WEBHOOK_PROCESS_BATCH_SIZE", default=50)

@@ -28,13 +28,23 @@ def hourly_activity_record(
     describes, so database errors are logged and swallowed (inside a savepoint, so the caller's
     transaction stays usable).
     """
+    hourly_activity_record_many(connection_id=connection_id, series=series, label=label, durations=[seconds], at=at)
+
+
+def hourly_activity_record_many(
+    *, connection_id: int, series: str, label: str, durations: list[float], at: datetime | None = None
+) -> None:
+    """Count several events of one bucket at once (a batch a worker finished together): one write."""
+    if not durations:
+        return
     hour = hour_start(at or timezone.now())
     bucket = {"connection_id": connection_id, "series": series, "label": label, "hour": hour}
-    seconds = max(0.0, float(seconds))
+    durations = [max(0.0, float(seconds)) for seconds in durations]
+    count, seconds, longest = len(durations), sum(durations), max(durations)
     increment = {
-        "count": F("count") + 1,
+        "count": F("count") + count,
         "total_seconds": F("total_seconds") + seconds,
-        "max_seconds": Greatest(F("max_seconds"), seconds),
+        "max_seconds": Greatest(F("max_seconds"), longest),
     }
     try:
         with transaction.atomic():
@@ -42,7 +52,7 @@ def hourly_activity_record(
                 return
             try:
                 with transaction.atomic():
-                    HourlyActivity.objects.create(**bucket, count=1, total_seconds=seconds, max_seconds=seconds)
+                    HourlyActivity.objects.create(**bucket, count=count, total_seconds=seconds, max_seconds=longest)
             except IntegrityError:  # another worker opened the bucket between our update and our insert
                 HourlyActivity.objects.filter(**bucket).update(**increment)
     except DatabaseError:

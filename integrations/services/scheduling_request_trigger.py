@@ -21,13 +21,12 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from integrations.icims.budget import Purpose
 from integrations.icims.errors import IcimsAccessDenied, IcimsError, IcimsNotFound
 from integrations.models import Connection, HourlyActivity, SchedulingRequest, Stage, WebhookEvent
 from sync.services.mirror_profiles_ensure import mirror_profiles_ensure
 
 from .hourly_activity_record import hourly_activity_record
-from .icims_clients import icims_client_for
+from .webhook_event_batch import WebhookEventBatch
 
 logger = logging.getLogger(__name__)
 
@@ -42,18 +41,19 @@ class TriggerResult:
     outcome: str
 
 
-def scheduling_request_trigger(*, event: WebhookEvent, timeouts: tuple[float, float] | None = None) -> TriggerResult:
+def scheduling_request_trigger(*, event: WebhookEvent, batch: WebhookEventBatch | None = None) -> TriggerResult:
     """Read the workflow the event names and open, refresh or reopen its scheduling request.
 
     Retryable iCIMS errors propagate, so the event goes back to the sweeper; errors retrying cannot fix
-    (no such workflow, access denied, refused credentials) fail the event with the reason. `timeouts`
-    (connect, read) replace the settings' for every iCIMS call of the event (the urgent lane's short ones).
+    (no such workflow, access denied, refused credentials) fail the event with the reason. `batch`: what
+    the events processed together share (the iCIMS client, stage look-ups).
     """
+    batch = batch or WebhookEventBatch()
     connection = event.connection
     workflow_id = event.system_id
     if not workflow_id:
         return TriggerResult(WebhookEvent.State.FAILED, "The event names no applicant workflow (no systemId).")
-    client = icims_client_for(connection=connection, purpose=Purpose.WEBHOOK, timeouts=timeouts)
+    client = batch.icims_client(connection)
     try:
         workflow = client.get_applicant_workflow(workflow_id, fields=WORKFLOW_FIELDS)
     except (IcimsNotFound, IcimsAccessDenied) as exc:
@@ -72,9 +72,7 @@ def scheduling_request_trigger(*, event: WebhookEvent, timeouts: tuple[float, fl
     status = workflow.get("status") or {}
     status_id = str(status.get("id") or "")
     status_label = f"{status.get('value') or 'unnamed status'} ({status_id or 'no id'})"
-    stage = (
-        Stage.objects.filter(connection=connection, status_id=status_id, is_active=True).first() if status_id else None
-    )
+    stage = batch.active_stage(connection, status_id) if status_id else None
     if stage is None:
         return TriggerResult(
             WebhookEvent.State.PROCESSED,

@@ -8,6 +8,7 @@ from celery import current_app
 WEBHOOK_EVENT_PROCESS = "integrations.tasks.webhook_event_process"
 # A slow tenant's event on the sync workers, with the full timeouts (routed to `sync` in settings).
 WEBHOOK_EVENT_PROCESS_PATIENT = "integrations.tasks.webhook_event_process_patient"
+WEBHOOK_EVENTS_PROCESS = "integrations.tasks.webhook_events_process"
 WEBHOOK_EVENTS_SWEEP = "integrations.tasks.webhook_events_sweep"
 WRITEBACK_SEND = "integrations.tasks.writeback_send"
 WRITEBACK_SEND_PATIENT = "integrations.tasks.writeback_send_patient"  # a slow tenant's, on the sync workers

@@ -23,7 +23,7 @@ from django.utils import timezone
 from integrations.models import Connection, WebhookEvent
 
 from .task_queue import WEBHOOK_EVENT_PROCESS, task_enqueue
-from .webhook_event_insert import webhook_event_insert
+from .webhook_event_insert import webhook_credentials_current, webhook_event_insert
 from .webhook_event_types import EVENT_TYPES, Handling, handling_for
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,11 @@ _SECRET_HEADER = re.compile(r"authorization|cookie|signature|token|secret|passwo
 
 class WebhookEventRefused(Exception):
     """The event is authenticated but names a customer that is not the connection's."""
+
+
+class WebhookCredentialsChanged(Exception):
+    """The connection's credentials (or its pause, or the connection itself) changed since the caller read
+    them: nothing was stored; authenticate again from the database and retry."""
 
 
 @dataclass(frozen=True)
@@ -54,12 +59,19 @@ class IngestResult:
 
 
 def webhook_event_ingest(
-    *, connection: Connection, event: IcimsEvent, headers: Mapping[str, str], received_at: datetime | None = None
+    *,
+    connection: Connection,
+    event: IcimsEvent,
+    headers: Mapping[str, str],
+    received_at: datetime | None = None,
+    credentials_as_stored: Mapping[str, object] | None = None,
 ) -> IngestResult:
     """Store the event (or find its duplicate) and enqueue processing after commit.
 
     Raises WebhookEventRefused, storing nothing, when the event names another tenant's customer:
     a connection's credentials can never put an event in front of another connection.
+    Given `credentials_as_stored` (the connection's credential columns as the caller read them), stores
+    only while the connection's row still holds them, and raises WebhookCredentialsChanged otherwise.
     """
     if event.customer_id != connection.customer_id:
         logger.warning(
@@ -87,8 +99,11 @@ def webhook_event_ingest(
         outcome=outcome,
         **event.indexed,
     )
-    stored_id = _store(row, notify=state == WebhookEvent.State.RECEIVED)
+    stored_id = _store(row, notify=state == WebhookEvent.State.RECEIVED, credentials_as_stored=credentials_as_stored)
     if stored_id is None:
+        # Nothing written: a duplicate, or credentials changed since they were read (only then is this asked).
+        if credentials_as_stored and not webhook_credentials_current(credentials_as_stored=credentials_as_stored):
+            raise WebhookCredentialsChanged(f"Connection {connection.pk}'s webhook credentials changed.")
         duplicate = WebhookEvent.objects.filter(connection=connection, dedupe_key=dedupe_key).first()
         if duplicate is None:  # gone since the INSERT skipped it (its connection just deleted): not stored
             raise IntegrityError(f"Event {dedupe_key} neither stored nor found: its connection is gone.")
@@ -104,13 +119,13 @@ def webhook_event_ingest(
     return IngestResult(event=row, created=True)
 
 
-def _store(row: WebhookEvent, *, notify: bool) -> int | None:
+def _store(row: WebhookEvent, *, notify: bool, credentials_as_stored: Mapping[str, object] | None) -> int | None:
     """One INSERT. Outside a transaction it commits on its own (no BEGIN/COMMIT round trips); inside
     one, a savepoint keeps any database error from breaking the caller's transaction."""
     if transaction.get_connection().in_atomic_block:
         with transaction.atomic():
-            return webhook_event_insert(row=row, notify=notify)
-    return webhook_event_insert(row=row, notify=notify)
+            return webhook_event_insert(row=row, notify=notify, credentials_as_stored=credentials_as_stored)
+    return webhook_event_insert(row=row, notify=notify, credentials_as_stored=credentials_as_stored)
 
 
 def webhook_event_dedupe_key(*, payload: dict, received_at: datetime) -> str:

@@ -14,6 +14,7 @@ from enum import StrEnum
 from integrations.models import WebhookEvent
 
 from .scheduling_request_trigger import scheduling_request_trigger
+from .webhook_event_batch import WebhookEventBatch
 
 
 class Handling(StrEnum):
@@ -34,12 +35,9 @@ class EventType:
             raise ValueError("An event type is processed exactly when it has a processor.")
 
 
-def workflow_status_change_process(
-    *, event: WebhookEvent, timeouts: tuple[float, float] | None = None
-) -> tuple[str, str]:
-    """A candidate's workflow changed status: maybe open a scheduling request (scheduling_request_trigger.py).
-    `timeouts`: the urgent lane's short (connect, read) timeouts for its iCIMS calls; None: the full ones."""
-    result = scheduling_request_trigger(event=event, timeouts=timeouts)
+def workflow_status_change_process(*, event: WebhookEvent, batch: WebhookEventBatch) -> tuple[str, str]:
+    """A candidate's workflow changed status: maybe open a scheduling request (scheduling_request_trigger.py)."""
+    result = scheduling_request_trigger(event=event, batch=batch)
     return result.state, result.outcome
 
 

@@ -4,7 +4,9 @@ On PostgreSQL it LISTENs on the channel the request's INSERT notifies (webhook_e
 wakes the moment an event commits; it also looks every WEBHOOK_LISTEN_POLL_SECONDS x 4 in case a
 notification was lost with a dropped connection. On SQLite (the embedded profile) there is no
 LISTEN: it looks every WEBHOOK_LISTEN_POLL_SECONDS. Each wake drains everything new, a batch of
-WEBHOOK_LISTEN_BATCH_SIZE per query, so under load one query hands on many events.
+WEBHOOK_LISTEN_BATCH_SIZE per query, so under load one query hands on many events; after a wake that
+found some it waits WEBHOOK_LISTEN_GATHER_SECONDS before the next, so that under load events travel in
+batches (one message and one claim for many) rather than one by one as their notifications come.
 
 The sweeper (webhook_events_sweep.py) stays the safety net for whatever this misses.
 """
@@ -49,9 +51,13 @@ def _listen_until_stopped(*, should_stop: Callable[[], bool]) -> int:
         with db_connection.cursor() as cursor:
             cursor.execute(f"LISTEN {NEW_EVENTS_CHANNEL}")
         logger.info("Webhook listener: listening on %s", NEW_EVENTS_CHANNEL)
+    gather = settings.WEBHOOK_LISTEN_GATHER_SECONDS
     handed_on = 0
     while not should_stop():
-        handed_on += _drain()
+        found = _drain()
+        handed_on += found
+        if found and gather > 0:
+            time.sleep(gather)
         if listening:
             _wait_for_notification(timeout=poll * POSTGRES_POLL_FACTOR)
         else:

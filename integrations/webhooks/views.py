@@ -21,9 +21,14 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from integrations.services.webhook_event_ingest import WebhookEventRefused, webhook_event_ingest
+from integrations.services.webhook_event_ingest import (
+    IcimsEvent,
+    WebhookCredentialsChanged,
+    WebhookEventRefused,
+    webhook_event_ingest,
+)
 
-from .authentication import webhook_connection_authenticate
+from .authentication import Authenticated, webhook_connection_authenticate
 from .rejections import WebhookRejected, vendor_error_body
 from .request_body import body_decompress, body_read, body_stream, event_parse
 
@@ -49,6 +54,14 @@ class IcimsWebhookView(View):
             # Input our checks let through but the database refuses: the sender's to fix, not a retry.
             logger.exception("Webhook not stored: the database refused its data")
             return _error(400, "The scheduling integration could not store this event.", "Unstorable data.")
+        except WebhookCredentialsChanged:
+            # Changed between our read and our write, twice in a row: rare; iCIMS retries.
+            logger.warning("Webhook not stored: the connection's credentials changed while it was received")
+            return _error(
+                503,
+                "The scheduling integration is briefly unavailable; please try again.",
+                "The connection's settings changed while this event was received.",
+            )
         except (OperationalError, InterfaceError):
             logger.exception("Webhook not stored: database unavailable")
             return _error(
@@ -68,25 +81,48 @@ class IcimsWebhookView(View):
             max_bytes=max_bytes,
         )
         headers = dict(django_request.headers)
-        connection = webhook_connection_authenticate(
-            authorization=django_request.headers.get("Authorization", ""),
-            headers=headers,
-            method=django_request.method,
-            path=django_request.path,
-            query=django_request.META.get("QUERY_STRING", ""),
-            body=raw,
-            now=timezone.now(),
-            hmac_tolerance=timedelta(seconds=settings.WEBHOOK_HMAC_TOLERANCE_SECONDS),
-        )
+
+        def authenticate(*, from_database: bool) -> Authenticated:
+            return webhook_connection_authenticate(
+                authorization=django_request.headers.get("Authorization", ""),
+                headers=headers,
+                method=django_request.method,
+                path=django_request.path,
+                query=django_request.META.get("QUERY_STRING", ""),
+                body=raw,
+                now=timezone.now(),
+                hmac_tolerance=timedelta(seconds=settings.WEBHOOK_HMAC_TOLERANCE_SECONDS),
+                from_database=from_database,
+            )
+
+        authenticated = authenticate(from_database=False)
         body = body_decompress(
             raw=raw, content_encoding=django_request.headers.get("Content-Encoding", ""), max_bytes=max_bytes
         )
         event = event_parse(body=body)
         try:
-            result = webhook_event_ingest(connection=connection, event=event, headers=headers)
-        except WebhookEventRefused as refused:
-            return _error(403, "This event names a customer these credentials do not cover.", str(refused))
-        return JsonResponse({"status": "received" if result.created else "duplicate", "id": result.event.pk})
+            return _store(authenticated, event=event, headers=headers)
+        except (WebhookCredentialsChanged, WebhookEventRefused):
+            if not authenticated.from_memory:
+                raise
+        # What this process remembered is out of date (the write itself said so, or it would refuse the
+        # customerId): the database decides, once.
+        return _store(authenticate(from_database=True), event=event, headers=headers)
+
+
+def _store(authenticated: Authenticated, *, event: IcimsEvent, headers: dict[str, str]) -> JsonResponse:
+    try:
+        result = webhook_event_ingest(
+            connection=authenticated.connection,
+            event=event,
+            headers=headers,
+            credentials_as_stored=authenticated.credentials_as_stored,
+        )
+    except WebhookEventRefused as refused:
+        if authenticated.from_memory:
+            raise
+        return _error(403, "This event names a customer these credentials do not cover.", str(refused))
+    return JsonResponse({"status": "received" if result.created else "duplicate", "id": result.event.pk})
 
 
 def _error(status: int, user_message: str, debug_message: str, *, www_authenticate: bool = False) -> JsonResponse:

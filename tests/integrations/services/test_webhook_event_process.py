@@ -91,3 +91,38 @@ def test_two_workers_racing_for_one_row_process_it_once(sandbox, sandbox_stages,
     assert wins.count(True) == 1
     event.refresh_from_db()
     assert (event.state, event.attempts) == (WebhookEvent.State.PROCESSED, 1)
+
+
+def _statements_to_process(events) -> int:
+    from django.test.utils import CaptureQueriesContext
+
+    from integrations.services.webhook_event_process import webhook_events_process
+
+    with CaptureQueriesContext(db_connection) as captured:
+        processed = webhook_events_process(event_ids=[event.pk for event in events])
+    assert len(processed) == len(events)
+    return len(captured.captured_queries)
+
+
+def test_a_batch_costs_the_same_statements_for_thirty_events_as_for_three(connection):
+    # Events naming no workflow: each ends "failed" without an iCIMS call, as many webhooks of one kind would.
+    events = [_stored(connection, payload={"eventType": "WorkFlowStatusChangeEvent", "n": n}) for n in range(34)]
+    _statements_to_process(events[:1])  # the first of the hour also opens the hour's rollup row
+
+    assert _statements_to_process(events[1:4]) == _statements_to_process(events[4:])
+    assert set(WebhookEvent.objects.values_list("state", "attempts")) == {(WebhookEvent.State.FAILED, 1)}
+
+
+def test_a_batch_records_each_events_own_outcome(sandbox, sandbox_stages, stored_event):
+    from integrations.services.webhook_event_process import webhook_events_process
+
+    with_workflow = stored_event()
+    without_workflow = _stored(with_workflow.connection)
+
+    webhook_events_process(event_ids=[with_workflow.pk, without_workflow.pk])
+
+    with_workflow.refresh_from_db()
+    without_workflow.refresh_from_db()
+    assert (with_workflow.state, without_workflow.state) == (WebhookEvent.State.PROCESSED, WebhookEvent.State.FAILED)
+    assert "does not trigger scheduling" in with_workflow.outcome
+    assert "no systemId" in without_workflow.outcome

@@ -58,10 +58,10 @@ def test_ignored_retried_and_replayed_events_are_not_the_listeners(connection):
 def test_an_event_whose_send_fails_is_left_for_the_next_drain(connection, monkeypatch):
     event = _stored(connection, 1)
 
-    def broker_down(*, event_id, countdown=None):
+    def broker_down(*, name, args, countdown=None):
         raise ConnectionError("broker unavailable")
 
-    monkeypatch.setattr("integrations.services.webhook_events_queue_new.webhook_event_enqueue", broker_down)
+    monkeypatch.setattr("integrations.services.webhook_events_queue_new.task_enqueue", broker_down)
     with pytest.raises(ConnectionError):
         webhook_events_queue_new(limit=10)
     event.refresh_from_db()
@@ -96,3 +96,21 @@ def test_two_listeners_at_once_never_hand_on_the_same_event(transactional_db, co
     assert not set(handed_on[0]) & set(handed_on[1])
     assert set(handed_on[0]) | set(handed_on[1]) == events
     assert len(handed_on[0]) + len(handed_on[1]) == len(events)
+
+
+def test_new_events_travel_in_batches_of_one_connection_each(connection, monkeypatch, settings):
+    from integrations.models import Connection
+
+    settings.WEBHOOK_PROCESS_BATCH_SIZE = 2
+    other = Connection.objects.create(name="Globex", customer_id="3100")
+    acme = [_stored(connection, number) for number in range(3)]
+    globex = [_stored(other, number) for number in range(10, 12)]
+    sent: list[list[int]] = []
+    monkeypatch.setattr(
+        "integrations.services.webhook_events_queue_new.task_enqueue",
+        lambda *, name, args, countdown=None: sent.append(args[0]),
+    )
+
+    webhook_events_queue_new(limit=10)
+
+    assert sorted(sent) == sorted([[acme[0].pk, acme[1].pk], [acme[2].pk], [globex[0].pk, globex[1].pk]])

@@ -1,21 +1,19 @@
 """The webhook's credentials memory: a known sender costs one write, and a change made by any process applies
 to the very next request.
 
-"Another process" is played by a second cache client (a new backend instance on the same cache: the shared
-Redis when REDIS_URL is set) and a database write that sends no signal in this process.
+"Another process" is played by a database write that runs no code of this process (no signal, no cache):
+the event's INSERT itself checks that the credentials this process remembers are still the stored ones.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 
-from django.core.cache import caches
 from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
 
 from integrations.models import Connection, WebhookEvent
 from integrations.services.connection_pause import connections_set_active
-from integrations.services.webhook_credentials_version import CACHE_KEY
 from tests.integrations.webhooks.conftest import GLOBEX_KEY, basic_authorization, fixture_payload
 
 NEW_PASSWORD = "acme-webhook-password-rotated-41c7"
@@ -39,9 +37,8 @@ def _statements():
 
 
 def _changed_by_another_process(connection: Connection, **fields) -> None:
-    Connection.objects.filter(pk=connection.pk).update(**fields)  # no post_save here: another process saved it
-    other_process_cache = caches.create_connection("default")
-    other_process_cache.set(CACHE_KEY, "saved-by-another-process", timeout=None)
+    # An UPDATE runs no signal and touches no cache: all this process could learn it from is the database.
+    Connection.objects.filter(pk=connection.pk).update(**fields)
 
 
 def test_a_sender_already_checked_costs_one_statement_the_insert(post_webhook, acme, acme_basic):
@@ -74,17 +71,32 @@ def test_a_pause_by_another_process_applies_to_the_next_request(post_webhook, ac
     assert WebhookEvent.objects.get(pk=response.json()["id"]).state == WebhookEvent.State.IGNORED
 
 
-def test_saving_a_new_password_or_pausing_gives_the_credentials_a_new_version_for_every_process(acme):
-    other_process_cache = caches.create_connection("default")
-    before = other_process_cache.get(CACHE_KEY)
+def test_a_connection_deleted_by_another_process_refuses_the_next_request(post_webhook, acme, acme_basic):
+    assert post_webhook(_payload(1), authorization=acme_basic).status_code == 200
 
-    acme.webhook_password = NEW_PASSWORD
-    acme.save()
-    after_password = other_process_cache.get(CACHE_KEY)
-    connections_set_active(connections=Connection.objects.filter(pk=acme.pk), active=False)
-    after_pause = other_process_cache.get(CACHE_KEY)
+    Connection.objects.filter(pk=acme.pk).delete()
 
-    assert len({before, after_password, after_pause}) == 3
+    assert post_webhook(_payload(2), authorization=acme_basic).status_code == 401
+    assert not WebhookEvent.objects.exists()
+
+
+def test_a_duplicate_from_a_remembered_sender_is_answered_as_one(post_webhook, acme, acme_basic):
+    first = post_webhook(_payload(1), authorization=acme_basic).json()
+
+    with _statements() as statements:
+        again = post_webhook(_payload(1), authorization=acme_basic).json()
+
+    assert again == {"status": "duplicate", "id": first["id"]}
+    assert statements == ["INSERT", "SELECT", "SELECT"]  # nothing written; credentials still current; the original
+
+
+def test_a_customer_id_changed_by_another_process_applies_to_the_next_request(post_webhook, acme, acme_basic):
+    assert post_webhook(_payload(1), authorization=acme_basic).status_code == 200
+
+    _changed_by_another_process(acme, customer_id="2188")
+
+    assert post_webhook(_payload(2), authorization=acme_basic).status_code == 403
+    assert post_webhook(_payload(3, customer_id="2188"), authorization=acme_basic).status_code == 200
 
 
 def test_a_paused_connection_saved_in_this_process_stores_the_next_event_as_ignored(post_webhook, acme, acme_basic):

@@ -25,6 +25,13 @@ from .through_gunicorn import chunked, post_through_gunicorn
 ONE_MB = 1024 * 1024
 
 
+def connections_for_another_process():
+    """A second connection to the test database, as another process would hold."""
+    from django.db import connections
+
+    return connections.create_connection("default")
+
+
 def _for_globex(payload: dict) -> dict:
     return {**payload, "customerId": "3100"}
 
@@ -404,6 +411,28 @@ def test_a_database_outage_gets_503_temporary_without_a_stack_trace(post_webhook
         response = post_webhook(fixture_payload("WorkFlowStatusChangeEvent"), authorization=acme_basic)
 
     _assert_vendor_error(response, 503)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_arriving_on_a_database_connection_dropped_since_the_last_one_is_stored(
+    post_webhook, acme, acme_basic
+):
+    if db_connection.vendor != "postgresql":
+        pytest.skip("a server that can drop our connection (PostgreSQL)")
+    assert post_webhook({**fixture_payload("WorkFlowStatusChangeEvent"), "personId": "1"}, authorization=acme_basic)
+    dropped_pid = db_connection.connection.info.backend_pid
+    other = connections_for_another_process()
+    try:
+        with other.cursor() as cursor:  # a restart, a failover: the server hangs up on us
+            cursor.execute("SELECT pg_terminate_backend(%s)", [dropped_pid])
+    finally:
+        other.close()
+
+    response = post_webhook({**fixture_payload("WorkFlowStatusChangeEvent"), "personId": "2"}, authorization=acme_basic)
+
+    assert response.status_code == 200 and response.json()["status"] == "received"
+    assert db_connection.connection.info.backend_pid != dropped_pid
+    assert WebhookEvent.objects.filter(person_id="2").exists()
 
 
 def test_the_endpoint_needs_no_csrf_token(acme, acme_basic):
