@@ -7,6 +7,7 @@ from .celery import *  # noqa: F403
 from .content_security import *  # noqa: F403
 from .icims import *  # noqa: F403
 from .monitoring import *  # noqa: F403
+from .platform_webhooks import *  # noqa: F403
 from .sign_in import *  # noqa: F403
 from .sync import *  # noqa: F403
 from .webhooks import *  # noqa: F403

@@ -18,6 +18,12 @@ from .connections import (
     default_user_folders,
 )
 from .health import HEALTH_RANK, ConnectionHealth, HealthState
+from .platform_webhooks import (
+    PlatformWebhookAttempt,
+    PlatformWebhookDelivery,
+    PlatformWebhookEndpoint,
+    PlatformWebhookMessage,
+)
 from .scheduling import SchedulingRequest
 from .stage_lint import StageLintReport
 from .stages import Stage
@@ -44,6 +50,10 @@ __all__ = [
     "ConnectionHealth",
     "HealthState",
     "HourlyActivity",
+    "PlatformWebhookAttempt",
+    "PlatformWebhookDelivery",
+    "PlatformWebhookEndpoint",
+    "PlatformWebhookMessage",
     "ProcessHeartbeat",
     "SchedulingRequest",
     "Stage",

@@ -21,6 +21,10 @@ class AuditEvent(models.Model):
         API_TOKEN_CREATED = "api_token_created", "created an API token"
         API_TOKEN_REVOKED = "api_token_revoked", "revoked an API token"
         API_CALL = "api_call", "API action"
+        PLATFORM_WEBHOOK_ADDED = "platform_webhook_added", "added a platform webhook endpoint"
+        PLATFORM_WEBHOOK_ROTATED = "platform_webhook_rotated", "rotated a platform webhook secret"
+        PLATFORM_WEBHOOK_REMOVED = "platform_webhook_removed", "removed a platform webhook endpoint"
+        PLATFORM_WEBHOOK_CHANGED = "platform_webhook_changed", "changed a platform webhook endpoint"
 
     at = models.DateTimeField("when", auto_now_add=True, db_index=True)
     action = models.CharField("action", max_length=32, choices=Action.choices, db_index=True)

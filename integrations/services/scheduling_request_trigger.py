@@ -28,6 +28,12 @@ from sync.services.mirror_profiles_ensure import mirror_profiles_ensure
 
 from .hourly_activity_record import hourly_activity_record
 from .icims_clients import icims_client_for
+from .platform_webhook_events import (
+    SCHEDULING_REQUEST_CREATED,
+    SCHEDULING_REQUEST_UPDATED,
+    RequestChange,
+    scheduling_request_event_emit,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +134,7 @@ def _request_upsert(*, event: WebhookEvent, stage: Stage, candidate_id: str, job
                 request = _locked(event)
             else:
                 logger.info("Scheduling request %s started for workflow %s", request.pk, event.system_id)
+                scheduling_request_event_emit(event_type=SCHEDULING_REQUEST_CREATED, request=request)
                 _latency_record(event, label="started")
                 return f"Started scheduling request {request.pk} for workflow {event.system_id} at stage {stage_label}."
         if request.last_event_id == event.pk:
@@ -142,6 +149,9 @@ def _request_upsert(*, event: WebhookEvent, stage: Stage, candidate_id: str, job
                     "this event arrived; nothing changed."
                 )
             _reset_to_pending(request, **fresh)
+            scheduling_request_event_emit(
+                event_type=SCHEDULING_REQUEST_UPDATED, request=request, change=RequestChange.REOPENED
+            )
             _latency_record(event, label="reopened")
             return (
                 f"Reopened scheduling request {request.pk} for workflow {event.system_id} at stage {stage_label} "
@@ -150,6 +160,9 @@ def _request_upsert(*, event: WebhookEvent, stage: Stage, candidate_id: str, job
         if request.trigger_stage_id != stage.pk:
             old_stage = request.trigger_stage
             _reset_to_pending(request, **fresh)
+            scheduling_request_event_emit(
+                event_type=SCHEDULING_REQUEST_UPDATED, request=request, change=RequestChange.STAGE
+            )
             _latency_record(event, label="moved")
             return (
                 f"Scheduling request {request.pk} for workflow {event.system_id} moved from stage {old_stage} to "
