@@ -36,6 +36,12 @@ class SuperuserOnlyMixin:
 
 
 class PlatformWebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(
+        label="URL",
+        max_length=500,
+        assume_scheme="https",
+        help_text="HTTPS on a public address, unless PLATFORM_WEBHOOK_ALLOWED_HOSTS lists its host:port.",
+    )
     event_types = forms.MultipleChoiceField(
         label="events",
         choices=[(name, f"{name}: {meaning}") for name, meaning in EVENT_TYPES.items()],
