@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 import logging
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
 import requests
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from standardwebhooks import Webhook
 
@@ -35,6 +36,7 @@ from .task_queue import PLATFORM_WEBHOOK_DELIVER, task_enqueue
 
 logger = logging.getLogger(__name__)
 
+CLAIMABLE = (PlatformWebhookDelivery.State.PENDING, PlatformWebhookDelivery.State.RETRYING)
 RESPONSE_BODY_LIMIT = 2000
 USER_AGENT = "goodtime-icims-webhooks/1"
 # One session per worker process: keep-alive to the receiver saves a TLS handshake per event.
@@ -52,14 +54,17 @@ class Answer:
         return self.status is not None and 200 <= self.status < 300
 
 
-def platform_webhook_claim(*, delivery_id: int, now=None) -> bool:
+def platform_webhook_claim(*, delivery: PlatformWebhookDelivery, now=None) -> bool:
+    """Take the delivery as read (due, not being sent, its endpoint enabled) if nobody took it since: one UPDATE."""
     now = now or timezone.now()
+    due = delivery.next_attempt_at is None or delivery.next_attempt_at <= now
+    if not (due and delivery.state in CLAIMABLE and delivery.endpoint.is_enabled):
+        return False
     claimed = PlatformWebhookDelivery.objects.filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
-        pk=delivery_id,
-        state__in=[PlatformWebhookDelivery.State.PENDING, PlatformWebhookDelivery.State.RETRYING],
-        endpoint__is_enabled=True,
+        pk=delivery.pk, state=delivery.state, attempts=delivery.attempts
     ).update(state=PlatformWebhookDelivery.State.DELIVERING, attempts=F("attempts") + 1, updated_at=now)
+    if claimed:
+        delivery.state, delivery.attempts = PlatformWebhookDelivery.State.DELIVERING, delivery.attempts + 1
     return claimed == 1
 
 
@@ -98,10 +103,14 @@ def _post(url: str, headers: dict, body: str) -> Answer:
 
 
 def platform_webhook_deliver(*, delivery_id: int, replay: bool = False) -> PlatformWebhookDelivery | None:
-    """Send the delivery if this caller wins the claim and it is due; None otherwise."""
-    if not platform_webhook_claim(delivery_id=delivery_id):
+    """Send the delivery if this caller wins the claim and it is due; None otherwise.
+
+    Four round trips to the database on success (read, claim, attempt, outcome): a delivery is mostly
+    waiting on them, so each one counts.
+    """
+    delivery = PlatformWebhookDelivery.objects.select_related("message", "endpoint").filter(pk=delivery_id).first()
+    if delivery is None or not platform_webhook_claim(delivery=delivery):
         return None
-    delivery = PlatformWebhookDelivery.objects.select_related("message", "endpoint").get(pk=delivery_id)
     endpoint, message = delivery.endpoint, delivery.message
     started = timezone.now()
     headers, body = platform_webhook_request(
@@ -111,8 +120,15 @@ def platform_webhook_deliver(*, delivery_id: int, replay: bool = False) -> Platf
     answer = _post(endpoint.url, headers, body)
     duration_ms = int((time.monotonic() - clock) * 1000)
     next_attempt_at = None if answer.delivered else _next_attempt_at(delivery.attempts)
-    state = _state_after(answer, next_attempt_at)
-    with transaction.atomic():
+    outcome = {
+        "state": _state_after(answer, next_attempt_at),
+        "next_attempt_at": next_attempt_at,
+        "last_status": answer.status,
+        "last_error": answer.error,
+    }
+    # A success needs no transaction: should the worker die between the two writes, the sweep sends the
+    # event again (receivers deduplicate on webhook-id). A failure also updates the endpoint, atomically.
+    with transaction.atomic() if not answer.delivered else nullcontext():
         PlatformWebhookAttempt.objects.create(
             delivery=delivery,
             started_at=started,
@@ -126,17 +142,11 @@ def platform_webhook_deliver(*, delivery_id: int, replay: bool = False) -> Platf
             next_attempt_at=next_attempt_at,
         )
         now = timezone.now()
+        outcome.update(updated_at=now, delivered_at=now if answer.delivered else None)
         # Only while still ours: if the sweep took the row back after our lease ran out, it decides.
         finished = PlatformWebhookDelivery.objects.filter(
             pk=delivery.pk, state=PlatformWebhookDelivery.State.DELIVERING, attempts=delivery.attempts
-        ).update(
-            state=state,
-            next_attempt_at=next_attempt_at,
-            last_status=answer.status,
-            last_error=answer.error,
-            updated_at=now,
-            delivered_at=now if answer.delivered else None,
-        )
+        ).update(**outcome)
         if answer.delivered:
             platform_webhook_endpoint_success_record(endpoint=endpoint)
         else:
@@ -147,6 +157,9 @@ def platform_webhook_deliver(*, delivery_id: int, replay: bool = False) -> Platf
                 lambda: platform_webhook_deliveries_enqueue(delivery_ids=[delivery.pk], countdown=max(countdown, 0)),
                 robust=True,
             )
+    if finished:
+        for name, value in outcome.items():
+            setattr(delivery, name, value)
     log = logger.info if answer.delivered else logger.warning
     log(
         "Platform webhook %s (%s) to endpoint %s, attempt %s: %s",
@@ -154,9 +167,8 @@ def platform_webhook_deliver(*, delivery_id: int, replay: bool = False) -> Platf
         message.event_type,
         endpoint.pk,
         delivery.attempts,
-        state if answer.delivered else f"{state}: {answer.error}",
+        outcome["state"] if answer.delivered else f"{outcome['state']}: {answer.error}",
     )
-    delivery.refresh_from_db()
     return delivery
 
 

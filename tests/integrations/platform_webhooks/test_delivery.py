@@ -87,8 +87,10 @@ def test_one_event_is_never_being_sent_to_one_endpoint_twice_at_once(endpoint, r
     _emit()
     delivery = PlatformWebhookDelivery.objects.get()
 
-    assert platform_webhook_claim(delivery_id=delivery.pk) is True
-    assert platform_webhook_claim(delivery_id=delivery.pk) is False  # a second nudge finds it taken
+    first_worker, second_worker = (PlatformWebhookDelivery.objects.select_related("endpoint").get() for _ in "12")
+    assert platform_webhook_claim(delivery=first_worker) is True
+    assert platform_webhook_claim(delivery=second_worker) is False  # read before the claim, taken meanwhile
+    assert platform_webhook_claim(delivery=first_worker) is False  # and nobody takes it twice
     assert platform_webhook_replay(delivery_ids=[delivery.pk]) == 0  # and Replay leaves it alone
 
 
