@@ -218,7 +218,6 @@ class PlatformWebhookDeliveryAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
         "state",
         "attempts",
         "last_status",
-        "next_attempt_at",
         "short_error",
     ]
     list_filter = ["state", "endpoint", "message__event_type"]

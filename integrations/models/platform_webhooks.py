@@ -124,7 +124,7 @@ class PlatformWebhookDelivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.message} to {self.endpoint_id} ({self.state})"
+        return f"{self.message} to endpoint {self.endpoint_id} ({self.state})"
 
 
 class PlatformWebhookAttempt(models.Model):
