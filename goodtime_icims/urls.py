@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from health_check.views import HealthCheckView
 
 from integrations.api import urls as integrations_api_urls
+from integrations.credential_portal import urls as credential_portal_urls
 from integrations.webhooks.views import IcimsWebhookView
 from sync import urls as sync_api_urls
 
@@ -30,6 +31,8 @@ urlpatterns = [
 
 urlpatterns += [
     path("v2/ats/webhook/icims", IcimsWebhookView.as_view(), name="icims-webhook"),
+    # A customer's one-time credential link: no sign-in, the link is the credential.
+    path("credentials/", include(credential_portal_urls)),
 ]
 
 # The REST API for the scheduling platform, integrations' routes and sync's in one namespace;

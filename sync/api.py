@@ -10,14 +10,18 @@ import django_filters
 from django.http import QueryDict
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
 from integrations.api.pagination import IcimsIdCursorPagination
-from integrations.api.schema import ERROR_RESPONSES
+from integrations.api.schema import ERROR_RESPONSES, LIVE_READ_ERROR_RESPONSES
 from integrations.api.tenancy import ID_PATTERN, ConnectionScoped
+from integrations.services.candidate_live_refresh import candidate_live_refresh
 
 from .models import Candidate, IcimsUser, Job, ScopeState
 
 ANY_SCOPE = "any"
+IN_SCOPE, OUT_OF_SCOPE = "in_scope", "out_of_scope"
 
 
 class PersonRefSerializer(serializers.Serializer):
@@ -36,8 +40,25 @@ class MirroredRecordSerializer(serializers.ModelSerializer):
     updated_in_icims = serializers.DateTimeField(
         source="updateddate", allow_null=True, help_text="iCIMS's own last-updated time (minute resolution)."
     )
+    scope = serializers.SerializerMethodField(
+        help_text="`in_scope`: in the synced folders and kept fresh by the sync; `out_of_scope`: outside them "
+        "(left, deleted, or never in them but named by a scheduling request); `scope_state` says which."
+    )
 
-    common_fields = ["id", "folder", "folder_id", "updated_in_icims", "scope_state", "scope_changed_at", "synced_at"]
+    common_fields = [
+        "id",
+        "folder",
+        "folder_id",
+        "updated_in_icims",
+        "scope",
+        "scope_state",
+        "scope_changed_at",
+        "synced_at",
+    ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=[IN_SCOPE, OUT_OF_SCOPE]))
+    def get_scope(self, record) -> str:
+        return IN_SCOPE if record.scope_state == ScopeState.IN_SCOPE else OUT_OF_SCOPE
 
 
 class JobSerializer(MirroredRecordSerializer):
@@ -116,7 +137,8 @@ class MirrorFilter(django_filters.FilterSet):
         choices=[*ScopeState.choices, (ANY_SCOPE, "any")],
         method="filter_scope_state",
         empty_label=None,
-        help_text="Default `in_scope`; `any` for every record the mirror keeps.",
+        help_text="Default `in_scope`; `any` for every record the mirror keeps; `out_of_scope` for people "
+        "outside the folders kept because a scheduling request names them.",
     )
 
     def __init__(self, data=None, *args, **kwargs):
@@ -156,15 +178,41 @@ class JobViewSet(MirrorViewSet):
     serializer_class = JobSerializer
 
 
+class LiveQuerySerializer(serializers.Serializer):
+    live = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="`true`: read the person from iCIMS now (a live lookup, under the connection's call budget), "
+        "whatever their folder, and refresh the mirror; `false` (default): answer from the mirror.",
+    )
+
+
 @extend_schema_view(
     list=extend_schema(responses={200: CandidateSerializer(many=True), **ERROR_RESPONSES}),
-    retrieve=extend_schema(responses={200: CandidateSerializer, **ERROR_RESPONSES}),
+    retrieve=extend_schema(
+        description="A candidate by iCIMS id, from the mirror whatever its scope: people in the candidate folders, "
+        "and people outside them that a scheduling request names (`scope` `out_of_scope`). With `?live=true` the "
+        "profile is read from iCIMS now for any person id and the mirror refreshed; a person the mirror does not "
+        "keep (outside the folders, named by no scheduling request) is answered without being stored.",
+        parameters=[LiveQuerySerializer],
+        responses={200: CandidateSerializer, **LIVE_READ_ERROR_RESPONSES},
+    ),
 )
 class CandidateViewSet(MirrorViewSet):
-    """Candidates mirrored from iCIMS (people in the connection's candidate folders)."""
+    """Candidates mirrored from iCIMS (people in the connection's candidate folders, and people a scheduling
+    request names)."""
 
     queryset = Candidate.objects.none()  # names the model (for the schema); requests use get_queryset
     serializer_class = CandidateSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        query = LiveQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            raise ValidationError(query.errors)
+        if not query.validated_data["live"]:
+            return super().retrieve(request, *args, **kwargs)
+        candidate = candidate_live_refresh(connection=self.connection, icims_id=int(kwargs["icims_id"]))
+        return Response(self.get_serializer(candidate).data)
 
 
 @extend_schema_view(

@@ -20,6 +20,9 @@ class ScopeState(models.TextChoices):
     IN_SCOPE = "in_scope", "in scope"
     LEFT_SCOPE = "left_scope", "left scope"
     DELETED = "deleted", "deleted"
+    # A person outside the synced folders whom a scheduling request names: kept so the platform can read
+    # who it schedules, and left alone by a full run's marking (which only touches rows in scope).
+    OUT_OF_SCOPE = "out_of_scope", "out of scope, kept for a scheduling request"
 
 
 class MirroredRecord(models.Model):
@@ -74,7 +77,8 @@ class MirroredRecord(models.Model):
         choices=ScopeState.choices,
         default=ScopeState.IN_SCOPE,
         help_text="In scope: synced. Left scope: no longer in a configured folder. "
-        "Deleted: deleted in iCIMS, or gone from a clean full run.",
+        "Deleted: deleted in iCIMS, or gone from a clean full run. "
+        "Out of scope, kept: never in a configured folder, mirrored because a scheduling request names the person.",
     )
     scope_changed_at = models.DateTimeField(
         "scope changed", null=True, blank=True, help_text="When the record entered its current scope state."

@@ -5,6 +5,7 @@ from .api import *  # noqa: F403
 from .base import *  # noqa: F403
 from .celery import *  # noqa: F403
 from .content_security import *  # noqa: F403
+from .credential_links import *  # noqa: F403
 from .icims import *  # noqa: F403
 from .monitoring import *  # noqa: F403
 from .platform_webhooks import *  # noqa: F403

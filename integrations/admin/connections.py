@@ -23,6 +23,7 @@ from ..services.connection_save import connection_save
 from .alerts import AlertSettingsInline
 from .connection_actions import run_connection_test
 from .connection_charts import chart_window_from, connection_charts_html, connection_charts_view
+from .connection_credential_links import ConnectionCredentialLinkAdminMixin
 from .connection_forms import ConnectionForm, clear_field_name
 from .connection_health import (
     HealthFilter,
@@ -45,7 +46,9 @@ PROGRESS_FIELDS = [
 
 
 @admin.register(Connection)
-class ConnectionAdmin(ConnectionTestingAdminMixin, TenantScopedAdminMixin, admin.ModelAdmin):
+class ConnectionAdmin(
+    ConnectionCredentialLinkAdminMixin, ConnectionTestingAdminMixin, TenantScopedAdminMixin, admin.ModelAdmin
+):
     form = ConnectionForm
     connection_path = "pk"
     # Declared on the form as write-only fields; excluded here so the model never gets a blank "keep".
@@ -171,6 +174,7 @@ class ConnectionAdmin(ConnectionTestingAdminMixin, TenantScopedAdminMixin, admin
                     connection=connection, window=chart_window_from(request)
                 )
                 extra_context.update(self.connection_test_context(request, connection))
+                extra_context.update(self.credential_link_context(request, connection))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def response_change(self, request, obj):

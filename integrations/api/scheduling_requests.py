@@ -11,6 +11,7 @@ from integrations.models import SchedulingRequest
 from .pagination import NewestFirstCursorPagination
 from .scheduling_actions import SchedulingRequestActions
 from .scheduling_request_serializers import SchedulingRequestSerializer
+from .scheduling_request_timeline import SchedulingRequestTimeline
 from .schema import ERROR_RESPONSES
 from .tenancy import ID_PATTERN, visible_connections
 
@@ -39,10 +40,14 @@ class SchedulingRequestFilter(django_filters.FilterSet):
     retrieve=extend_schema(responses={200: SchedulingRequestSerializer, **ERROR_RESPONSES}),
 )
 class SchedulingRequestViewSet(
-    SchedulingRequestActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    SchedulingRequestActions,
+    SchedulingRequestTimeline,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Scheduling requests of the connections this token may see, newest first, and what the platform does
-    with one (open, schedule, cancel, interviews, feedback requests)."""
+    with one (open, schedule, cancel, interviews, feedback requests); its timeline."""
 
     queryset = SchedulingRequest.objects.none()  # the schema's model; requests use get_queryset
     serializer_class = SchedulingRequestSerializer

@@ -47,6 +47,17 @@ LIVE_ERROR_RESPONSES = {
     502: _error("`icims_error`, `icims_auth_failed`, `icims_access_denied`: iCIMS refused the call."),
     503: _error("`icims_unavailable`: iCIMS failed or could not be reached; try again."),
 }
+# A read that may go to iCIMS now (`?live=true`): no resume link, so no 403.
+LIVE_READ_ERROR_RESPONSES = {
+    **ERROR_RESPONSES,
+    404: _error("`not_found`: no such connection for this token, or iCIMS has no such record."),
+    429: _error(
+        "`throttled`; with `live`: `icims_rate_limited` (iCIMS says wait) or `icims_budget_exhausted` (the "
+        "connection's hourly call budget is spent); wait for Retry-After."
+    ),
+    502: _error("`icims_error`, `icims_auth_failed`, `icims_access_denied`: iCIMS refused the call."),
+    503: _error("`icims_unavailable`: iCIMS failed, timed out, could not be reached or is paused; try again."),
+}
 LIVE_FEATURE_ERROR_RESPONSES = {
     **LIVE_ERROR_RESPONSES,
     409: _error("`feature_disabled`: the connection has this feature off (the message says which)."),

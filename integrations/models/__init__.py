@@ -17,6 +17,7 @@ from .connections import (
     default_candidate_folders,
     default_user_folders,
 )
+from .credential_links import CredentialLink
 from .health import HEALTH_RANK, ConnectionHealth, HealthState
 from .platform_webhooks import (
     PlatformWebhookAttempt,
@@ -48,6 +49,7 @@ __all__ = [
     "AuditEvent",
     "Connection",
     "ConnectionHealth",
+    "CredentialLink",
     "HealthState",
     "HourlyActivity",
     "PlatformWebhookAttempt",

@@ -25,6 +25,11 @@ class AuditEvent(models.Model):
         PLATFORM_WEBHOOK_ROTATED = "platform_webhook_rotated", "rotated a platform webhook secret"
         PLATFORM_WEBHOOK_REMOVED = "platform_webhook_removed", "removed a platform webhook endpoint"
         PLATFORM_WEBHOOK_CHANGED = "platform_webhook_changed", "changed a platform webhook endpoint"
+        CREDENTIAL_LINK_CREATED = "credential_link_created", "created a credential link"
+        CREDENTIAL_LINK_OPENED = "credential_link_opened", "opened a credential link"
+        CREDENTIAL_LINK_TEST_FAILED = "credential_link_test_failed", "entered credentials that failed"
+        CREDENTIAL_LINK_ACCEPTED = "credential_link_accepted", "entered credentials that work"
+        CREDENTIAL_LINK_REFUSED = "credential_link_refused", "used an expired or used-up credential link"
 
     at = models.DateTimeField("when", auto_now_add=True, db_index=True)
     action = models.CharField("action", max_length=32, choices=Action.choices, db_index=True)

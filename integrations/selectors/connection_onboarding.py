@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from ..models import Connection, Stage
+from ..models import Connection, CredentialLink, Stage
 
 NOT_DONE_YET = "not done yet"
 
@@ -21,10 +21,34 @@ class OnboardingStep:
 def connections_with_onboarding_facts(queryset: QuerySet[Connection]) -> QuerySet[Connection]:
     """Annotate what the checklist needs from other tables, so a list of connections costs one query."""
     stages = Stage.objects.filter(connection=OuterRef("pk"))
+    accepted_links = CredentialLink.objects.filter(connection=OuterRef("pk"), accepted_at__isnull=False)
     return queryset.annotate(
         has_stages=Exists(stages),
         has_trigger_stages=Exists(stages.filter(is_active=True, triggers_scheduling=True)),
+        credentials_received_at=Subquery(accepted_links.order_by("-accepted_at").values("accepted_at")[:1]),
     )
+
+
+def _credentials_received_at(connection: Connection):
+    """When the customer's credentials last came in through a credential link (and passed the test)."""
+    if hasattr(connection, "credentials_received_at"):
+        return connection.credentials_received_at
+    if connection.pk is None:
+        return None
+    link = connection.credential_links.filter(accepted_at__isnull=False).order_by("-accepted_at").first()
+    return link.accepted_at if link else None
+
+
+def _credentials_detail(connection: Connection) -> str:
+    received_at = _credentials_received_at(connection)
+    verified_at = connection.credentials_verified_at
+    if received_at is not None and verified_at is not None:
+        return (
+            f"credentials received and verified {received_at:%Y-%m-%d %H:%M} UTC "
+            "(entered by the customer through a credential link)"
+            + (f"; last verified {verified_at:%Y-%m-%d %H:%M} UTC" if verified_at > received_at else "")
+        )
+    return _when(verified_at)
 
 
 def _stage_facts(connection: Connection) -> tuple[bool, bool]:
@@ -48,7 +72,7 @@ def connection_onboarding_checklist(*, connection: Connection) -> list[Onboardin
     return [
         OnboardingStep("iCIMS CustomerId", bool(connection.customer_id), connection.customer_id or NOT_DONE_YET),
         OnboardingStep("iCIMS StreamId", bool(connection.stream_id), connection.stream_id or NOT_DONE_YET),
-        OnboardingStep("Credentials verified", verified, _when(connection.credentials_verified_at)),
+        OnboardingStep("Credentials verified", verified, _credentials_detail(connection)),
         # iCIMS grants scopes out of sight; a successful connection test is the only evidence we get.
         OnboardingStep(
             "Scopes granted for the chosen features",

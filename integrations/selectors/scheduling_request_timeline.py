@@ -51,11 +51,46 @@ def _named(status_id: str, names: dict[str, str]) -> str:
     return f"{names[status_id]} ({status_id})" if status_id in names else status_id
 
 
+@dataclass(frozen=True)
+class TimelinePage:
+    entries: list[TimelineEntry]  # oldest first
+    truncated: bool  # older entries were left out: the story is longer than the limit
+
+
 def scheduling_request_timeline(*, request: SchedulingRequest) -> list[TimelineEntry]:
     """Webhook events of the workflow, the request's own decisions, and its write-backs with every attempt,
     oldest first. Four queries, however long the story."""
-    events = list(WebhookEvent.objects.filter(connection_id=request.connection_id, system_id=request.workflow_id))
-    writebacks = list(Writeback.objects.filter(scheduling_request=request).prefetch_related("send_attempts"))
+    return _timeline(request=request, limit=None).entries
+
+
+def scheduling_request_timeline_newest(*, request: SchedulingRequest, limit: int) -> TimelinePage:
+    """The newest `limit` entries of the timeline, oldest first, and whether older ones were left out.
+
+    Each source reads at most `limit` + 1 rows (newest first), so a workflow with thousands of events costs
+    the same as one with a few; write-back attempts are bounded by the retry schedule."""
+    if limit < 1:
+        raise ValueError("A timeline needs a limit of at least 1.")
+    return _timeline(request=request, limit=limit)
+
+
+def _newest(queryset: QuerySet, *, order: str, limit: int | None) -> tuple[list, bool]:
+    if limit is None:
+        return list(queryset), False
+    rows = list(queryset.order_by(f"-{order}", "-pk")[: limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def _timeline(*, request: SchedulingRequest, limit: int | None) -> TimelinePage:
+    events, events_cut = _newest(
+        WebhookEvent.objects.filter(connection_id=request.connection_id, system_id=request.workflow_id),
+        order="received_at",
+        limit=limit,
+    )
+    writebacks, writebacks_cut = _newest(
+        Writeback.objects.filter(scheduling_request=request).prefetch_related("send_attempts"),
+        order="created_at",
+        limit=limit,
+    )
     names = stage_names(
         connection_id=request.connection_id,
         status_ids=({event.old_status for event in events} | {event.new_status for event in events}) - {""},
@@ -105,4 +140,7 @@ def scheduling_request_timeline(*, request: SchedulingRequest) -> list[TimelineE
             )
             for attempt in writeback.send_attempts.all()
         ]
-    return sorted(entries, key=lambda entry: entry.at)
+    entries.sort(key=lambda entry: entry.at)
+    if limit is None:
+        return TimelinePage(entries=entries, truncated=False)
+    return TimelinePage(entries=entries[-limit:], truncated=events_cut or writebacks_cut or len(entries) > limit)

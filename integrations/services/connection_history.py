@@ -18,17 +18,28 @@ from django.utils.text import capfirst
 from ..models import Connection
 
 SHELL_ACTOR_USERNAME = "shell"
+# Credentials a customer entered through a credential link are recorded under this account.
+CREDENTIAL_LINK_ACTOR_USERNAME = "customer-credential-link"
 
 
-def shell_actor_get() -> AbstractBaseUser:
-    """The account shell changes are recorded under; it can never log in."""
+def _recording_account(username: str) -> AbstractBaseUser:
     user, created = get_user_model().objects.get_or_create(
-        username=SHELL_ACTOR_USERNAME, defaults={"is_active": False, "is_staff": False}
+        username=username, defaults={"is_active": False, "is_staff": False}
     )
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
     return user
+
+
+def shell_actor_get() -> AbstractBaseUser:
+    """The account shell changes are recorded under; it can never log in."""
+    return _recording_account(SHELL_ACTOR_USERNAME)
+
+
+def credential_link_actor_get() -> AbstractBaseUser:
+    """The account a customer's credential link changes are recorded under; it can never log in."""
+    return _recording_account(CREDENTIAL_LINK_ACTOR_USERNAME)
 
 
 def connection_field_labels(field_names: Iterable[str]) -> list[str]:

@@ -150,8 +150,8 @@ def _check_customer(client: IcimsClient, connection: Connection) -> ConnectionCh
     return ConnectionCheck(name, True, f"customer {cid} answers at {client.config.api_url}.")
 
 
-def _check_data_stream(client: IcimsClient, connection: Connection) -> ConnectionCheck:
-    resolution = connection_stream_resolve(connection=connection, client=client)
+def _check_data_stream(client: IcimsClient, connection: Connection, *, store: bool = True) -> ConnectionCheck:
+    resolution = connection_stream_resolve(connection=connection, client=client, store=store)
     return ConnectionCheck("data stream", resolution.ok, resolution.detail)
 
 
@@ -183,8 +183,15 @@ def _check_writeback(interviews: IcimsInterviews, connection: Connection) -> Con
         return ConnectionCheck(name, False, detail or f"the write-back read failed: {error}.")
 
 
-def _features(connection: Connection, result: ConnectionTestResult) -> list[FeatureScopes]:
+def connection_feature_scopes(
+    *, connection: Connection, result: ConnectionTestResult | None = None
+) -> list[FeatureScopes]:
+    """The features bought, the scopes each needs, and (given a test result) whether the test showed them
+    to work. Without a result: what to ask iCIMS for (the credential link shows this to the customer)."""
+
     def passed(*names: str) -> bool | None:
+        if result is None:
+            return None
         checks = [result.check(name) for name in names]
         if any(check is not None and not check.ok for check in checks):
             return False
@@ -208,27 +215,8 @@ def connection_test(
     """Run every check (stopping after a failed token or customer, which the rest depend on), keep the
     result on the connection (by `by`, else the actor's name), set `credentials_verified_at` only when
     every check passes, and record the test in the audit trail."""
-    client = icims_client_for(connection=connection, purpose=Purpose.LIVE, session=session, max_attempts=1)
-    result = ConnectionTestResult()
-    for check in (_check_token, _check_customer):
-        result.checks.append(check(client, connection))
-        if not result.checks[-1].ok:
-            break
-    else:
-        result.checks.append(_check_data_stream(client, connection))
-        if connection.interview_sync_enabled or connection.feedback_enabled:
-            interviews = icims_interviews_for(
-                connection=connection, purpose=Purpose.LIVE, session=session, max_attempts=1
-            )
-            result.checks.append(_check_writeback(interviews, connection))
-    result.features = _features(connection, result)
-    now = timezone.now()
-    connection.last_test_result = result.as_record(at=now.isoformat(), by=by or (actor.get_username() if actor else ""))
-    fields = ["last_test_result"]
-    if result.ok:
-        connection.credentials_verified_at = now
-        fields.append("credentials_verified_at")
-    Connection.objects.filter(pk=connection.pk).update(**{name: getattr(connection, name) for name in fields})
+    result = connection_checks_run(connection=connection, session=session)
+    connection_test_result_keep(connection=connection, result=result, by=by or (actor.get_username() if actor else ""))
     failed = next((check for check in result.checks if not check.ok), None)
     audit_record(
         action=AuditEvent.Action.CONNECTION_TEST,
@@ -237,3 +225,36 @@ def connection_test(
         connection=connection,
     )
     return result
+
+
+def connection_checks_run(
+    *, connection: Connection, session: requests.Session | None = None, store: bool = True
+) -> ConnectionTestResult:
+    """The checks alone, on the connection as it is in memory. Without `store` nothing is written to its
+    row (not even the data stream found): for credentials on trial, which may yet be refused."""
+    client = icims_client_for(connection=connection, purpose=Purpose.LIVE, session=session, max_attempts=1)
+    result = ConnectionTestResult()
+    for check in (_check_token, _check_customer):
+        result.checks.append(check(client, connection))
+        if not result.checks[-1].ok:
+            break
+    else:
+        result.checks.append(_check_data_stream(client, connection, store=store))
+        if connection.interview_sync_enabled or connection.feedback_enabled:
+            interviews = icims_interviews_for(
+                connection=connection, purpose=Purpose.LIVE, session=session, max_attempts=1
+            )
+            result.checks.append(_check_writeback(interviews, connection))
+    result.features = connection_feature_scopes(connection=connection, result=result)
+    return result
+
+
+def connection_test_result_keep(*, connection: Connection, result: ConnectionTestResult, by: str) -> None:
+    """Keep the result on the connection, and `credentials_verified_at` when every check passed."""
+    now = timezone.now()
+    connection.last_test_result = result.as_record(at=now.isoformat(), by=by)
+    fields = ["last_test_result"]
+    if result.ok:
+        connection.credentials_verified_at = now
+        fields.append("credentials_verified_at")
+    Connection.objects.filter(pk=connection.pk).update(**{name: getattr(connection, name) for name in fields})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ from integrations.icims.errors import IcimsError
 from integrations.models import Connection
 
 from ..entities import entity_spec
-from ..models import Candidate, Entity, IcimsUser, Job
+from ..models import Candidate, Entity, Job
 from .records_upsert import records_upsert
 
 logger = logging.getLogger(__name__)
@@ -20,17 +21,14 @@ logger = logging.getLogger(__name__)
 def mirror_profiles_ensure(*, connection: Connection, client: IcimsClient, person_id: str, job_id: str) -> list[str]:
     """GET and mirror the person and the job the mirror lacks; returns notes on what could not be fetched.
 
-    A person may be a candidate or a user (an employee applying internally), so either mirror counts.
-    A person outside the candidate folders is fetched but not mirrored (the sync's scope rule decides).
+    The person is the one the platform must schedule, so it is kept among the candidates whatever its
+    folder: in scope in a candidate folder, else marked *out of scope* (the API serves it either way). A
+    person in a user folder (an employee applying internally) is mirrored as a user too.
     Retryable errors propagate (the event is retried); a refused or missing profile only leaves a note:
     the scheduling request does not depend on the mirror.
     """
     notes = []
-    person_known = (
-        Candidate.objects.filter(connection=connection, icims_id=person_id).exists()
-        or IcimsUser.objects.filter(connection=connection, icims_id=person_id).exists()
-    )
-    if person_id and not person_known:
+    if person_id and not Candidate.objects.filter(connection=connection, icims_id=person_id).exists():
         notes += _fetch_into_mirror(connection=connection, client=client, entity=Entity.CANDIDATES, icims_id=person_id)
     if job_id and not Job.objects.filter(connection=connection, icims_id=job_id).exists():
         notes += _fetch_into_mirror(connection=connection, client=client, entity=Entity.JOBS, icims_id=job_id)
@@ -47,10 +45,25 @@ def _fetch_into_mirror(*, connection: Connection, client: IcimsClient, entity: s
             raise
         logger.warning("Could not fetch %s %s for the mirror: %s", spec.profile_type, icims_id, exc)
         return [f"{spec.profile_type} {icims_id} could not be fetched for the mirror ({type(exc).__name__})."]
-    counts = records_upsert(connection=connection, entity=entity, profiles=[(icims_id, profile)], fetched_at=fetched_at)
-    if entity == Entity.CANDIDATES and counts.ignored:
-        # Not in a candidate folder: an employee applying internally is mirrored as a user, if a user at all.
-        records_upsert(
-            connection=connection, entity=Entity.USERS, profiles=[(icims_id, profile)], fetched_at=fetched_at
-        )
+    if entity == Entity.CANDIDATES:
+        scheduled_person_write(connection=connection, icims_id=icims_id, profile=profile, fetched_at=fetched_at)
+    else:
+        records_upsert(connection=connection, entity=entity, profiles=[(icims_id, profile)], fetched_at=fetched_at)
     return []
+
+
+def scheduled_person_write(
+    *, connection: Connection, icims_id: str | int, profile: dict, fetched_at: datetime, keep: bool = True
+) -> None:
+    """Write the fetched profile of a person someone is to schedule. With `keep`, it stays among the
+    candidates even outside the candidate folders (marked out of scope); a user's row is refreshed too
+    when the user folders hold the person (or the mirror already does)."""
+    profiles = [(icims_id, profile)]
+    records_upsert(
+        connection=connection,
+        entity=Entity.CANDIDATES,
+        profiles=profiles,
+        fetched_at=fetched_at,
+        keep_out_of_scope=keep,
+    )
+    records_upsert(connection=connection, entity=Entity.USERS, profiles=profiles, fetched_at=fetched_at)

@@ -77,6 +77,7 @@ def records_upsert(
     profiles: Iterable[tuple[int | str, dict]],
     fetched_at: datetime,
     batch_size: int = BATCH_SIZE,
+    keep_out_of_scope: bool = False,
 ) -> UpsertCounts:
     """Write fetched profiles `(icims id, profile JSON)` into the entity's mirror, in bulk.
 
@@ -84,6 +85,10 @@ def records_upsert(
     out of scope are not mirrored; mirrored ones that move out of scope are kept and marked. Each batch
     commits as a whole (unless the caller holds a transaction), so once this returns the caller may
     advance its cursor; a batch that fails leaves nothing of itself behind, and writing it again is safe.
+
+    `keep_out_of_scope` (people a scheduling request names): a new person outside the folders is mirrored
+    anyway, marked *out of scope*. A row so marked keeps that mark while it stays outside the folders (it
+    never was in scope, so it has not "left" it) and becomes in scope if it moves into one.
     """
     if timezone.is_naive(fetched_at):
         raise ValueError("fetched_at must be an aware datetime (UTC): comparing it with stored times needs a zone.")
@@ -113,11 +118,18 @@ def records_upsert(
     ids = list(latest)
     for start in range(0, len(ids), batch_size):
         batch = {icims_id: latest[icims_id] for icims_id in ids[start : start + batch_size]}
-        counts += _batch_write(connection=connection, spec=spec, scope_of=scope_of, batch=batch, fetched_at=fetched_at)
+        counts += _batch_write(
+            connection=connection,
+            spec=spec,
+            scope_of=scope_of,
+            batch=batch,
+            fetched_at=fetched_at,
+            keep_out_of_scope=keep_out_of_scope,
+        )
     return counts
 
 
-def _batch_write(*, connection, spec, scope_of, batch, fetched_at) -> UpsertCounts:
+def _batch_write(*, connection, spec, scope_of, batch, fetched_at, keep_out_of_scope) -> UpsertCounts:
     model = spec.model
     counts = UpsertCounts()
     written_at = timezone.now()
@@ -135,8 +147,12 @@ def _batch_write(*, connection, spec, scope_of, batch, fetched_at) -> UpsertCoun
             state = scope_of(values)
             digest = content_hash(values)
             row = held.get(icims_id)
+            if state == ScopeState.LEFT_SCOPE and (
+                (row is None and keep_out_of_scope) or (row is not None and row[5] == ScopeState.OUT_OF_SCOPE)
+            ):
+                state = ScopeState.OUT_OF_SCOPE
             if row is None:
-                if state != ScopeState.IN_SCOPE:
+                if state not in (ScopeState.IN_SCOPE, ScopeState.OUT_OF_SCOPE):
                     counts.ignored += 1
                     continue
                 counts.created += 1

@@ -1,4 +1,4 @@
-"""Configure and check iCIMS connections from the shell: `icims_connection add|update|list|test`.
+"""Configure and check iCIMS connections from the shell: `icims_connection add|update|list|test|invite`.
 
 Each subcommand is one parser (built by `_arguments_<name>`) and one handler (`handle_<name>`);
 a new subcommand adds one of each. The rules live in integrations.services.connection_save,
@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import argparse
 import os
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 from integrations.models import Connection
 from integrations.regions import Region
@@ -28,6 +31,7 @@ from integrations.services.connection_save import (
     connection_update,
 )
 from integrations.services.connection_test import connection_test
+from integrations.services.credential_links import credential_link_create
 
 # Model field -> the option that sets it, so validation errors name what the user typed.
 FIELD_OPTIONS = {
@@ -89,6 +93,19 @@ def _whole_number(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
 
+_DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+def _duration(text: str) -> timedelta:
+    """`72h`, `3d`, `90m` (a bare number is hours)."""
+    value = text.strip().lower()
+    unit = value[-1] if value and value[-1] in _DURATION_UNITS else "h"
+    number = value[:-1] if value and value[-1] in _DURATION_UNITS else value
+    if not number.isdecimal():
+        raise argparse.ArgumentTypeError(f"expected a duration such as 72h, 3d or 90m, got {text!r}")
+    return timedelta(**{_DURATION_UNITS[unit]: int(number)})
+
+
 class Command(BaseCommand):
     help = "Add, update or list iCIMS connections (tenants). Secrets are never printed."
 
@@ -103,6 +120,19 @@ class Command(BaseCommand):
             "something does not work.",
         )
         test.add_argument("--customer-id", required=True, help="The connection's iCIMS CustomerId.")
+        invite = subcommands.add_parser(
+            "invite",
+            help="Print a one-time link (shown once) where the customer's iCIMS admin enters its own client id "
+            "and secret, tested at once. A new link replaces any earlier one still open.",
+        )
+        invite.add_argument("--customer-id", required=True, help="The connection's iCIMS CustomerId.")
+        invite.add_argument(
+            "--expires",
+            type=_duration,
+            metavar="DURATION",
+            help="How long the link works: e.g. 72h (the default, CREDENTIAL_LINK_DEFAULT_EXPIRY_HOURS), 3d, 90m.",
+        )
+        invite.add_argument("--by", metavar="USERNAME", help="Who made the link, in the audit trail.")
 
     def handle(self, *args, subcommand: str, **options):
         getattr(self, f"handle_{subcommand}")(**options)
@@ -253,6 +283,26 @@ class Command(BaseCommand):
         if not result.ok:
             raise CommandError(f"The connection {connection} does not work.")
         self.stdout.write(self.style.SUCCESS(f"The connection {connection} works."))
+
+    def handle_invite(self, *, customer_id: str, expires: timedelta | None, by: str | None, **options) -> None:
+        connection = Connection.objects.filter(customer_id=customer_id).first()
+        if connection is None:
+            raise CommandError(f"No connection has CustomerId {customer_id}. `icims_connection list` shows them.")
+        try:
+            issued = credential_link_create(connection=connection, expires_in=expires, created_by=self._actor(by))
+        except ValueError as refused:
+            raise CommandError(f"--expires: {refused}") from None
+        link_path = reverse("credential-link", args=[issued.token])
+        self.stdout.write(
+            f"Credential link for {connection} (shown only this once; valid until "
+            f"{issued.link.expires_at:%Y-%m-%d %H:%M} UTC, works once):"
+        )
+        if settings.PORTAL_URL:
+            self.stdout.write(f"  {settings.PORTAL_URL.rstrip('/')}{link_path}")
+        else:
+            self.stdout.write(f"  {link_path}")
+            self.stdout.write("  (PORTAL_URL is not set: put the portal's public address in front of this path.)")
+        self.stdout.write(f"  Scopes the customer will be asked to grant: {', '.join(connection.required_scopes())}")
 
     # -- plumbing --------------------------------------------------------------------------------
 

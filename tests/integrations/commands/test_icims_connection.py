@@ -260,3 +260,38 @@ def test_the_trigger_mode_is_set_from_the_shell(db):
     run("update", "--customer-id", "4242", "--trigger-mode", "live")
     assert Connection.objects.get(customer_id="4242").trigger_mode == "live"
     assert "--trigger-mode" in refused("update", "--customer-id", "4242", "--trigger-mode", "sometimes")
+
+
+def test_invite_prints_a_one_time_link_once_and_keeps_only_its_hash(ready_connection, settings):
+    from integrations.models import CredentialLink
+    from integrations.services.credential_links import credential_link_hash
+
+    settings.PORTAL_URL = "https://portal.example.com/"
+    output = run("invite", "--customer-id", ready_connection.customer_id, "--expires", "3d")
+
+    url = next(line.strip() for line in output.splitlines() if "/credentials/" in line)
+    assert url.startswith("https://portal.example.com/credentials/gtc_")
+    link = CredentialLink.objects.get()
+    assert link.token_hash == credential_link_hash(url.rstrip("/").rsplit("/", 1)[1])
+    assert round((link.expires_at - link.created_at).total_seconds() / 3600) == 72
+    assert "Data-stream:stream:read" in output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--customer-id", "9999"], "No connection has CustomerId 9999"),
+        (["--customer-id", "2187", "--expires", "5m"], "between 10 minutes and"),
+        (["--customer-id", "2187", "--expires", "60d"], "between 10 minutes and"),
+    ],
+)
+def test_invite_with_bad_input_says_why_and_makes_no_link(ready_connection, args, message):
+    from integrations.models import CredentialLink
+
+    assert message in refused("invite", *args)
+    assert not CredentialLink.objects.exists()
+
+
+def test_invite_refuses_a_duration_it_cannot_read(ready_connection):
+    with pytest.raises(CommandError, match="expected a duration"):
+        run("invite", "--customer-id", "2187", "--expires", "soon")

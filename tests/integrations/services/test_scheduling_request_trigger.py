@@ -199,7 +199,7 @@ def test_the_next_interview_round_moves_the_request_and_makes_it_pending(
     assert "moved from stage" in event.outcome
 
 
-def test_an_employee_applying_internally_is_mirrored_as_a_user(
+def test_an_employee_applying_internally_is_mirrored_as_a_user_and_kept_as_a_candidate_out_of_scope(
     sandbox_stages, sandbox, stored_event, sandbox_connection
 ):
     employee = sandbox.user_ids[0]
@@ -208,5 +208,5 @@ def test_an_employee_applying_internally_is_mirrored_as_a_user(
     _processed(stored_event(systemId=str(workflow.id), personId=str(employee)))
 
     assert SchedulingRequest.objects.get().candidate_id == str(employee)
-    assert IcimsUser.objects.filter(connection=sandbox_connection, icims_id=employee).exists()
-    assert not Candidate.objects.filter(connection=sandbox_connection, icims_id=employee).exists()
+    assert IcimsUser.objects.get(connection=sandbox_connection, icims_id=employee).scope_state == "in_scope"
+    assert Candidate.objects.get(connection=sandbox_connection, icims_id=employee).scope_state == "out_of_scope"
