@@ -19,6 +19,7 @@ from integrations.services.process_heartbeat_record import heartbeat_queues
 from integrations.services.stages_lint import LINT_PERIODIC_TASK_NAME
 from integrations.tasks import (
     alerts_check,
+    platform_webhooks_sweep,
     stages_lint_all,
     webhook_events_sweep,
     worker_heartbeat,
@@ -59,6 +60,12 @@ BEAT_ENTRIES = (
         task=writebacks_due_sweep,
         interval_setting="WRITEBACK_SWEEP_INTERVAL_SECONDS",
         description="Sends write-backs whose retry time has come; rescues ones a lost worker held.",
+    ),
+    BeatEntry(
+        name="Send due platform webhooks",
+        task=platform_webhooks_sweep,
+        interval_setting="PLATFORM_WEBHOOK_SWEEP_INTERVAL_SECONDS",
+        description="Sends platform webhook deliveries whose retry time has come; rescues ones a lost worker held.",
     ),
     BeatEntry(
         name=ALERTS_PERIODIC_TASK_NAME,

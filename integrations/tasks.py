@@ -9,11 +9,15 @@ from django.conf import settings
 from integrations.models import AlertNotification
 from integrations.services.alert_notifications_send import alert_notifications_send as alert_notifications_send_service
 from integrations.services.alerts_evaluate import alerts_evaluate
+from integrations.services.platform_webhook_deliver import platform_webhook_deliver as platform_webhook_deliver_service
+from integrations.services.platform_webhooks_sweep import platform_webhooks_sweep as platform_webhooks_sweep_service
 from integrations.services.process_heartbeat_record import process_heartbeat_record, worker_heartbeat_name
 from integrations.services.stages_lint import stages_lint_all as stages_lint_all_service
 from integrations.services.task_queue import (
     ALERT_NOTIFICATIONS_SEND,
     ALERTS_CHECK,
+    PLATFORM_WEBHOOK_DELIVER,
+    PLATFORM_WEBHOOKS_SWEEP,
     STAGES_LINT_ALL,
     WEBHOOK_EVENT_PROCESS,
     WEBHOOK_EVENT_PROCESS_PATIENT,
@@ -96,3 +100,13 @@ def alerts_check() -> None:
 @shared_task(name=ALERT_NOTIFICATIONS_SEND, **URGENT_TASK_OPTIONS)
 def alert_notifications_send() -> None:
     alert_notifications_send_service()
+
+
+@shared_task(name=PLATFORM_WEBHOOK_DELIVER, **URGENT_TASK_OPTIONS)
+def platform_webhook_deliver(delivery_id: int, replay: bool = False) -> None:
+    platform_webhook_deliver_service(delivery_id=delivery_id, replay=replay)
+
+
+@shared_task(name=PLATFORM_WEBHOOKS_SWEEP, **URGENT_TASK_OPTIONS)
+def platform_webhooks_sweep() -> None:
+    platform_webhooks_sweep_service()

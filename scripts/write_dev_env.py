@@ -22,6 +22,8 @@ def main(path: str, port: str, sandbox_port: str) -> None:
         + "".join(f"ICIMS_WEBHOOK_BASE_URL_{region}=http://127.0.0.1:{port}\n" for region in ("US", "EU", "CA"))
         + "# Hosts the portal may send iCIMS secrets to: the iCIMS domains and the sandbox tenant.\n"
         f"ICIMS_ALLOWED_HOSTS=.icims.com,.icims.eu,.icims.ca,.icims.tools,127.0.0.1:{sandbox_port}\n"
+        "# A local receiver for outbound webhooks (platform_webhooks add --url http://127.0.0.1:8009/...).\n"
+        "PLATFORM_WEBHOOK_ALLOWED_HOSTS=127.0.0.1:8009\n"
     )
     target.chmod(0o600)
     print(f"wrote {target} with fresh development secrets")

@@ -166,6 +166,20 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "integrations.api.schema.state_request_limits",
     ],
+    # 3.1: the first version with `webhooks`, the events the portal POSTs to the scheduling platform.
+    "OAS_VERSION": "3.1.0",
+    "WEBHOOKS": [
+        f"integrations.api.platform_webhook_schema.{name}"
+        for name in (
+            "SCHEDULING_REQUEST_CREATED",
+            "SCHEDULING_REQUEST_UPDATED",
+            "SCHEDULING_REQUEST_CANCELLED",
+            "WRITEBACK_SUCCEEDED",
+            "WRITEBACK_DEAD",
+            "WRITEBACK_NEEDS_REVIEW",
+            "CONNECTION_HEALTH_CHANGED",
+        )
+    ],
 }
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     api_usage,
     audit,
     connections,
+    platform_webhooks,
     scheduling,
     stages,
     webhook_events,

@@ -68,11 +68,12 @@ class AlertAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
     list_display = ["status", "kind", "connection_link", "message", "when"]
     list_display_links = ["kind"]
     list_filter = [OpenFilter, "kind", "connection"]
-    list_select_related = ["connection", "acknowledged_by"]
+    list_select_related = ["connection", "platform_webhook_endpoint", "acknowledged_by"]
     search_fields = ["connection__name", "connection__customer_id", "message"]
     actions = ["acknowledge", "mute_one_hour", "mute_one_day"]
     fields = [
         "connection",
+        "platform_webhook_endpoint",
         "kind",
         "message",
         "opened_at",
@@ -124,6 +125,13 @@ class AlertAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="connection", ordering="connection__name")
     def connection_link(self, alert: Alert) -> str:
+        if alert.connection_id is None and alert.platform_webhook_endpoint_id is not None:
+            url = reverse(
+                "admin:integrations_platformwebhookendpoint_change", args=[alert.platform_webhook_endpoint_id]
+            )
+            return format_html('<a href="{}">{}</a>', url, alert.subject)
+        if alert.connection_id is None:
+            return alert.subject
         url = reverse("admin:integrations_connection_change", args=[alert.connection_id])
         return format_html('<a href="{}">{}</a>', url, alert.connection)
 

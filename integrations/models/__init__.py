@@ -19,6 +19,12 @@ from .connections import (
 )
 from .credential_links import CredentialLink
 from .health import HEALTH_RANK, ConnectionHealth, HealthState
+from .platform_webhooks import (
+    PlatformWebhookAttempt,
+    PlatformWebhookDelivery,
+    PlatformWebhookEndpoint,
+    PlatformWebhookMessage,
+)
 from .scheduling import SchedulingRequest
 from .stage_lint import StageLintReport
 from .stages import Stage
@@ -46,6 +52,10 @@ __all__ = [
     "CredentialLink",
     "HealthState",
     "HourlyActivity",
+    "PlatformWebhookAttempt",
+    "PlatformWebhookDelivery",
+    "PlatformWebhookEndpoint",
+    "PlatformWebhookMessage",
     "ProcessHeartbeat",
     "SchedulingRequest",
     "Stage",

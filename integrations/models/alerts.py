@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from .connections import Connection
+from .platform_webhooks import PlatformWebhookEndpoint
 
 
 class AlertKind(models.TextChoices):
@@ -18,6 +19,7 @@ class AlertKind(models.TextChoices):
     WRITEBACK_DEAD = "writeback_dead", "write-back dead"
     ALLOWANCE_LOW = "allowance_low", "daily allowance low"
     UNKNOWN_STATUS = "unknown_status", "unknown status ids in webhooks"
+    PLATFORM_WEBHOOK_DISABLED = "platform_webhook_disabled", "platform webhook endpoint disabled"
 
 
 class AlertSettings(models.Model):
@@ -64,7 +66,21 @@ class Alert(models.Model):
     """One problem of one kind on one connection, from the tick that saw it to the tick that saw it gone."""
 
     connection = models.ForeignKey(
-        Connection, on_delete=models.CASCADE, related_name="alerts", verbose_name="connection"
+        Connection,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alerts",
+        verbose_name="connection",
+        help_text="Empty for a problem of the portal's own, e.g. a platform webhook endpoint.",
+    )
+    platform_webhook_endpoint = models.ForeignKey(
+        PlatformWebhookEndpoint,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alerts",
+        verbose_name="platform webhook endpoint",
     )
     kind = models.CharField("rule", max_length=32, choices=AlertKind.choices)
     message = models.TextField("message", help_text="What the last tick that saw the problem said about it.")
@@ -99,11 +115,23 @@ class Alert(models.Model):
             models.UniqueConstraint(
                 fields=["connection", "kind"], condition=Q(resolved_at__isnull=True), name="alert_one_open_per_rule"
             ),
+            models.UniqueConstraint(
+                fields=["platform_webhook_endpoint", "kind"],
+                condition=Q(resolved_at__isnull=True),
+                name="alert_one_open_per_endpoint",
+            ),
         ]
         indexes = [models.Index(fields=["resolved_at", "connection"], name="alert_open_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.connection}"
+        return f"{self.get_kind_display()} on {self.subject}"
+
+    @property
+    def subject(self) -> str:
+        """What the alert is about: a connection, or a platform webhook endpoint."""
+        if self.connection_id is not None:
+            return str(self.connection)
+        return f"endpoint {self.platform_webhook_endpoint}" if self.platform_webhook_endpoint_id else "the portal"
 
     @property
     def is_open(self) -> bool:

@@ -90,7 +90,7 @@ def connection_metrics_snapshot(
     snapshot.writebacks = {(row["connection_id"], row["state"]): row["total"] for row in writebacks}
 
     alerts = (
-        Alert.objects.filter(resolved_at__isnull=True)
+        Alert.objects.filter(resolved_at__isnull=True, connection__isnull=False)
         .values("connection_id", "kind")
         .annotate(total=Count("id"))
         .order_by()

@@ -39,13 +39,12 @@ def alert_notification_text(notification: AlertNotification) -> tuple[str, str]:
     """(subject, body): one line each, readable in a chat message and an e-mail alike."""
     alert = notification.alert
     connection = alert.connection
+    about = f"{connection.name} ({connection.customer_id})" if connection is not None else alert.subject
     if notification.event == AlertNotification.Event.OPENED:
-        subject = f"[goodtime-icims] {alert.get_kind_display()} on {connection.name} ({connection.customer_id})"
+        subject = f"[goodtime-icims] {alert.get_kind_display()} on {about}"
         body = f"Alert opened: {alert.message}"
     else:
-        subject = (
-            f"[goodtime-icims] Resolved: {alert.get_kind_display()} on {connection.name} ({connection.customer_id})"
-        )
+        subject = f"[goodtime-icims] Resolved: {alert.get_kind_display()} on {about}"
         body = f"Alert resolved after {_duration(alert)}; last seen: {alert.message}"
     if settings.PORTAL_URL:
         body += "\n" + settings.PORTAL_URL.rstrip("/") + reverse("admin:integrations_alert_change", args=[alert.pk])
@@ -59,7 +58,7 @@ def _duration(alert) -> str:
 
 def _email_recipients(notification: AlertNotification) -> list[str]:
     recipients = list(settings.ALERT_EMAIL_RECIPIENTS)
-    with contextlib.suppress(AlertSettings.DoesNotExist):
+    with contextlib.suppress(AlertSettings.DoesNotExist, AttributeError):  # AttributeError: no connection
         recipients += notification.alert.connection.alert_settings.recipients()
     return list(dict.fromkeys(recipients))
 

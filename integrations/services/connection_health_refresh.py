@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ..models import HEALTH_RANK, ConnectionHealth
 from ..selectors.connection_health import ConnectionHealthReport
+from .platform_webhook_events import connection_health_event_emit
 
 
 def connection_health_rows_save(*, reports: dict[int, ConnectionHealthReport], now: datetime | None = None) -> int:
@@ -36,6 +37,18 @@ def connection_health_rows_save(*, reports: dict[int, ConnectionHealthReport], n
     ]
     fields = [f.name for f in ConnectionHealth._meta.concrete_fields if not f.primary_key]
     with transaction.atomic():
+        previous = dict(
+            ConnectionHealth.objects.filter(connection_id__in=list(reports)).values_list("connection_id", "state")
+        )
+        for connection_id, report in reports.items():
+            # A first row is not a change: the platform hears of a connection's health when it moves.
+            if previous.get(connection_id, report.state) != report.state:
+                connection_health_event_emit(
+                    connection_id=connection_id,
+                    previous=previous[connection_id],
+                    state=report.state,
+                    reason=report.reason,
+                )
         ConnectionHealth.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["connection"], update_fields=fields, batch_size=500
         )

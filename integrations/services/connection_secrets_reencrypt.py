@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.db.models import ExpressionWrapper, F, Value
 
 from ..encryption import SecretDecryptionError, reencrypt_secret
-from ..models import SECRET_FIELDS, Connection
+from ..models import SECRET_FIELDS, Connection, PlatformWebhookEndpoint
 
 
 @dataclass(frozen=True)
@@ -59,12 +59,30 @@ def connection_secrets_reencrypt() -> ReencryptionReport:
                 updates.setdefault(row["pk"], {})[field] = reencrypt_secret(row[raw])
             except SecretDecryptionError:
                 undecryptable.append(f"CustomerId {row['customer_id']} {field}")
+    endpoint_tokens: dict[int, str] = {}
+    for row in (
+        PlatformWebhookEndpoint.objects.select_for_update()
+        .order_by("pk")
+        .annotate(raw=_raw("secret"))
+        .values("pk", "raw")
+    ):
+        try:
+            endpoint_tokens[row["pk"]] = reencrypt_secret(row["raw"]) if row["raw"] else ""
+        except SecretDecryptionError:
+            undecryptable.append(f"platform webhook endpoint {row['pk']} secret")
     if undecryptable:
         raise SecretsNotReencrypted(undecryptable)
+    for pk, token in endpoint_tokens.items():
+        if token:
+            PlatformWebhookEndpoint.objects.filter(pk=pk).update(secret=Value(token, output_field=models.TextField()))
 
     for pk, tokens in updates.items():
         # Value(..., TextField) writes the new token as it is, rather than encrypting it again.
         Connection.objects.filter(pk=pk).update(
             **{field: Value(token, output_field=models.TextField()) for field, token in tokens.items()}
         )
-    return ReencryptionReport(connections=len(updates), secrets=sum(len(tokens) for tokens in updates.values()))
+    return ReencryptionReport(
+        connections=len(updates),
+        secrets=sum(len(tokens) for tokens in updates.values())
+        + sum(bool(token) for token in endpoint_tokens.values()),
+    )

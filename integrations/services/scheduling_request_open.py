@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from integrations.models import SchedulingRequest, Writeback
 
+from .platform_webhook_events import SCHEDULING_REQUEST_UPDATED, RequestChange, scheduling_request_event_emit
 from .scheduling_request_state import SchedulingRequestStateError, scheduling_request_lock
 from .writeback_enqueue import writeback_enqueue
 
@@ -30,6 +31,9 @@ def scheduling_request_open(*, scheduling_request: SchedulingRequest) -> Schedul
         request.opened_at = timezone.now()
         request.advance_outcome = _advance(request)
         request.save(update_fields=["state", "opened_at", "advance_outcome", "updated_at"])
+        scheduling_request_event_emit(
+            event_type=SCHEDULING_REQUEST_UPDATED, request=request, change=RequestChange.OPENED
+        )
     return request
 
 

@@ -7,6 +7,13 @@ from django.utils import timezone
 
 from integrations.models import SchedulingRequest
 
+from .platform_webhook_events import (
+    SCHEDULING_REQUEST_CANCELLED,
+    SCHEDULING_REQUEST_UPDATED,
+    RequestChange,
+    scheduling_request_event_emit,
+)
+
 
 class SchedulingRequestStateError(ValueError):
     """The request is in a state that does not allow this change (e.g. scheduling a cancelled request)."""
@@ -34,6 +41,9 @@ def scheduling_request_mark_scheduled(*, scheduling_request: SchedulingRequest) 
         request.state = SchedulingRequest.State.SCHEDULED
         request.scheduled_at = timezone.now()
         request.save(update_fields=["state", "scheduled_at", "updated_at"])
+        scheduling_request_event_emit(
+            event_type=SCHEDULING_REQUEST_UPDATED, request=request, change=RequestChange.SCHEDULED
+        )
     return request
 
 
@@ -46,4 +56,5 @@ def scheduling_request_cancel(*, scheduling_request: SchedulingRequest) -> Sched
         request.state = SchedulingRequest.State.CANCELLED
         request.cancelled_at = timezone.now()
         request.save(update_fields=["state", "cancelled_at", "updated_at"])
+        scheduling_request_event_emit(event_type=SCHEDULING_REQUEST_CANCELLED, request=request)
     return request

@@ -26,6 +26,12 @@ from integrations.models import Connection, HourlyActivity, SchedulingRequest, S
 from sync.services.mirror_profiles_ensure import mirror_profiles_ensure
 
 from .hourly_activity_record import hourly_activity_record
+from .platform_webhook_events import (
+    SCHEDULING_REQUEST_CREATED,
+    SCHEDULING_REQUEST_UPDATED,
+    RequestChange,
+    scheduling_request_event_emit,
+)
 from .webhook_event_batch import WebhookEventBatch
 
 logger = logging.getLogger(__name__)
@@ -127,6 +133,7 @@ def _request_upsert(*, event: WebhookEvent, stage: Stage, candidate_id: str, job
                 request = _locked(event)
             else:
                 logger.info("Scheduling request %s started for workflow %s", request.pk, event.system_id)
+                scheduling_request_event_emit(event_type=SCHEDULING_REQUEST_CREATED, request=request)
                 _latency_record(event, label="started")
                 return f"Started scheduling request {request.pk} for workflow {event.system_id} at stage {stage_label}."
         if request.last_event_id == event.pk:
@@ -141,6 +148,9 @@ def _request_upsert(*, event: WebhookEvent, stage: Stage, candidate_id: str, job
                     "this event arrived; nothing changed."
                 )
             _reset_to_pending(request, **fresh)
+            scheduling_request_event_emit(
+                event_type=SCHEDULING_REQUEST_UPDATED, request=request, change=RequestChange.REOPENED
+            )
             _latency_record(event, label="reopened")
             return (
                 f"Reopened scheduling request {request.pk} for workflow {event.system_id} at stage {stage_label} "
@@ -149,6 +159,9 @@ def _request_upsert(*, event: WebhookEvent, stage: Stage, candidate_id: str, job
         if request.trigger_stage_id != stage.pk:
             old_stage = request.trigger_stage
             _reset_to_pending(request, **fresh)
+            scheduling_request_event_emit(
+                event_type=SCHEDULING_REQUEST_UPDATED, request=request, change=RequestChange.STAGE
+            )
             _latency_record(event, label="moved")
             return (
                 f"Scheduling request {request.pk} for workflow {event.system_id} moved from stage {old_stage} to "

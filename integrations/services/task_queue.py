@@ -17,6 +17,8 @@ WORKER_HEARTBEAT = "integrations.tasks.worker_heartbeat"
 ALERTS_CHECK = "integrations.tasks.alerts_check"
 ALERT_NOTIFICATIONS_SEND = "integrations.tasks.alert_notifications_send"
 STAGES_LINT_ALL = "integrations.tasks.stages_lint_all"
+PLATFORM_WEBHOOK_DELIVER = "integrations.tasks.platform_webhook_deliver"
+PLATFORM_WEBHOOKS_SWEEP = "integrations.tasks.platform_webhooks_sweep"
 
 
 def task_enqueue(*, name: str, args: tuple, countdown: float | None = None) -> None:

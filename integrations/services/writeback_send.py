@@ -28,6 +28,15 @@ from integrations.icims.errors import IcimsError, IcimsTimeout
 from integrations.models import HourlyActivity, Writeback, WritebackAttempt
 
 from .hourly_activity_record import hourly_activity_record
+from .platform_webhook_events import (
+    SCHEDULING_REQUEST_UPDATED,
+    WRITEBACK_DEAD,
+    WRITEBACK_NEEDS_REVIEW,
+    WRITEBACK_SUCCEEDED,
+    RequestChange,
+    scheduling_request_event_emit,
+    writeback_event_emit,
+)
 from .task_queue import WRITEBACK_SEND_PATIENT, task_enqueue
 from .urgent_lane import SLOW_REASON, TenantSlow, UrgentLaneBusy, tenant_mark_slow, urgent_lane
 from .work_waits import WAIT_ERRORS, ConnectionPaused, Wait, wait_for
@@ -233,9 +242,12 @@ def _finish(
     if uncount:
         changes["attempts"] = F("attempts") - 1
     # Only while still ours: if the sweeper took the row back after our lease ran out, it decides.
-    finished = Writeback.objects.filter(
-        pk=writeback.pk, state=Writeback.State.SENDING, attempts=writeback.attempts
-    ).update(**changes)
+    with transaction.atomic():
+        finished = Writeback.objects.filter(
+            pk=writeback.pk, state=Writeback.State.SENDING, attempts=writeback.attempts
+        ).update(**changes)
+        if finished:
+            writeback_outcome_announce(writeback=writeback, state=state, outcome=outcome, reason=error)
     if finished:
         hourly_activity_record(
             connection_id=writeback.connection_id,
@@ -254,6 +266,28 @@ def _finish(
     log(
         "Write-back %s (%s) attempt %s: %s %s", writeback.pk, writeback.action, writeback.attempts, outcome, error[:300]
     )
+
+
+def writeback_outcome_announce(*, writeback: Writeback, state: str, outcome: str, reason: str) -> None:
+    """Tell the scheduling platform how the write-back ended (in the transaction that records it)."""
+    if state == Writeback.State.SUCCEEDED:
+        writeback_event_emit(event_type=WRITEBACK_SUCCEEDED, writeback=writeback)
+    elif state == Writeback.State.DEAD:
+        needs_review = outcome.startswith("dead: needs review")
+        writeback_event_emit(
+            event_type=WRITEBACK_NEEDS_REVIEW if needs_review else WRITEBACK_DEAD, writeback=writeback, reason=reason
+        )
+    elif (
+        state == Writeback.State.SKIPPED
+        and writeback.action == Writeback.Action.ADVANCE_STATUS
+        and writeback.scheduling_request is not None
+    ):
+        # The advance found the candidate already moved on in iCIMS by a recruiter.
+        scheduling_request_event_emit(
+            event_type=SCHEDULING_REQUEST_UPDATED,
+            request=writeback.scheduling_request,
+            change=RequestChange.CANDIDATE_MOVED_ON,
+        )
 
 
 def _describe(error: Exception) -> str:

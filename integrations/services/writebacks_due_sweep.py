@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from integrations.models import Writeback, WritebackAttempt
 
+from .platform_webhook_events import WRITEBACK_NEEDS_REVIEW, writeback_event_emit
 from .writeback_enqueue import writeback_task_enqueue
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ def writebacks_due_sweep(*, now: datetime | None = None) -> WritebackSweepResult
         WritebackAttempt.objects.filter(writeback_id__in=unknown, finished_at__isnull=True).update(
             finished_at=now, outcome="worker lost: needs review"
         )
+        for writeback in Writeback.objects.filter(pk__in=unknown, state=Writeback.State.DEAD):
+            writeback_event_emit(event_type=WRITEBACK_NEEDS_REVIEW, writeback=writeback, reason=writeback.last_error)
         rescued_ids = list(stale.values_list("pk", flat=True)[:batch])
         # Conditional on the same filter, so a worker that finishes meanwhile keeps its result.
         rescued = stale.filter(pk__in=rescued_ids).update(

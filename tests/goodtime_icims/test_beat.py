@@ -39,6 +39,11 @@ def test_after_migrate_each_entry_exists_on_its_task_name_with_expiry_equal_to_i
             settings.WRITEBACK_SWEEP_INTERVAL_SECONDS,
             settings.WRITEBACK_SWEEP_INTERVAL_SECONDS,
         ),
+        "Send due platform webhooks": (
+            "integrations.tasks.platform_webhooks_sweep",
+            settings.PLATFORM_WEBHOOK_SWEEP_INTERVAL_SECONDS,
+            settings.PLATFORM_WEBHOOK_SWEEP_INTERVAL_SECONDS,
+        ),
         "Alerts: evaluate every rule": (
             "integrations.tasks.alerts_check",
             settings.ALERTS_CHECK_INTERVAL_SECONDS,

@@ -93,7 +93,9 @@ RULES = [
 
 
 def test_every_rule_is_covered():
-    assert {rule for rule, _, _ in RULES} == set(AlertKind.values)
+    # A disabled platform webhook endpoint is no connection's problem: its delivery opens that alert
+    # (tests/integrations/platform_webhooks/test_delivery.py).
+    assert {rule for rule, _, _ in RULES} == set(AlertKind.values) - {AlertKind.PLATFORM_WEBHOOK_DISABLED}
 
 
 @pytest.mark.parametrize(("rule", "make_problem", "take_away"), RULES, ids=[rule for rule, _, _ in RULES])
