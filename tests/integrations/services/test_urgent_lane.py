@@ -10,7 +10,7 @@ import pytest
 from integrations.models import Connection, WebhookEvent
 from integrations.services.task_queue import WEBHOOK_EVENT_PROCESS, WEBHOOK_EVENT_PROCESS_PATIENT
 from integrations.services.urgent_lane import BUSY_REASON, SLOW_REASON, tenant_is_slow, urgent_lane
-from integrations.services.webhook_event_process import webhook_event_process
+from integrations.services.webhook_event_process import webhook_event_process, webhook_events_process
 from tests.integrations.conftest import status_change_payload
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +77,25 @@ def test_a_hanging_tenant_costs_one_short_timeout_then_its_events_go_to_the_sync
     assert (second.state, second.attempts) == (WebhookEvent.State.RECEIVED, 0)
     assert sent_tasks[-1] == (WEBHOOK_EVENT_PROCESS_PATIENT, (second.pk,), None)
     assert len(silent_host.held) == calls_before  # handed over at once, without trying the host again
+
+
+def test_in_a_batch_the_first_short_timeout_hands_the_rest_of_the_tenants_batch_over_without_another_call(
+    silent_connection, silent_host, sent_tasks, settings, django_capture_on_commit_callbacks
+):
+    settings.ICIMS_URGENT_CONNECT_TIMEOUT, settings.ICIMS_URGENT_READ_TIMEOUT = 1.0, 0.5
+    batch = [_event(silent_connection) for _ in range(3)]
+
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        webhook_events_process(event_ids=[event.pk for event in batch])
+    took = time.monotonic() - started
+
+    assert took < 3
+    assert len(silent_host.held) == 1  # one call tried the host; the other events were handed over without one
+    for event in batch:
+        event.refresh_from_db()
+        assert (event.state, event.attempts, event.waiting_reason) == (WebhookEvent.State.RECEIVED, 0, SLOW_REASON)
+    assert sorted(sent_tasks) == sorted((WEBHOOK_EVENT_PROCESS_PATIENT, (event.pk,), None) for event in batch)
 
 
 def test_on_the_patient_path_the_full_timeout_running_out_is_a_real_failure(
