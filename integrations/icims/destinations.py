@@ -98,6 +98,27 @@ def system_resolver(host: str) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
+@dataclass(frozen=True)
+class UrlTarget:
+    scheme: str
+    host: str  # lower case, without a trailing dot
+    port: int  # the scheme's default when the URL names none
+
+
+def url_target(url: str) -> UrlTarget | str:
+    """Where an http(s) URL points; or, as a string, why it is not one a secret may be sent to."""
+    try:
+        parts = urlsplit(url)
+        host, port = (parts.hostname or "").rstrip(".").lower(), parts.port
+    except ValueError:
+        return f"{url!r} is not a valid URL."
+    if parts.scheme not in ("http", "https") or not host:
+        return f"{url!r} is not an http(s) URL."
+    if parts.username is not None or parts.password is not None:
+        return "A URL with a user name or password in it is not allowed."
+    return UrlTarget(scheme=parts.scheme, host=host, port=port or (443 if parts.scheme == "https" else 80))
+
+
 class HostAllowList:
     def __init__(self, entries: Iterable[str]) -> None:
         self.entries = [_parse_entry(entry) for entry in entries if entry.strip()]
@@ -107,23 +128,17 @@ class HostAllowList:
 
     def refusal(self, url: str, *, resolve: Resolver | None = None) -> str | None:
         """Why a secret may not be sent to `url`, or None when it may."""
-        try:
-            parts = urlsplit(url)
-            host, port = (parts.hostname or "").rstrip(".").lower(), parts.port
-        except ValueError:
-            return f"{url!r} is not a valid URL."
-        if parts.scheme not in ("http", "https") or not host:
-            return f"{url!r} is not an http(s) URL."
-        if parts.username is not None or parts.password is not None:
-            return "A URL with a user name or password in it is not allowed."
-        port = port or (443 if parts.scheme == "https" else 80)
+        target = url_target(url)
+        if isinstance(target, str):
+            return target
+        host, port = target.host, target.port
         matching = [entry for entry in self.entries if entry.matches(host, port)]
         if not matching:
             return (
                 f"{host}:{port} is not an iCIMS host this portal may send secrets to (ICIMS_ALLOWED_HOSTS lists them)."
             )
         listed_exactly = any(not entry.domain for entry in matching)
-        if parts.scheme != "https" and not listed_exactly:
+        if target.scheme != "https" and not listed_exactly:
             return f"Use https:// for {host}: plain http is allowed only for hosts listed by name."
         if listed_exactly:
             return None

@@ -9,11 +9,9 @@ saved and again before every delivery, since a name may resolve elsewhere by the
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from django.conf import settings
 
-from integrations.icims.destinations import HostAllowList, Resolver, _ip, _is_internal, system_resolver
+from integrations.icims.destinations import HostAllowList, Resolver, _ip, _is_internal, system_resolver, url_target
 
 
 def platform_webhook_allowed_hosts() -> HostAllowList:
@@ -22,20 +20,14 @@ def platform_webhook_allowed_hosts() -> HostAllowList:
 
 def platform_webhook_url_refusal(url: str, *, resolve: Resolver | None = system_resolver) -> str | None:
     """Why events may not be sent to `url`, or None when they may."""
-    try:
-        parts = urlsplit(url)
-        host, port = (parts.hostname or "").rstrip(".").lower(), parts.port
-    except ValueError:
-        return f"{url!r} is not a valid URL."
-    if parts.scheme not in ("http", "https") or not host:
-        return f"{url!r} is not an http(s) URL."
-    if parts.username is not None or parts.password is not None:
-        return "A URL with a user name or password in it is not allowed."
-    port = port or (443 if parts.scheme == "https" else 80)
+    target = url_target(url)
+    if isinstance(target, str):
+        return target
+    host, port = target.host, target.port
     if any(entry.matches(host, port) for entry in platform_webhook_allowed_hosts().entries):
         return None
     listed = f"PLATFORM_WEBHOOK_ALLOWED_HOSTS does not list {host}:{port}"
-    if parts.scheme != "https":
+    if target.scheme != "https":
         return f"Use https:// ({listed}, so plain http is refused)."
     address = _ip(host)
     if address is not None:
