@@ -178,6 +178,12 @@ def test_a_worker_survives_redis_going_away_mid_task_and_coming_back(
     assert "Restoring 1 unacknowledged message(s)" in worker.log  # the moment the crash used to follow
     assert "Unrecoverable error" not in worker.log
     # The task in flight lost Redis too (its shared state): back to "received" for the sweeper, not lost.
+    # Its restored message may run again after the second event's: wait until that run has settled too.
+    wait_for(
+        lambda: not WebhookEvent.objects.filter(pk=first.pk, state=WebhookEvent.State.PROCESSING).exists(),
+        what="the event in flight during the outage to settle",
+        seconds=60,
+    )
     first.refresh_from_db()
     assert first.state == WebhookEvent.State.PROCESSED or (
         first.state == WebhookEvent.State.RECEIVED and "ConnectionError" in first.last_error
