@@ -7,7 +7,7 @@ us; CPU seconds per request do not: they are what this code costs, whatever else
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
@@ -22,9 +22,14 @@ def _stat_fields(pid: int) -> list[str] | None:
     return text[text.rindex(")") + 2 :].split()
 
 
-def process_ticks(pid: int) -> int:
+def process_ticks(pid: int, *, with_ended_children: bool = False) -> int:
+    """utime + stime; with the children it has reaped (cutime + cstime), for a tree's root: a process of
+    the tree that ends during a phase (a database backend closed after CONN_MAX_AGE) still counts."""
     fields = _stat_fields(pid)
-    return int(fields[11]) + int(fields[12]) if fields else 0  # utime + stime
+    if not fields:
+        return 0
+    own = int(fields[11]) + int(fields[12])
+    return own + int(fields[13]) + int(fields[14]) if with_ended_children else own
 
 
 def process_tree(root: int) -> set[int]:
@@ -43,25 +48,36 @@ def process_tree(root: int) -> set[int]:
     return found
 
 
+def parent_pid(pid: int) -> int | None:
+    fields = _stat_fields(pid)
+    return int(fields[1]) if fields else None
+
+
+def tree_ticks(root: int | None) -> int:
+    """CPU ticks of a process tree: its live processes, and those its root has reaped."""
+    if root is None:
+        return 0
+    return sum(process_ticks(pid, with_ended_children=pid == root) for pid in process_tree(root))
+
+
 class CpuMeter:
-    """CPU seconds used by named groups of processes between start() and stop().
+    """CPU seconds used by named process trees between start() and stop().
 
-    Each group is a callable returning its pids; it is asked at both ends, so processes born during the
-    phase count from zero (those that ended before stop() are missed; none of ours do)."""
+    Each group is a callable returning the root pid of its tree (or None: nothing yet), asked at both
+    ends. A process born during the phase counts from zero; one that ended during it counts too, through
+    its parent's reaped-children times (all of a tree's processes are reaped by their parent: the
+    postmaster, gunicorn's arbiter, Celery's main process)."""
 
-    def __init__(self, groups: dict[str, Callable[[], Iterable[int]]]) -> None:
+    def __init__(self, groups: dict[str, Callable[[], int | None]]) -> None:
         self.groups = groups
-        self._start: dict[str, dict[int, int]] = {}
+        self._start: dict[str, int] = {}
 
-    def _snapshot(self) -> dict[str, dict[int, int]]:
-        return {name: {pid: process_ticks(pid) for pid in pids()} for name, pids in self.groups.items()}
+    def _snapshot(self) -> dict[str, int]:
+        return {name: tree_ticks(root()) for name, root in self.groups.items()}
 
     def start(self) -> None:
         self._start = self._snapshot()
 
     def stop(self) -> dict[str, float]:
         end = self._snapshot()
-        return {
-            name: sum(ticks - self._start[name].get(pid, 0) for pid, ticks in end[name].items()) / TICKS_PER_SECOND
-            for name in self.groups
-        }
+        return {name: (end[name] - self._start[name]) / TICKS_PER_SECOND for name in self.groups}

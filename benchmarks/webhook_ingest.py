@@ -23,10 +23,11 @@ listener, queue, claim, record), not iCIMS's. REDIS_URL is required (the worker'
 cores (README: the web processes first, the worker has seconds where iCIMS waits for milliseconds).
 
 The load generator (benchmarks/http_load.py) is one thread on epoll with requests built before each
-phase; it reports its own CPU. Each phase also reports the CPU time gunicorn, the worker and this
-database's PostgreSQL backends used per request (from /proc): on a machine shared with other work,
-requests per second measure the neighbours too, CPU per request does not. The load average is printed
-at the start and the end.
+phase; it reports its own CPU. Each phase also reports the CPU time gunicorn, the worker and the
+PostgreSQL server used per request (from /proc, whole process trees: a database backend that closes
+during the phase still counts; the server's background writers count too, and so would another database's
+work, so run it on a quiet machine): on a machine shared with other work, requests per second measure the
+neighbours too, CPU per request does not. The load average is printed at the start and the end.
 
 It creates a throw-away connection and deletes it (and its events) at the end. REDIS_URL (if set)
 should be a database of its own: the enqueued processing messages are purged at the end.
@@ -48,7 +49,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.cpu_meter import CpuMeter, process_tree
+from benchmarks.cpu_meter import CpuMeter, parent_pid
 from benchmarks.http_load import LoadResult, http_post, prebuilt, run_closed_loop, run_fixed_rate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -266,21 +267,18 @@ def main() -> None:
     )
     load = Load(customer_id=connection.customer_id, username=connection.webhook_username, password=password)
 
-    def database_backends() -> list[int]:
-        with db.cursor() as cursor:
-            cursor.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            return [row[0] for row in cursor.fetchall()]
+    with db.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        postmaster = parent_pid(cursor.fetchone()[0])  # None if PostgreSQL is not on this machine
 
     started_at, load_at_start = time.monotonic(), _load_average()
     server = _start_gunicorn(env, port=args.port, workers=args.workers)
     worker = None
     meter = CpuMeter(
         {
-            "gunicorn": lambda: process_tree(server.pid),
-            "worker": lambda: process_tree(worker.pid) if worker else (),
-            "postgres": database_backends,
+            "gunicorn": lambda: server.pid,
+            "worker": lambda: worker.pid if worker else None,
+            "postgres": lambda: postmaster,
         }
     )
     # Enough requests built beforehand for a fast machine; a faster one builds the rest during the phase.
