@@ -7,6 +7,7 @@ worker finds the new row by itself (webhook_events_listen.py); only when tasks r
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -18,6 +19,7 @@ from datetime import datetime
 from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db import connection as db_connection
 from django.utils import timezone
 
 from integrations.models import Connection, WebhookEvent
@@ -49,12 +51,14 @@ class IcimsEvent:
     event_type: str
     customer_id: str
     payload: dict
+    payload_json: str  # payload_canonical_json(payload): what is stored and hashed
     indexed: dict[str, str]  # column name -> value, "" when absent or not a plain id
 
 
 @dataclass(frozen=True)
 class IngestResult:
-    event: WebhookEvent
+    event_id: int
+    state: str  # the stored event's (a duplicate's: the first copy's)
     created: bool
 
 
@@ -85,50 +89,59 @@ def webhook_event_ingest(
         )
     received_at = received_at or timezone.now()
     state, outcome = _initial_state(connection=connection, event_type=event.event_type)
-    dedupe_key = webhook_event_dedupe_key(payload=event.payload, received_at=received_at)
-    row = WebhookEvent(
-        connection=connection,
-        event_type=event.event_type,
-        customer_id=event.customer_id,
-        payload=event.payload,
-        headers=headers_redact(headers=headers),
-        received_at=received_at,
-        state_changed_at=received_at,
-        dedupe_key=dedupe_key,
-        state=state,
-        outcome=outcome,
+    dedupe_key = webhook_event_dedupe_key(payload_json=event.payload_json, received_at=received_at)
+    # Column values as the INSERT takes them: no model instance, no field-by-field conversion per request.
+    stored_at = db_connection.ops.adapt_datetimefield_value(received_at)
+    values = {
+        "connection_id": connection.pk,
+        "event_type": event.event_type,
+        "customer_id": event.customer_id,
+        "payload": event.payload_json,
+        "headers": json.dumps(headers_redact(headers=headers), ensure_ascii=False),
+        "received_at": stored_at,
+        "state_changed_at": stored_at,
+        "dedupe_key": dedupe_key,
+        "state": state,
+        "outcome": outcome,
         **event.indexed,
-    )
-    stored_id = _store(row, notify=state == WebhookEvent.State.RECEIVED, credentials_as_stored=credentials_as_stored)
+    }
+    stored_id = _store(values, credentials_as_stored=credentials_as_stored)
     if stored_id is None:
         # Nothing written: a duplicate, or credentials changed since they were read (only then is this asked).
         if credentials_as_stored and not webhook_credentials_current(credentials_as_stored=credentials_as_stored):
             raise WebhookCredentialsChanged(f"Connection {connection.pk}'s webhook credentials changed.")
-        duplicate = WebhookEvent.objects.filter(connection=connection, dedupe_key=dedupe_key).first()
+        duplicate = (
+            WebhookEvent.objects.filter(connection=connection, dedupe_key=dedupe_key).values_list("pk", "state").first()
+        )
         if duplicate is None:  # gone since the INSERT skipped it (its connection just deleted): not stored
             raise IntegrityError(f"Event {dedupe_key} neither stored nor found: its connection is gone.")
         logger.info(
-            "Webhook %s for connection %s is a duplicate of event %s", event.event_type, connection.pk, duplicate.pk
+            "Webhook %s for connection %s is a duplicate of event %s", event.event_type, connection.pk, duplicate[0]
         )
-        return IngestResult(event=duplicate, created=False)
+        return IngestResult(event_id=duplicate[0], state=duplicate[1], created=False)
     if state == WebhookEvent.State.RECEIVED and current_app.conf.task_always_eager:
         transaction.on_commit(lambda: webhook_event_enqueue(event_id=stored_id), robust=True)
     if connection.webhook_first_seen_at is None:
         _first_seen_tick(connection=connection, at=received_at)
         connection.webhook_first_seen_at = received_at  # a cached connection asks only once
-    return IngestResult(event=row, created=True)
+    return IngestResult(event_id=stored_id, state=state, created=True)
 
 
-def _store(row: WebhookEvent, *, notify: bool, credentials_as_stored: Mapping[str, object] | None) -> int | None:
+def _store(values: Mapping[str, object], *, credentials_as_stored: Mapping[str, object] | None) -> int | None:
     """One INSERT. Outside a transaction it commits on its own (no BEGIN/COMMIT round trips); inside
     one, a savepoint keeps any database error from breaking the caller's transaction."""
     if transaction.get_connection().in_atomic_block:
         with transaction.atomic():
-            return webhook_event_insert(row=row, notify=notify, credentials_as_stored=credentials_as_stored)
-    return webhook_event_insert(row=row, notify=notify, credentials_as_stored=credentials_as_stored)
+            return webhook_event_insert(values=values, credentials_as_stored=credentials_as_stored)
+    return webhook_event_insert(values=values, credentials_as_stored=credentials_as_stored)
 
 
-def webhook_event_dedupe_key(*, payload: dict, received_at: datetime) -> str:
+def payload_canonical_json(payload: dict) -> str:
+    """The payload as text, keys sorted: equal payloads give equal text, whatever order they came in."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def webhook_event_dedupe_key(*, payload_json: str, received_at: datetime) -> str:
     """The hash of the whole payload, plus the dedupe window it arrived in.
 
     iCIMS duplicates are the same notification sent again for one user action, so they are
@@ -138,14 +151,18 @@ def webhook_event_dedupe_key(*, payload: dict, received_at: datetime) -> str:
     Two copies straddling a window boundary both get stored; processing is idempotent, so that
     costs a little work, never a double booking.
     """
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(payload_json.encode("utf-8")).hexdigest()
     window = int(received_at.timestamp()) // settings.WEBHOOK_DEDUPE_WINDOW_SECONDS
     return f"{digest}:{window}"
 
 
 def headers_redact(*, headers: Mapping[str, str]) -> dict[str, str]:
-    return {name: REDACTED if _SECRET_HEADER.search(name) else value for name, value in headers.items()}
+    return {name: REDACTED if _is_secret_header(name) else value for name, value in headers.items()}
+
+
+@functools.lru_cache(maxsize=1024)  # the same few header names on every request: decided once each
+def _is_secret_header(name: str) -> bool:
+    return _SECRET_HEADER.search(name) is not None
 
 
 def webhook_event_enqueue(*, event_id: int, countdown: float | None = None) -> None:

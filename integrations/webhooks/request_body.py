@@ -11,7 +11,7 @@ import math
 import zlib
 from typing import IO
 
-from integrations.services.webhook_event_ingest import IcimsEvent
+from integrations.services.webhook_event_ingest import IcimsEvent, payload_canonical_json
 
 from .rejections import malformed, too_large
 
@@ -100,18 +100,21 @@ def event_parse(*, body: bytes) -> IcimsEvent:
     if not isinstance(payload, dict):
         raise malformed("The body is JSON but not an object.")
     # PostgreSQL's jsonb refuses NUL characters and lone surrogates: refuse them here, as bad input
-    # (a literal backslash-u0000 in a string is refused too; no iCIMS event holds one).
+    # (a literal backslash-u0000 in a string is refused too; no iCIMS event holds one). The text checked
+    # is the one stored and hashed for duplicates: the payload is serialised once.
     try:
-        text = json.dumps(payload, ensure_ascii=False)
-        text.encode("utf-8")
+        canonical = payload_canonical_json(payload)
+        canonical.encode("utf-8")
     except (UnicodeEncodeError, RecursionError):
         raise malformed("The body holds text that is not valid Unicode.") from None
-    if "\\u0000" in text:
+    if "\\u0000" in canonical:
         raise malformed("The body holds a NUL character.")
     event_type = _required_id(payload, "eventType", max_chars=100)
     customer_id = _required_id(payload, "customerId", max_chars=32)
     indexed = {column: _optional_id(payload.get(key)) for column, key in INDEXED_FIELDS.items()}
-    return IcimsEvent(event_type=event_type, customer_id=customer_id, payload=payload, indexed=indexed)
+    return IcimsEvent(
+        event_type=event_type, customer_id=customer_id, payload=payload, payload_json=canonical, indexed=indexed
+    )
 
 
 def _required_id(payload: dict, key: str, *, max_chars: int) -> str:

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DataError, InterfaceError, OperationalError
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 class IcimsWebhookView(View):
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, *args, **kwargs) -> JsonResponse:
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             return self._accept(request)
         except WebhookRejected as rejection:
@@ -73,7 +73,7 @@ class IcimsWebhookView(View):
             logger.exception("Webhook not stored: unexpected error")
             return _error(500, "The scheduling integration failed to receive this event.", "Internal error.")
 
-    def _accept(self, django_request: HttpRequest) -> JsonResponse:
+    def _accept(self, django_request: HttpRequest) -> HttpResponse:
         max_bytes = settings.WEBHOOK_MAX_BODY_BYTES
         raw = body_read(
             stream=body_stream(environ=django_request.META, request_stream=django_request),
@@ -110,7 +110,7 @@ class IcimsWebhookView(View):
         return _store(authenticate(from_database=True), event=event, headers=headers)
 
 
-def _store(authenticated: Authenticated, *, event: IcimsEvent, headers: dict[str, str]) -> JsonResponse:
+def _store(authenticated: Authenticated, *, event: IcimsEvent, headers: dict[str, str]) -> HttpResponse:
     try:
         result = webhook_event_ingest(
             connection=authenticated.connection,
@@ -122,7 +122,9 @@ def _store(authenticated: Authenticated, *, event: IcimsEvent, headers: dict[str
         if authenticated.from_memory:
             raise
         return _error(403, "This event names a customer these credentials do not cover.", str(refused))
-    return JsonResponse({"status": "received" if result.created else "duplicate", "id": result.event.pk})
+    # The body written directly: the answer to every event, where a JSON encoder costs more than it does.
+    status = b"received" if result.created else b"duplicate"
+    return HttpResponse(b'{"status": "%s", "id": %d}' % (status, result.event_id), content_type="application/json")
 
 
 def _error(status: int, user_message: str, debug_message: str, *, www_authenticate: bool = False) -> JsonResponse:
