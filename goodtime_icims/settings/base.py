@@ -91,6 +91,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Django's cursors bind parameters client-side and are never prepared. The one statement that runs
+    # on a server-binding cursor, the webhook's INSERT (webhook_event_insert.py), is prepared after its
+    # fifth run on a connection: parsing and planning it each time cost more than running it. Behind
+    # PgBouncer older than 1.21 in transaction mode, which cannot keep prepared statements, set it False.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "prepare_threshold", 5 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -66,3 +66,17 @@ def test_loading_the_settings_writes_nothing_to_disk(tmp_path):
     assert loaded["VAR_DIR"] == str(var_dir)
     assert loaded["DATABASES"]["default"]["NAME"] == str(var_dir / "portal.sqlite3")
     assert not var_dir.exists()
+
+
+def test_on_postgresql_the_webhook_insert_may_be_prepared_unless_a_pooler_forbids_it(tmp_path):
+    database = {**MINIMAL_ENVIRONMENT, "DATABASE_URL": "postgres://portal:pw@db.internal:5432/portal"}
+
+    def prepare_threshold(**environment) -> object:
+        loaded, process = settings_loaded({**database, **environment}, "DATABASES", cwd=tmp_path)
+        assert loaded is not None, process.stderr
+        return loaded["DATABASES"]["default"]["OPTIONS"]["prepare_threshold"]
+
+    assert prepare_threshold() == 5
+    assert prepare_threshold(DATABASE_PREPARED_STATEMENTS="False") is None  # PgBouncer < 1.21, transaction mode
+    sqlite, process = settings_loaded(MINIMAL_ENVIRONMENT, "DATABASES", cwd=tmp_path)
+    assert "prepare_threshold" not in sqlite["DATABASES"]["default"].get("OPTIONS", {}), process.stderr
