@@ -21,10 +21,10 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=5)
 # The webhook's credentials cache (integrations/webhooks/credentials_cache.py): how long a process trusts
 # credentials it checked; a password change or a pause applies at once on every process anyway.
 WEBHOOK_CREDENTIALS_CACHE_SECONDS = env.int("WEBHOOK_CREDENTIALS_CACHE_SECONDS", default=30)
-# The listener (manage.py webhook_events_listen): how many new events it hands on per query, and how
-# often it looks without being told (SQLite has no LISTEN/NOTIFY: this is its poll).
+# The listener (a thread of every urgent worker): how many new events it hands on per query, and how
+# often it looks for new events (one read of a small partial index).
 WEBHOOK_LISTEN_BATCH_SIZE = env.int("WEBHOOK_LISTEN_BATCH_SIZE", default=200)
-WEBHOOK_LISTEN_POLL_SECONDS = env.float("WEBHOOK_LISTEN_POLL_SECONDS", default=0.5)
+WEBHOOK_LISTEN_POLL_SECONDS = env.float("WEBHOOK_LISTEN_POLL_SECONDS", default=0.1)
 # After a wake that found events, the listener looks again no sooner than this: events arriving together
 # travel together (one message, one claim per batch) at the cost of at most this much latency.
 WEBHOOK_LISTEN_GATHER_SECONDS = env.float("WEBHOOK_LISTEN_GATHER_SECONDS", default=0.05)

@@ -1,12 +1,16 @@
 """The listener: finds new webhook events by itself and hands them to the urgent queue, in batches.
 
-On PostgreSQL it LISTENs on the channel the request's INSERT notifies (webhook_event_insert.py) and
-wakes the moment an event commits; it also looks every WEBHOOK_LISTEN_POLL_SECONDS x 4 in case a
-notification was lost with a dropped connection. On SQLite (the embedded profile) there is no
-LISTEN: it looks every WEBHOOK_LISTEN_POLL_SECONDS. Each wake drains everything new, a batch of
-WEBHOOK_LISTEN_BATCH_SIZE per query, so under load one query hands on many events; after a wake that
-found some it waits WEBHOOK_LISTEN_GATHER_SECONDS before the next, so that under load events travel in
-batches (one message and one claim for many) rather than one by one as their notifications come.
+It looks every WEBHOOK_LISTEN_POLL_SECONDS (0.1 s by default), on PostgreSQL and SQLite alike: a look
+reads the partial index of events no worker has been told of (webhookevent_unqueued_idx), which holds
+only those, so a look that finds nothing costs next to nothing. A look that finds events drains
+everything new, a batch of WEBHOOK_LISTEN_BATCH_SIZE per query, then looks again after
+WEBHOOK_LISTEN_GATHER_SECONDS, so that under load events travel in batches (one message and one claim
+for many) rather than one by one.
+
+Not LISTEN/NOTIFY: PostgreSQL takes a database-wide lock for a transaction that notifies, from just
+before its commit until after it, so every webhook INSERT in the database would commit (and flush its
+WAL) one after the other. Measured on a 2-core machine with five writers: a third fewer inserts per
+second, and 40 us more server CPU per event, against ten index look-ups a second.
 
 The sweeper (webhook_events_sweep.py) stays the safety net for whatever this misses.
 """
@@ -20,13 +24,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import connection as db_connection
 
-from .webhook_event_insert import NEW_EVENTS_CHANNEL
 from .webhook_events_queue_new import webhook_events_queue_new
 
 logger = logging.getLogger(__name__)
-
-# A quiet PostgreSQL listener still looks this many poll intervals apart (2 s by default).
-POSTGRES_POLL_FACTOR = 4
 
 
 def webhook_events_listen(*, should_stop: Callable[[], bool]) -> int:
@@ -43,25 +43,14 @@ def webhook_events_listen(*, should_stop: Callable[[], bool]) -> int:
 
 
 def _listen_until_stopped(*, should_stop: Callable[[], bool]) -> int:
-    listening = db_connection.vendor == "postgresql"
     poll = settings.WEBHOOK_LISTEN_POLL_SECONDS
-    if listening:
-        db_connection.ensure_connection()
-        # Django runs in autocommit, so LISTEN takes effect at once; then drain what came before it.
-        with db_connection.cursor() as cursor:
-            cursor.execute(f"LISTEN {NEW_EVENTS_CHANNEL}")
-        logger.info("Webhook listener: listening on %s", NEW_EVENTS_CHANNEL)
     gather = settings.WEBHOOK_LISTEN_GATHER_SECONDS
+    logger.info("Webhook listener: looking for new events every %s s", poll)
     handed_on = 0
     while not should_stop():
         found = _drain()
         handed_on += found
-        if found and gather > 0:
-            time.sleep(gather)
-        if listening:
-            _wait_for_notification(timeout=poll * POSTGRES_POLL_FACTOR)
-        else:
-            time.sleep(poll)
+        time.sleep(gather if found and gather > 0 else poll)
     return handed_on
 
 
@@ -77,12 +66,3 @@ def _drain() -> int:
             )
         if len(event_ids) < limit:
             return handed_on
-
-
-def _wait_for_notification(*, timeout: float) -> None:
-    """Until one notification comes (or the timeout), then swallow those already waiting: one drain serves all."""
-    raw = db_connection.connection
-    for _ in raw.notifies(timeout=timeout, stop_after=1):
-        pass
-    for _ in raw.notifies(timeout=0):
-        pass
