@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric, SummaryMetricFamily
 from prometheus_client.registry import Collector
 
 from .selectors.connection_metrics import MetricsSnapshot, connection_metrics_snapshot
+from .selectors.platform_webhook_metrics import PlatformWebhookSnapshot, platform_webhook_metrics_snapshot
 from .services.icims_clients import icims_call_budget
 
 PREFIX = "goodtime_icims"
 CONNECTION_LABELS = ["connection", "customer_id"]
+ENDPOINT_LABELS = ["endpoint", "host"]
 
 
 def _daily_allowance(connection) -> dict | None:
@@ -24,6 +26,7 @@ class PortalCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         snapshot = connection_metrics_snapshot(daily_allowance=_daily_allowance)
         yield from _families(snapshot)
+        yield from _platform_webhook_families(platform_webhook_metrics_snapshot())
 
 
 def _labels(snapshot: MetricsSnapshot, connection_id: int, *extra: str) -> list[str] | None:
@@ -31,14 +34,24 @@ def _labels(snapshot: MetricsSnapshot, connection_id: int, *extra: str) -> list[
     return None if names is None else [names.connection, names.customer_id, *extra]
 
 
-def _gauge(name: str, documentation: str, extra: list[str], values: dict, snapshot: MetricsSnapshot) -> Metric:
-    family = GaugeMetricFamily(f"{PREFIX}_{name}", documentation, labels=[*CONNECTION_LABELS, *extra])
+def _gauge_family(
+    name: str, documentation: str, label_names: list[str], values: dict, labels_of: Callable[[int], list[str] | None]
+) -> Metric:
+    """Values keyed by an owner's id (a connection's, an endpoint's), alone or followed by more label values."""
+    family = GaugeMetricFamily(f"{PREFIX}_{name}", documentation, labels=label_names)
     for key, value in sorted(values.items()):
-        connection_id, *rest = key if isinstance(key, tuple) else (key,)
-        labels = _labels(snapshot, connection_id, *rest)
-        if labels is not None:  # a row of a connection deleted between two queries
-            family.add_metric(labels, value)
+        owner_id, *rest = key if isinstance(key, tuple) else (key,)
+        labels = labels_of(owner_id)
+        if labels is not None:  # a row of an owner deleted between two queries
+            family.add_metric([*labels, *rest], value)
     return family
+
+
+def _gauge(name: str, documentation: str, extra: list[str], values: dict, snapshot: MetricsSnapshot) -> Metric:
+    def labels_of(connection_id: int) -> list[str] | None:
+        return _labels(snapshot, connection_id)
+
+    return _gauge_family(name, documentation, [*CONNECTION_LABELS, *extra], values, labels_of)
 
 
 def _families(snapshot: MetricsSnapshot) -> Iterator[Metric]:
@@ -88,4 +101,45 @@ def _families(snapshot: MetricsSnapshot) -> Iterator[Metric]:
     yield _gauge("writebacks", "Write-backs to iCIMS by state.", ["state"], snapshot.writebacks, snapshot)
     yield _gauge(
         "open_alerts", "Alerts open now (acknowledged or not), by rule.", ["rule"], snapshot.open_alerts, snapshot
+    )
+
+
+def _endpoint_gauge(
+    name: str, documentation: str, extra: list[str], values: dict, snapshot: PlatformWebhookSnapshot
+) -> Metric:
+    def labels_of(endpoint_id: int) -> list[str] | None:
+        names = snapshot.endpoints.get(endpoint_id)
+        return None if names is None else [names.endpoint, names.host]
+
+    return _gauge_family(name, documentation, [*ENDPOINT_LABELS, *extra], values, labels_of)
+
+
+def _platform_webhook_families(snapshot: PlatformWebhookSnapshot) -> Iterator[Metric]:
+    yield _endpoint_gauge(
+        "platform_webhook_endpoint_enabled",
+        "1 when the scheduling platform's endpoint is sent events, 0 when disabled.",
+        [],
+        snapshot.enabled,
+        snapshot,
+    )
+    yield _endpoint_gauge(
+        "platform_webhook_failure_streak",
+        "Failed delivery attempts to the endpoint since its last success.",
+        [],
+        snapshot.failure_streak,
+        snapshot,
+    )
+    yield _endpoint_gauge(
+        "platform_webhook_deliveries",
+        "Deliveries to the endpoint not delivered (yet), by state: pending, delivering, retrying or dead.",
+        ["state"],
+        snapshot.deliveries,
+        snapshot,
+    )
+    yield _endpoint_gauge(
+        "platform_webhook_oldest_undelivered_seconds",
+        "Age of the oldest event still waiting to reach the endpoint (absent: none waits).",
+        [],
+        snapshot.oldest_undelivered_seconds,
+        snapshot,
     )

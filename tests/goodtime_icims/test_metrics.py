@@ -10,7 +10,18 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from integrations.models import Alert, AlertKind, ApiCallLedger, Connection, HourlyActivity, WebhookEvent, Writeback
+from integrations.models import (
+    Alert,
+    AlertKind,
+    ApiCallLedger,
+    Connection,
+    HourlyActivity,
+    PlatformWebhookDelivery,
+    PlatformWebhookEndpoint,
+    PlatformWebhookMessage,
+    WebhookEvent,
+    Writeback,
+)
 from sync.models import SyncRun
 
 
@@ -131,7 +142,7 @@ def test_the_number_of_queries_does_not_grow_with_the_connections(client, connec
         Connection(name=f"Tenant {n}", customer_id=str(5000 + n), stream_id=f"s{n}") for n in range(30)
     )
 
-    assert queries() == few <= 9
+    assert queries() == few <= 10
 
 
 def test_with_a_token_set_a_scrape_without_it_or_with_another_is_refused(client, settings, db):
@@ -150,3 +161,37 @@ def test_metrics_are_not_redirected_to_https(client, settings, db):
     settings.SECURE_SSL_REDIRECT = True
 
     assert client.get("/metrics").status_code == 200
+
+
+def test_the_platforms_endpoints_show_what_waits_for_them_and_since_when(client, db):
+    now = timezone.now()
+    late = PlatformWebhookEndpoint.objects.create(
+        url="https://platform.example.com/hooks/icims?token=not-a-label", secret="whsec_x", failure_streak=3
+    )
+    idle = PlatformWebhookEndpoint.objects.create(url="https://other.example.com/hooks", secret="whsec_y")
+    states = ["pending", "retrying", "retrying", "dead", "delivered"]
+    for number, state in enumerate(states):
+        message = PlatformWebhookMessage.objects.create(event_id=f"msg_{number}", event_type="t", payload={})
+        PlatformWebhookDelivery.objects.create(message=message, endpoint=late, state=state)
+    # The oldest waiting event is the first retrying one: 40 minutes; the dead and delivered ones wait for nothing.
+    ages = {"msg_0": 10, "msg_1": 40, "msg_2": 5, "msg_3": 90, "msg_4": 120}
+    for event_id, minutes in ages.items():
+        PlatformWebhookDelivery.objects.filter(message__event_id=event_id).update(
+            created_at=now - timedelta(minutes=minutes)
+        )
+
+    samples = _samples(client.get("/metrics"))
+
+    def labels(endpoint, **extra) -> frozenset:
+        return frozenset({"endpoint": str(endpoint.pk), "host": endpoint.url.split("/")[2], **extra}.items())
+
+    assert samples[("goodtime_icims_platform_webhook_endpoint_enabled", labels(late))] == 1
+    assert samples[("goodtime_icims_platform_webhook_failure_streak", labels(late))] == 3
+    assert samples[("goodtime_icims_platform_webhook_deliveries", labels(late, state="pending"))] == 1
+    assert samples[("goodtime_icims_platform_webhook_deliveries", labels(late, state="retrying"))] == 2
+    assert samples[("goodtime_icims_platform_webhook_deliveries", labels(late, state="dead"))] == 1
+    assert ("goodtime_icims_platform_webhook_deliveries", labels(late, state="delivered")) not in samples
+    assert 40 * 60 <= samples[("goodtime_icims_platform_webhook_oldest_undelivered_seconds", labels(late))] < 41 * 60
+    assert ("goodtime_icims_platform_webhook_oldest_undelivered_seconds", labels(idle)) not in samples
+    assert samples[("goodtime_icims_platform_webhook_failure_streak", labels(idle))] == 0
+    assert not any("token" in value for _, names in samples for _, value in names)  # the URL is not a label
