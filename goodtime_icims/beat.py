@@ -20,6 +20,7 @@ from integrations.services.stages_lint import LINT_PERIODIC_TASK_NAME
 from integrations.tasks import (
     alerts_check,
     platform_webhooks_sweep,
+    records_prune,
     stages_lint_all,
     webhook_events_sweep,
     worker_heartbeat,
@@ -66,6 +67,12 @@ BEAT_ENTRIES = (
         task=platform_webhooks_sweep,
         interval_setting="PLATFORM_WEBHOOK_SWEEP_INTERVAL_SECONDS",
         description="Sends platform webhook deliveries whose retry time has come; rescues ones a lost worker held.",
+    ),
+    BeatEntry(
+        name="Prune old records",
+        task=records_prune,
+        interval_setting="RETENTION_INTERVAL_SECONDS",
+        description="Deletes finished webhook events, sync runs and platform deliveries older than RETENTION_DAYS.",
     ),
     BeatEntry(
         name=ALERTS_PERIODIC_TASK_NAME,

@@ -1,5 +1,6 @@
 """Celery tasks: thin entry points that load ids and call one service. All run on the `urgent` queue but
-the patient path of a slow tenant's webhook events and write-backs, which runs on the `sync` workers."""
+the patient path of a slow tenant's webhook events and write-backs, and retention's bulk deletes, which
+run on the `sync` workers."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from integrations.services.alerts_evaluate import alerts_evaluate
 from integrations.services.platform_webhook_deliver import platform_webhook_deliver as platform_webhook_deliver_service
 from integrations.services.platform_webhooks_sweep import platform_webhooks_sweep as platform_webhooks_sweep_service
 from integrations.services.process_heartbeat_record import process_heartbeat_record, worker_heartbeat_name
+from integrations.services.records_prune import records_prune as records_prune_service
 from integrations.services.stages_lint import stages_lint_all as stages_lint_all_service
 from integrations.services.task_queue import (
     ALERT_NOTIFICATIONS_SEND,
     ALERTS_CHECK,
     PLATFORM_WEBHOOK_DELIVER,
     PLATFORM_WEBHOOKS_SWEEP,
+    RECORDS_PRUNE,
     STAGES_LINT_ALL,
     WEBHOOK_EVENT_PROCESS,
     WEBHOOK_EVENT_PROCESS_PATIENT,
@@ -110,3 +113,14 @@ def platform_webhook_deliver(delivery_id: int, replay: bool = False) -> None:
 @shared_task(name=PLATFORM_WEBHOOKS_SWEEP, **URGENT_TASK_OPTIONS)
 def platform_webhooks_sweep() -> None:
     platform_webhooks_sweep_service()
+
+
+@shared_task(
+    name=RECORDS_PRUNE,
+    ignore_result=True,
+    soft_time_limit=settings.SYNC_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.SYNC_TASK_TIME_LIMIT,
+)
+def records_prune() -> None:
+    """Retention (hourly): delete finished records older than RETENTION_DAYS, in batches."""
+    records_prune_service()

@@ -9,6 +9,7 @@ from .credential_links import *  # noqa: F403
 from .icims import *  # noqa: F403
 from .monitoring import *  # noqa: F403
 from .platform_webhooks import *  # noqa: F403
+from .retention import *  # noqa: F403
 from .sign_in import *  # noqa: F403
 from .sync import *  # noqa: F403
 from .webhooks import *  # noqa: F403

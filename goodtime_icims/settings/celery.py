@@ -62,6 +62,8 @@ CELERY_TASK_ROUTES = {
     # A slow tenant's webhook events and write-backs, handed over by the urgent lane: off the urgent slots.
     "integrations.tasks.webhook_event_process_patient": {"queue": SYNC_QUEUE},
     "integrations.tasks.writeback_send_patient": {"queue": SYNC_QUEUE},
+    # Retention's bulk deletes are long and on no one's clock.
+    "integrations.tasks.records_prune": {"queue": SYNC_QUEUE},
     "integrations.tasks.*": {"queue": URGENT_QUEUE},
     # The dispatcher's tick and its publishing are short and on a clock: never behind a sync run.
     "sync.tasks.sync_dispatch": {"queue": URGENT_QUEUE},

@@ -19,6 +19,7 @@ ALERT_NOTIFICATIONS_SEND = "integrations.tasks.alert_notifications_send"
 STAGES_LINT_ALL = "integrations.tasks.stages_lint_all"
 PLATFORM_WEBHOOK_DELIVER = "integrations.tasks.platform_webhook_deliver"
 PLATFORM_WEBHOOKS_SWEEP = "integrations.tasks.platform_webhooks_sweep"
+RECORDS_PRUNE = "integrations.tasks.records_prune"  # bulk deletes: on the sync workers
 
 
 def task_enqueue(*, name: str, args: tuple, countdown: float | None = None) -> None:

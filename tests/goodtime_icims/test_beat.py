@@ -44,6 +44,11 @@ def test_after_migrate_each_entry_exists_on_its_task_name_with_expiry_equal_to_i
             settings.PLATFORM_WEBHOOK_SWEEP_INTERVAL_SECONDS,
             settings.PLATFORM_WEBHOOK_SWEEP_INTERVAL_SECONDS,
         ),
+        "Prune old records": (
+            "integrations.tasks.records_prune",
+            settings.RETENTION_INTERVAL_SECONDS,
+            settings.RETENTION_INTERVAL_SECONDS,
+        ),
         "Alerts: evaluate every rule": (
             "integrations.tasks.alerts_check",
             settings.ALERTS_CHECK_INTERVAL_SECONDS,

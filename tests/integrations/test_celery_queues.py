@@ -34,6 +34,7 @@ def test_webhook_events_and_writebacks_go_to_the_urgent_queue_and_syncs_to_the_s
     assert route({}, "integrations.tasks.writeback_send")["queue"].name == "urgent"
     assert route({}, "sync.tasks.sync_entity")["queue"].name == "sync"
     assert route({}, "sync.tasks.sync_dispatch")["queue"].name == "urgent"  # a tick never waits behind a run
+    assert route({}, "integrations.tasks.records_prune")["queue"].name == "sync"  # bulk deletes: off urgent slots
     assert route({}, "anything.else")["queue"].name == "urgent"  # never a queue nobody consumes
 
 

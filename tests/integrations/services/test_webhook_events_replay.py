@@ -8,19 +8,12 @@ from django.utils import timezone
 
 from integrations.models import Connection, WebhookEvent
 from integrations.services.webhook_events_replay import webhook_events_replay, webhook_events_replay_failed
+from tests.integrations.stored_events import stored_webhook_event
 
 
 def _stored(connection, *, state, key, received_at=None) -> WebhookEvent:
-    return WebhookEvent.objects.create(
-        connection=connection,
-        event_type="WorkFlowStatusChangeEvent",
-        customer_id=connection.customer_id,
-        payload={},
-        dedupe_key=key,
-        state=state,
-        attempts=5,
-        last_error="boom",
-        received_at=received_at or timezone.now(),
+    return stored_webhook_event(
+        connection, key=key, state=state, attempts=5, last_error="boom", received_at=received_at or timezone.now()
     )
 
 

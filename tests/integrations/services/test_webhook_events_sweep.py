@@ -8,18 +8,12 @@ from django.utils import timezone
 
 from integrations.models import WebhookEvent
 from integrations.services.webhook_events_sweep import webhook_events_sweep
+from tests.integrations.stored_events import stored_webhook_event
 
 
 def _stored(connection, *, state, age: timedelta, attempts=0, key="k") -> WebhookEvent:
-    return WebhookEvent.objects.create(
-        connection=connection,
-        event_type="WorkFlowStatusChangeEvent",
-        customer_id=connection.customer_id,
-        payload={},
-        dedupe_key=key,
-        state=state,
-        state_changed_at=timezone.now() - age,
-        attempts=attempts,
+    return stored_webhook_event(
+        connection, key=key, state=state, state_changed_at=timezone.now() - age, attempts=attempts
     )
 
 
