@@ -19,6 +19,8 @@ class HourlyActivity(models.Model):
         WEBHOOK_EVENTS = "webhook_events", "webhook events handled (label: final state)"
         WEBHOOK_TO_REQUEST = "webhook_to_request", "webhook received to scheduling request (label: started)"
         WRITEBACK_OUTCOMES = "writeback_outcomes", "write-back attempts (label: state after the attempt)"
+        # Retention deletes old sync runs; their count lives on here, so /metrics' sync run counter never falls.
+        SYNC_RUNS_PRUNED = "sync_runs_pruned", "sync runs deleted by retention (label: status)"
 
     connection = models.ForeignKey(
         Connection, on_delete=models.CASCADE, related_name="hourly_activity", verbose_name="connection"

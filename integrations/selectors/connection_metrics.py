@@ -38,7 +38,7 @@ class MetricsSnapshot:
 def connection_metrics_snapshot(
     *, now: datetime | None = None, daily_allowance: Callable[[Connection], dict | None] | None = None
 ) -> MetricsSnapshot:
-    """Every per-connection figure /metrics shows. Eight queries whatever the number of connections;
+    """Every per-connection figure /metrics shows. Nine queries whatever the number of connections;
     the daily allowance iCIMS last reported is read from the shared state (Redis), not the database."""
     now = now or timezone.now()
     day_start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -62,8 +62,18 @@ def connection_metrics_snapshot(
     for row in last_success:
         snapshot.data_age_seconds[(row["connection_id"], row["entity"])] = (now - row["started"]).total_seconds()
 
+    # A counter: the runs kept, plus those retention deleted (records_prune.py), so it never falls.
     runs = SyncRun.objects.values("connection_id", "status").annotate(total=Count("id")).order_by()
     snapshot.sync_runs = {(row["connection_id"], row["status"]): row["total"] for row in runs}
+    pruned = (
+        HourlyActivity.objects.filter(series=HourlyActivity.Series.SYNC_RUNS_PRUNED)
+        .values("connection_id", "label")
+        .annotate(total=Sum("count"))
+        .order_by()
+    )
+    for row in pruned:
+        key = (row["connection_id"], row["label"])
+        snapshot.sync_runs[key] = snapshot.sync_runs.get(key, 0) + row["total"]
 
     calls = (
         ApiCallLedger.objects.filter(hour__gte=day_start)

@@ -5,7 +5,8 @@ of growing with the service's whole history.
 What goes, RETENTION_DAYS after it ended:
 - webhook events that are done (processed, ignored or failed); a scheduling request keeps its row, without
   the link to the event that last touched it;
-- finished sync runs, except each connection and entity's latest successful run, which data age is read from;
+- finished sync runs, except each connection and entity's latest successful run, which data age is read from
+  (their number by status is kept in the hourly rollups, so the sync run counter of /metrics never falls);
 - platform webhook deliveries that were delivered or gave up (dead), with their attempts, and then events
   left with no delivery.
 
@@ -21,11 +22,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db import transaction
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from integrations.models import Connection, PlatformWebhookDelivery, PlatformWebhookMessage, WebhookEvent
+from integrations.models import (
+    Connection,
+    HourlyActivity,
+    PlatformWebhookDelivery,
+    PlatformWebhookMessage,
+    WebhookEvent,
+)
 from sync.models import Entity, SyncRun
+
+from .hourly_activity_record import hourly_activity_record_many
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +49,19 @@ SYNC_RUNS_FINISHED = tuple(
 class Kind:
     label: str
     rows: Callable[[datetime], QuerySet]  # the rows past retention, given the cutoff
+    before_delete: Callable[[list[int]], None] | None = None  # in the batch's transaction
+
+
+def _sync_runs_tally(run_ids: list[int]) -> None:
+    """Keep the count of the runs about to go (per connection and status), so /metrics' counter stays whole."""
+    tally = SyncRun.objects.filter(pk__in=run_ids).values("connection_id", "status").annotate(runs=Count("pk"))
+    for row in tally.order_by():
+        hourly_activity_record_many(
+            connection_id=row["connection_id"],
+            series=HourlyActivity.Series.SYNC_RUNS_PRUNED,
+            label=row["status"],
+            durations=[0.0] * row["runs"],
+        )
 
 
 def _old_webhook_events(cutoff: datetime) -> QuerySet:
@@ -83,7 +106,7 @@ def _old_platform_events(cutoff: datetime) -> QuerySet:
 # In this order: a platform event goes once its deliveries are gone.
 KINDS = (
     Kind("webhook events", _old_webhook_events),
-    Kind("sync runs", _old_sync_runs),
+    Kind("sync runs", _old_sync_runs, before_delete=_sync_runs_tally),
     Kind("platform webhook deliveries", _old_deliveries),
     Kind("platform webhook events", _old_platform_events),
 )
@@ -119,8 +142,11 @@ def _delete_in_batches(
         batch = list(rows.order_by("pk").values_list("pk", flat=True)[:batch_size])
         if not batch:
             return deleted
-        # The model's own delete: what refers to these rows is handled as the model says (cascade, set null).
-        rows.model.objects.filter(pk__in=batch).delete()
+        with transaction.atomic():
+            if kind.before_delete is not None:
+                kind.before_delete(batch)
+            # The model's own delete: what refers to these rows is handled as the model says (cascade, set null).
+            rows.model.objects.filter(pk__in=batch).delete()
         deleted += len(batch)
         logger.debug("Retention: %s %s deleted so far", deleted, kind.label)
         if progress is not None:
