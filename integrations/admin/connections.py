@@ -85,7 +85,10 @@ class ConnectionAdmin(
         ]
 
     def get_queryset(self, request):
-        return connections_with_onboarding_facts(super().get_queryset(request))
+        # Secrets load only where they are read (one connection's page, an action): the list decrypts none,
+        # and a row whose secret no key decrypts cannot take the whole list down with it.
+        queryset = super().get_queryset(request).defer(*SECRET_FIELDS)
+        return connections_with_onboarding_facts(queryset)
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []

@@ -24,6 +24,7 @@ from sync.models import Entity, SyncRun, SyncState
 
 from ..icims.circuit_breaker import CLOSED
 from ..models import (
+    SECRET_FIELDS,
     AlertKind,
     AlertSettings,
     ApiCallLedger,
@@ -331,7 +332,9 @@ def connections_health(
     """The health of every connection in `connections` (default: all), keyed by connection id."""
     now = now or timezone.now()
     base = connections if connections is not None else Connection.objects.all()
-    rows = list(_with_sync_facts(connections_with_onboarding_facts(base.select_related("alert_settings"))))
+    # Health reads no secret: none is decrypted, and one tenant's undecryptable secret fails no one's health.
+    loaded = base.defer(*SECRET_FIELDS).select_related("alert_settings")
+    rows = list(_with_sync_facts(connections_with_onboarding_facts(loaded)))
     in_scope = base.values("pk")
     errors: dict[int, dict[str, SyncState]] = defaultdict(dict)
     for state in SyncState.objects.filter(connection__in=in_scope).exclude(last_error=""):

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.db import connection as db_connection
 from django.urls import reverse
 
 from integrations.models import Connection, Stage
@@ -282,6 +283,23 @@ def test_the_list_shows_onboarding_progress(superadmin_client, ready_connection)
     html = superadmin_client.get(LIST_URL).content.decode()
 
     assert "2/8" in html
+
+
+def test_one_connections_undecryptable_secret_leaves_the_list_and_the_others_pages_working(
+    superadmin_client, ready_connection
+):
+    broken = Connection.objects.create(name="Broken key", customer_id="4040", client_secret="s3cret")
+    with db_connection.cursor() as cursor:  # straight into the column, as a key dropped from the settings leaves it
+        cursor.execute(
+            f"UPDATE {Connection._meta.db_table} SET client_secret = %s WHERE id = %s",
+            ["gAAAAABnot-a-token-any-key-decrypts", broken.pk],
+        )
+
+    listed = superadmin_client.get(LIST_URL)
+
+    assert listed.status_code == 200
+    assert "Broken key" in listed.content.decode() and ready_connection.name in listed.content.decode()
+    assert superadmin_client.get(change_url(ready_connection)).status_code == 200
 
 
 # -- pause and resume ------------------------------------------------------------------------------

@@ -8,9 +8,18 @@ from datetime import timedelta
 
 import pytest
 import responses
+from django.db import connection as db_connection
 from django.utils import timezone
 
-from integrations.models import Alert, AlertKind, AlertNotification, AlertSettings, WebhookEvent, Writeback
+from integrations.models import (
+    Alert,
+    AlertKind,
+    AlertNotification,
+    AlertSettings,
+    Connection,
+    WebhookEvent,
+    Writeback,
+)
 from integrations.services.alert_notifications_send import alert_notifications_send
 from integrations.services.alerts_evaluate import TICK_LOCK, alerts_evaluate
 from integrations.services.icims_clients import icims_call_budget, icims_shared_state
@@ -229,3 +238,23 @@ def test_a_tick_while_another_runs_does_nothing(chat):
 
     lock.delete(TICK_LOCK)
     assert alerts_evaluate().opened == 1
+
+
+def test_one_connections_undecryptable_secret_stops_no_ones_alerts(chat):
+    acme = tenant("Acme", "2187")
+    globex = tenant("Globex", "3000")
+    failed_runs(globex, count=3)
+    # A secret no configured key decrypts (a key dropped from FIELD_ENCRYPTION_KEYS, a bad restore): loading
+    # Acme's row whole would raise.
+    with db_connection.cursor() as cursor:  # straight into the column: the field would encrypt it
+        cursor.execute(
+            f"UPDATE {Connection._meta.db_table} SET client_secret = %s WHERE id = %s",
+            ["gAAAAABnot-a-token-any-key-decrypts", acme.pk],
+        )
+
+    evaluation = alerts_evaluate()
+
+    assert evaluation.connections == 2
+    assert Alert.objects.get(connection=globex).kind == AlertKind.SYNC_FAILING
+    globex.health.refresh_from_db()
+    assert globex.health.state == "failing"
