@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from integrations.models import Connection
+from integrations.models import SECRET_FIELDS, Connection
 
 from .engine import sync_entity_run
 from .services.sync_dispatch_tick import sync_dispatch_tick
@@ -35,7 +35,7 @@ DISPATCH_TASK_OPTIONS = {
 def sync_entity(connection_id: int, entity: str, full: bool = False, run_id: int | None = None) -> int | None:
     """One queued run (from the dispatcher or a "sync now"): returns the SyncRun id; a run while another
     holds the lock is recorded as skipped."""
-    connection = Connection.objects.filter(pk=connection_id).first()
+    connection = Connection.objects.defer(*SECRET_FIELDS).filter(pk=connection_id).first()  # read by the run
     if connection is None:
         return None
     return sync_entity_run(connection=connection, entity=entity, full=full, run_id=run_id).pk

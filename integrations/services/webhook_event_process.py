@@ -35,7 +35,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from integrations.icims.errors import IcimsTimeout
-from integrations.models import Connection, HourlyActivity, WebhookEvent
+from integrations.models import SECRET_FIELDS, Connection, HourlyActivity, WebhookEvent
 
 from .hourly_activity_record import hourly_activity_record_many
 from .task_queue import WEBHOOK_EVENT_PROCESS, WEBHOOK_EVENT_PROCESS_PATIENT, WEBHOOK_EVENTS_PROCESS, task_enqueue
@@ -97,8 +97,9 @@ def webhook_events_process(*, event_ids: Sequence[int], patient: bool = False) -
     if not claimed:
         return []
     events = list(WebhookEvent.objects.filter(pk__in=claimed).order_by("pk"))
-    # Each connection loaded (and its secrets decrypted) once for the batch, not once per event.
-    connections = Connection.objects.in_bulk({event.connection_id for event in events})
+    # Each connection loaded once for the batch, not once per event. Its secrets load when the batch builds
+    # its iCIMS client: one no key decrypts fails that event's attempt, with the reason, not the whole task.
+    connections = Connection.objects.defer(*SECRET_FIELDS).in_bulk({event.connection_id for event in events})
     by_connection: dict[int, list[WebhookEvent]] = {}
     for event in events:
         event.connection = connections[event.connection_id]

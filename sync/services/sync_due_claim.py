@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from integrations.models import Connection
+from integrations.models import SECRET_FIELDS, Connection
 from integrations.services.icims_clients import icims_shared_state
 
 from ..engine import sync_entity_run
@@ -112,7 +112,9 @@ def sync_due_claim(*, now: datetime | None = None) -> SyncRun | None:
         _, connection_id, entity, walked = claimed
         if SyncRun.objects.filter(connection_id=connection_id, entity=entity, status__in=BUSY_STATUSES).exists():
             continue
-        connection = Connection.objects.filter(pk=connection_id).first()
+        # Secrets load when the run builds its iCIMS client: one that cannot be decrypted fails this run,
+        # recorded with the reason (and alerted on), instead of the claim.
+        connection = Connection.objects.defer(*SECRET_FIELDS).filter(pk=connection_id).first()
         if connection is None:
             continue
         full = walked is not None and walked < reconcile_before  # the weekly reconcile

@@ -22,6 +22,7 @@ from sync.services.sync_dispatch_tick import sync_dispatch_tick
 from sync.services.sync_due_claim import CLAIMS_PENDING_KEY, claims_pending, sync_due_claim
 from sync.services.sync_runs_enqueue import sync_runs_enqueue_for_connections
 from sync.services.sync_states_ensure import sync_states_ensure
+from tests.undecryptable import secret_no_key_decrypts
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +134,29 @@ def test_a_claim_passes_over_a_pair_already_queued_by_sync_now_and_runs_the_next
     )
     assert SyncRun.objects.filter(connection=tenant).get() == queued  # left to its own message, not run twice
     assert _due() == []
+
+
+def test_a_tenant_whose_secret_cannot_be_decrypted_gets_a_failed_run_saying_so_and_the_next_claim_goes_on(
+    sandbox, sandbox_connection
+):
+    broken = _tenant(5)
+    secret_no_key_decrypts(broken)
+    sync_states_ensure(connection=sandbox_connection)
+    later = timezone.now() + timedelta(minutes=5)
+    SyncState.objects.exclude(connection=broken, entity=Entity.JOBS).update(next_run_at=later)
+    SyncState.objects.filter(connection=broken, entity=Entity.JOBS).update(next_run_at=None)  # the earliest due
+    SyncState.objects.filter(connection=sandbox_connection, entity=Entity.USERS).update(next_run_at=timezone.now())
+
+    failed = sync_due_claim()
+    then = sync_due_claim()
+
+    assert (failed.connection_id, failed.entity, failed.status) == (broken.pk, Entity.JOBS, SyncRun.Status.FAILED)
+    assert "Cannot decrypt Connection.client_secret" in failed.error
+    assert (then.connection_id, then.entity, then.status) == (
+        sandbox_connection.pk,
+        Entity.USERS,
+        SyncRun.Status.SUCCEEDED,
+    )
 
 
 def test_a_week_after_the_last_full_walk_the_claim_runs_a_reconcile(

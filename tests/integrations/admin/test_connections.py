@@ -6,10 +6,10 @@ import json
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.db import connection as db_connection
 from django.urls import reverse
 
 from integrations.models import Connection, Stage
+from tests.undecryptable import secret_no_key_decrypts
 
 from .connection_form_data import connection_form_data
 
@@ -289,11 +289,7 @@ def test_one_connections_undecryptable_secret_leaves_the_list_and_the_others_pag
     superadmin_client, ready_connection
 ):
     broken = Connection.objects.create(name="Broken key", customer_id="4040", client_secret="s3cret")
-    with db_connection.cursor() as cursor:  # straight into the column, as a key dropped from the settings leaves it
-        cursor.execute(
-            f"UPDATE {Connection._meta.db_table} SET client_secret = %s WHERE id = %s",
-            ["gAAAAABnot-a-token-any-key-decrypts", broken.pk],
-        )
+    secret_no_key_decrypts(broken)
 
     listed = superadmin_client.get(LIST_URL)
 

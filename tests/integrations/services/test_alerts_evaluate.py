@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 import responses
-from django.db import connection as db_connection
 from django.utils import timezone
 
 from integrations.models import (
@@ -16,7 +15,6 @@ from integrations.models import (
     AlertKind,
     AlertNotification,
     AlertSettings,
-    Connection,
     WebhookEvent,
     Writeback,
 )
@@ -26,6 +24,7 @@ from integrations.services.icims_clients import icims_call_budget, icims_shared_
 from integrations.services.scheduling_request_trigger import NOT_A_STAGE
 from sync.models import SyncRun
 from tests.integrations.health_world import REFUSED, failed_runs, synced, tenant, webhook_waiting, writeback_in
+from tests.undecryptable import secret_no_key_decrypts
 
 pytestmark = pytest.mark.django_db
 CHAT_URL = "https://hooks.chat.test/services/T000/B000/s3cr3t-path"
@@ -246,11 +245,7 @@ def test_one_connections_undecryptable_secret_stops_no_ones_alerts(chat):
     failed_runs(globex, count=3)
     # A secret no configured key decrypts (a key dropped from FIELD_ENCRYPTION_KEYS, a bad restore): loading
     # Acme's row whole would raise.
-    with db_connection.cursor() as cursor:  # straight into the column: the field would encrypt it
-        cursor.execute(
-            f"UPDATE {Connection._meta.db_table} SET client_secret = %s WHERE id = %s",
-            ["gAAAAABnot-a-token-any-key-decrypts", acme.pk],
-        )
+    secret_no_key_decrypts(acme)
 
     evaluation = alerts_evaluate()
 

@@ -10,6 +10,7 @@ from django.db import connections
 
 from integrations.models import WebhookEvent
 from integrations.services.webhook_event_process import webhook_event_claim, webhook_event_process
+from tests.undecryptable import secret_no_key_decrypts
 
 
 def _stored(connection, **fields) -> WebhookEvent:
@@ -65,6 +66,19 @@ def test_an_event_of_a_connection_paused_after_it_was_queued_is_held_without_spe
     assert (event.state, event.attempts, event.waiting_until) == (WebhookEvent.State.RECEIVED, 0, None)
     assert "paused" in event.waiting_reason and event.waiting_since is not None
     assert not enqueued  # nothing comes back on its own: the resume sends it
+
+
+def test_an_undecryptable_secret_fails_the_events_attempt_with_the_reason_and_not_the_task(
+    sandbox, sandbox_stages, stored_event, sandbox_connection
+):
+    event = stored_event()
+    secret_no_key_decrypts(sandbox_connection)
+
+    webhook_event_process(event_id=event.pk)
+
+    event.refresh_from_db()
+    assert (event.state, event.attempts) == (WebhookEvent.State.RECEIVED, 1)  # retried by the sweeper, 4 left
+    assert "Cannot decrypt Connection.client_secret" in event.last_error
 
 
 @pytest.mark.django_db(transaction=True)
