@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.template.response import TemplateResponse
 
 from ..models import ApiToken
 from ..services.api_tokens import api_token_create, api_token_revoke
+from .secret_shown_once import SecretShownOnceAdminMixin
 
 
 class ApiTokenForm(forms.ModelForm):
@@ -32,7 +32,7 @@ class ApiTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(SecretShownOnceAdminMixin, admin.ModelAdmin):
     form = ApiTokenForm
     list_display = ["name", "prefix", "scope", "created_at", "created_by", "last_used_at", "expires_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter), "all_connections"]
@@ -73,12 +73,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("created_by").prefetch_related("connections")
 
-    def add_view(self, request, form_url="", extra_context=None):
-        if request.method != "POST":
-            return super().add_view(request, form_url, extra_context)
-        form = self.get_form(request)(request.POST)
-        if not form.is_valid():
-            return super().add_view(request, form_url, extra_context)
+    def add_with_secret(self, request, form):
         issued = api_token_create(
             name=form.cleaned_data["name"],
             connections=form.cleaned_data["connections"],
@@ -87,20 +82,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
             expires_in_days=form.cleaned_data.get("expires_in_days"),
         )
         self.log_addition(request, issued.token, [{"added": {}}])
-        # Rendered directly, never put in a message: messages may live in a cookie. No cache may keep it.
-        response = TemplateResponse(
+        return self.secret_page(
             request,
             "admin/integrations/apitoken/created.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "token": issued.token,
-                "plaintext": issued.plaintext,
-                "title": "API token created",
-            },
+            title="API token created",
+            token=issued.token,
+            plaintext=issued.plaintext,
         )
-        response["Cache-Control"] = "no-store"
-        return response
 
     @admin.action(description="Revoke the selected tokens", permissions=["change"])
     def revoke_selected(self, request, queryset):

@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -24,6 +23,7 @@ from ..services.platform_webhook_endpoints import (
     platform_webhook_endpoint_validate,
 )
 from ..services.platform_webhook_events import EVENT_TYPES
+from .secret_shown_once import SecretShownOnceAdminMixin
 from .view_only import pretty_json
 
 
@@ -65,7 +65,7 @@ class PlatformWebhookEndpointForm(forms.ModelForm):
 
 
 @admin.register(PlatformWebhookEndpoint)
-class PlatformWebhookEndpointAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
+class PlatformWebhookEndpointAdmin(SuperuserOnlyMixin, SecretShownOnceAdminMixin, admin.ModelAdmin):
     form = PlatformWebhookEndpointForm
     change_form_template = "admin/integrations/platformwebhookendpoint/change_form.html"
     list_display = ["url", "description", "events", "is_enabled", "failure_streak", "delivery_log"]
@@ -107,12 +107,7 @@ class PlatformWebhookEndpointAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
         url = reverse("admin:integrations_platformwebhookdelivery_changelist") + f"?endpoint__id__exact={endpoint.pk}"
         return format_html('<a href="{}">deliveries</a>', url)
 
-    def add_view(self, request, form_url="", extra_context=None):
-        if request.method != "POST":
-            return super().add_view(request, form_url, extra_context)
-        form = self.get_form(request)(request.POST)
-        if not form.is_valid():
-            return super().add_view(request, form_url, extra_context)
+    def add_with_secret(self, request, form):
         made = platform_webhook_endpoint_add(
             url=form.cleaned_data["url"],
             event_types=form.cleaned_data["event_types"],
@@ -160,20 +155,13 @@ class PlatformWebhookEndpointAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
         return self._secret_page(request, made, title="New signing secret")
 
     def _secret_page(self, request, made: EndpointWithSecret, *, title: str) -> HttpResponse:
-        # Rendered directly, never put in a message: messages may live in a cookie. No cache may keep it.
-        response = TemplateResponse(
+        return self.secret_page(
             request,
             "admin/integrations/platformwebhookendpoint/secret.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "endpoint": made.endpoint,
-                "secret": made.secret,
-                "title": title,
-            },
+            title=title,
+            endpoint=made.endpoint,
+            secret=made.secret,
         )
-        response["Cache-Control"] = "no-store"
-        return response
 
 
 class PlatformWebhookAttemptInline(admin.StackedInline):
