@@ -24,16 +24,14 @@ import json
 import os
 import secrets
 import signal
-import subprocess
 import sys
 import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks.worker_process import ROOT, urgent_worker_start, worker_environment
 
 
 class Arrivals:
@@ -73,37 +71,6 @@ def serve(arrivals: Arrivals, port: int) -> ThreadingHTTPServer:
     return server
 
 
-def _environment(port: int) -> dict[str, str]:
-    env = dict(os.environ)
-    if not env.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database (the worker is another process).")
-    if not env.get("REDIS_URL"):
-        sys.exit("Set REDIS_URL to a Redis database of the benchmark's own (the worker's broker).")
-    env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    if "FIELD_ENCRYPTION_KEYS" not in env:
-        from cryptography.fernet import Fernet
-
-        env["FIELD_ENCRYPTION_KEYS"] = Fernet.generate_key().decode()
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
-            "DEBUG": "False",
-            "LOG_LEVEL": "WARNING",
-            "PLATFORM_WEBHOOK_ALLOWED_HOSTS": f"127.0.0.1:{port}",
-        }
-    )
-    return env
-
-
-def _start_urgent_worker(env: dict[str, str], concurrency: int) -> subprocess.Popen:
-    line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("worker-urgent:"))
-    words = line.split(":", 1)[1].replace("${URGENT_CONCURRENCY:-4}", str(concurrency)).split()
-    assert words[0] == "celery", line
-    return subprocess.Popen(
-        [sys.executable, "-m", *words[:-2], "--loglevel", "WARNING"], cwd=ROOT, env=env, start_new_session=True
-    )
-
-
 def _wait(condition, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -128,7 +95,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="threads creating scheduling requests")
     args = parser.parse_args()
 
-    env = _environment(args.port)
+    env = worker_environment(PLATFORM_WEBHOOK_ALLOWED_HOSTS=f"127.0.0.1:{args.port}")
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     import django
@@ -173,7 +140,7 @@ def main() -> None:
             )
         stored = time.perf_counter() - started
         print(f"stored and queued {args.events} events in {stored:.1f} s ({args.events / stored:.0f}/s, no worker)")
-        worker = _start_urgent_worker(env, args.concurrency)
+        worker = urgent_worker_start(env, concurrency=args.concurrency)
         if not _wait(lambda: len(arrivals.at) >= args.events, 600):
             print(f"only {len(arrivals.at)} of {args.events} delivered within 10 minutes")
         times = sorted(arrivals.at.values())

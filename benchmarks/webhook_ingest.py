@@ -51,48 +51,11 @@ from pathlib import Path
 
 from benchmarks.cpu_meter import CpuMeter, parent_pid
 from benchmarks.http_load import LoadResult, http_post, prebuilt, run_closed_loop, run_fixed_rate
+from benchmarks.worker_process import ROOT, urgent_worker_start, worker_environment
 
-ROOT = Path(__file__).resolve().parents[1]
 WEBHOOK_PATH = "/v2/ats/webhook/icims"
 CEILING_PATH = "/bench/ceiling"
 PERSIST_FLOOR_PATH = "/bench/persist-floor"
-
-
-def _environment() -> dict[str, str]:
-    env = dict(os.environ)
-    if not env.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database (the benchmark is about PostgreSQL).")
-    if not env.get("REDIS_URL"):
-        sys.exit("Set REDIS_URL to a Redis database of the benchmark's own (the worker's broker).")
-    env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    if "FIELD_ENCRYPTION_KEYS" not in env:
-        from cryptography.fernet import Fernet
-
-        env["FIELD_ENCRYPTION_KEYS"] = Fernet.generate_key().decode()
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
-            "DEBUG": "False",
-            "SECURE_SSL_REDIRECT": "False",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    return env
-
-
-def _start_urgent_worker(env: dict[str, str], *, nice: int) -> subprocess.Popen:
-    """The Procfile's urgent worker (its listener included), with 2 processes, at `nice` priority."""
-    line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("worker-urgent:"))
-    words = line.split(":", 1)[1].replace("${URGENT_CONCURRENCY:-4}", "2").split()
-    assert words[0] == "celery", line
-    return subprocess.Popen(
-        [sys.executable, "-m", *words[:-2], "--loglevel", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        preexec_fn=(lambda: os.nice(nice)) if nice else None,  # only os.nice, before the exec
-    )
 
 
 def _start_gunicorn(env: dict[str, str], *, port: int, workers: int) -> subprocess.Popen:
@@ -238,7 +201,7 @@ def main() -> None:
     parser.add_argument("--worker-nice", type=int, default=0, help="run the urgent worker at this nice level")
     args = parser.parse_args()
 
-    env = _environment()
+    env = worker_environment(SECURE_SSL_REDIRECT="False", ALLOWED_HOSTS="127.0.0.1,localhost")
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     import django
@@ -304,7 +267,7 @@ def main() -> None:
         webhook = _measured("webhook, max", meter, closed(WEBHOOK_PATH))
         if args.rate_of_max:
             args.rate = max(1.0, round(webhook.load.rps * args.rate_of_max))
-        worker = _start_urgent_worker(env, nice=args.worker_nice)
+        worker = urgent_worker_start(env, concurrency=2, nice=args.worker_nice)
         _wait_until_processed(WebhookEvent, connection, seconds=120)  # the max phase's backlog first
         paced_after = WebhookEvent.objects.filter(connection=connection).order_by("-id").values_list("id", flat=True)
         paced_after = paced_after.first() or 0
